@@ -1,0 +1,55 @@
+# Two commands: `make run` and `make test`. Everything else is set up by them.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+LINT_DIR := tools/cypher-lint
+BENCH_SIZE ?= 100000
+
+.PHONY: run test lint typecheck pytest bench install install-dev clean-db help
+
+help:
+	@echo "make run    - install, load the Helsinki dataset into the embedded database, serve http://127.0.0.1:8000"
+	@echo "make test   - install with dev tools, then ruff, mypy, the Cypher linter and the whole test suite"
+	@echo "make bench  - benchmarks (BENCH_SIZE=$(BENCH_SIZE) nodes at the largest size)"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11, python3.12 or python3 >= 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(LINT_DIR)/package-lock.json | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/npm ci --prefix $(LINT_DIR) --no-audit --no-fund --loglevel=error
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/partnergraph serve --load-if-empty
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+pytest: install-dev
+	bash tools/ensure-chromium.sh
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: install-dev
+	bash tools/ensure-chromium.sh
+	$(BIN)/python -m bench --max-size $(BENCH_SIZE)
+
+clean-db:
+	-$(BIN)/partnergraph db stop
+	rm -rf data/db

@@ -1,0 +1,1 @@
+"""HTTP only: routes turn requests into question calls and answers into responses."""

@@ -1,0 +1,39 @@
+"""Liveness and graph statistics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import StoreDep
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+    backend: str
+    agent: str
+
+
+class Stats(BaseModel):
+    nodes: dict[str, int]
+    relations: dict[str, int]
+    total_nodes: int
+    total_relations: int
+
+
+@router.get("/health", summary="Whether the API and its database answer")
+def health(store: StoreDep) -> Health:
+    info = store.info()
+    store.read("ping")
+    return Health(status="ok", backend=info.backend, agent=info.agent)
+
+
+@router.get("/stats", summary="How many nodes and relations of each kind the graph holds")
+def stats(store: StoreDep) -> Stats:
+    counts = store.counts()
+    return Stats(
+        nodes=counts.nodes, relations=counts.relations,
+        total_nodes=counts.total_nodes, total_relations=counts.total_relations,
+    )

@@ -1,0 +1,3 @@
+// Number of entities per kind.
+MATCH (n:Entity)
+RETURN n.kind AS kind, count(*) AS count

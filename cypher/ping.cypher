@@ -1,0 +1,2 @@
+// Readiness and liveness: a real query, not just an open port.
+RETURN 1 AS ok

@@ -1,0 +1,323 @@
+"""The Bolt adapter of `GraphStore`: the official neo4j driver against Neo4j 5 or the embedded ArcadeDB.
+
+Both servers get the same Cypher. The few places where they differ are kept here and named:
+`backend` tells them apart by the server agent, and concurrent MERGE conflicts (which ArcadeDB
+reports as constraint violations the driver does not retry) are retried in `_write`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import neo4j
+import networkx as nx
+from neo4j import exceptions as neo4j_errors
+
+from graph.cypher import REGISTRY, CypherRegistry
+from graph.model import Batch, NodeRecord, RelationRecord, Source
+from graph.schema import Schema, load_schema
+from graph.store import Counts, Progress, RelationRef, StoreError, StoreInfo, StoreUnavailable, WriteConflict, WriteSummary
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+DEFAULT_BATCH = 5_000
+WRITE_ATTEMPTS = 4
+
+
+def native(value: Any) -> Any:
+    """Driver values to plain Python: temporal types to datetime, containers recursively."""
+    if hasattr(value, "to_native"):
+        return value.to_native()
+    if isinstance(value, list):
+        return [native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: native(v) for k, v in value.items()}
+    return value
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _decode_sources(props: dict[str, Any]) -> dict[str, Any]:
+    props = dict(props)
+    props["sources"] = [json.loads(s) for s in props.get("sources", [])]
+    return props
+
+
+def _same(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    """True when writing `wanted` would not change `stored` (sources only ever accumulate)."""
+    for name, value in wanted.items():
+        if name == "sources":
+            if not set(value) <= set(stored.get("sources", [])):
+                return False
+        elif stored.get(name) != value:
+            return False
+    return True
+
+
+class BoltStore:
+    """`GraphStore` over one neo4j driver. Thread-safe as the driver is; sessions are per call."""
+
+    def __init__(
+        self,
+        uri: str,
+        auth: tuple[str, str] | None,
+        database: str | None = None,
+        *,
+        schema: Schema | None = None,
+        registry: CypherRegistry = REGISTRY,
+        connection_timeout: float = 10.0,
+    ):
+        self.schema = schema or load_schema()
+        self.uri = uri
+        self.database = database
+        self.registry = registry
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                uri, auth=auth, connection_timeout=connection_timeout, max_connection_pool_size=32
+            )
+            agent = self._driver.get_server_info().agent
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.AuthError, OSError, ValueError) as exc:
+            raise StoreUnavailable(f"cannot reach the graph database at {uri}: {exc}") from exc
+        self._info = StoreInfo(
+            backend="arcadedb" if "ArcadeDB" in agent else "neo4j", agent=agent, uri=uri, database=database
+        )
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def info(self) -> StoreInfo:
+        return self._info
+
+    def _session(self) -> neo4j.Session:
+        return self._driver.session(database=self.database)
+
+    def _cypher(self, name: str, kind: str | None = None, rel: str | None = None) -> str:
+        return self.registry.get(name, self.schema, kind=kind, rel=rel)
+
+    def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        """One write transaction, retried when a concurrent MERGE made it fail (ArcadeDB)."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self._session() as session:
+                    return session.execute_write(work)
+            except neo4j_errors.ConstraintError as exc:
+                if attempt == WRITE_ATTEMPTS:
+                    raise WriteConflict("the write conflicted with another one; try again") from exc
+                time.sleep(0.05 * 2**attempt)
+            except neo4j_errors.ServiceUnavailable as exc:
+                raise StoreUnavailable("the graph database went away during a write") from exc
+            except neo4j_errors.Neo4jError as exc:
+                raise StoreError(f"the graph database refused the write ({exc.code})") from exc
+        raise AssertionError("unreachable")
+
+    def read(
+        self, statement: str, params: Mapping[str, Any] | None = None, *, kind: str | None = None, rel: str | None = None
+    ) -> list[dict[str, Any]]:
+        query = self._cypher(statement, kind=kind, rel=rel)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [native(record.data()) for record in tx.run(query, dict(params or {}))]
+
+        try:
+            with self._session() as session:
+                return session.execute_read(work)
+        except neo4j_errors.ServiceUnavailable as exc:
+            raise StoreUnavailable("the graph database is not reachable") from exc
+        except neo4j_errors.Neo4jError as exc:
+            raise StoreError(f"the graph database refused the query {statement!r} ({exc.code})") from exc
+
+    # -- schema ---------------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        for name in ("schema_entity_key", "schema_contact_key"):
+            query = self._cypher(name)
+            with self._session() as session:
+                session.run(query).consume()  # schema commands cannot run in explicit transactions
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def kinds_of(self, keys: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for part in chunks(sorted(set(keys)), DEFAULT_BATCH):
+            for row in self.read("nodes_existing", {"keys": list(part)}):
+                out[row["key"]] = row["kind"]
+        return out
+
+    def apply(
+        self, batch: Batch, *, batch_size: int = DEFAULT_BATCH, progress: Progress | None = None
+    ) -> WriteSummary:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+
+        def work(tx: neo4j.ManagedTransaction) -> WriteSummary:
+            summary = WriteSummary()
+            self._write_nodes(tx, batch.nodes, batch_size, summary)
+            if progress:
+                progress(len(batch.nodes))
+            self._write_relations(tx, batch.relations, batch_size, summary)
+            if progress:
+                progress(len(batch.relations))
+            self._write_provenance(tx, batch.provenance, batch_size, summary)
+            return summary
+
+        return self._write(work)
+
+    def _write_nodes(
+        self, tx: neo4j.ManagedTransaction, nodes: list[NodeRecord], size: int, summary: WriteSummary
+    ) -> None:
+        stored: dict[str, dict[str, Any]] = {}
+        query = self._cypher("nodes_existing")
+        for part in chunks([n.key for n in nodes], size):
+            for record in tx.run(query, keys=list(part)):
+                stored[record["key"]] = native(record["props"])
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        contacts: list[dict[str, Any]] = []
+        for node in nodes:
+            props = node.stored_properties()
+            old = stored.get(node.key)
+            if old is None:
+                summary.created[node.kind] += 1
+            elif _same(old, props):
+                summary.unchanged[node.kind] += 1
+            else:
+                summary.updated[node.kind] += 1
+            if old is None or not _same(old, props):
+                sources = props.pop("sources", [])
+                by_kind.setdefault(node.kind, []).append({"key": node.key, "props": props, "sources": sources})
+            if node.personal:
+                contacts.append({"key": node.key, "props": {"key": node.key, **node.personal}})
+        for kind, rows in by_kind.items():
+            query = self._cypher("nodes_upsert", kind=kind)
+            for part in chunks(rows, size):
+                tx.run(query, rows=list(part)).consume()
+        if contacts:
+            query = self._cypher("contacts_upsert")
+            for part in chunks(contacts, size):
+                tx.run(query, rows=list(part)).consume()
+
+    def _write_relations(
+        self, tx: neo4j.ManagedTransaction, relations: list[RelationRecord], size: int, summary: WriteSummary
+    ) -> None:
+        by_type: dict[str, list[RelationRecord]] = {}
+        for rel in relations:
+            by_type.setdefault(rel.type, []).append(rel)
+        for rel_type, rels in by_type.items():
+            rows = [
+                {"start": r.start, "end": r.end, "key": r.key, "props": r.stored_properties()} for r in rels
+            ]
+            stored: dict[str, dict[str, Any]] = {}
+            existing = self._cypher("relations_existing", rel=rel_type)
+            for part in chunks(rows, size):
+                for record in tx.run(existing, rows=[{k: r[k] for k in ("start", "end", "key")} for r in part]):
+                    stored[record["key"]] = native(record["props"])
+            to_create, to_update = [], []
+            for row in rows:
+                old = stored.get(row["key"])
+                if old is None:
+                    summary.created[rel_type] += 1
+                    to_create.append(row)
+                elif _same(old, row["props"]):
+                    summary.unchanged[rel_type] += 1
+                else:
+                    summary.updated[rel_type] += 1
+                    props = dict(row["props"])
+                    to_update.append({**row, "props": props, "sources": props.pop("sources", [])})
+            for name, todo in (("relations_create", to_create), ("relations_update", to_update)):
+                query = self._cypher(name, rel=rel_type)
+                for part in chunks(todo, size):
+                    tx.run(query, rows=list(part)).consume()
+
+    def _write_provenance(
+        self, tx: neo4j.ManagedTransaction, provenance: Mapping[str, list[Source]], size: int, summary: WriteSummary
+    ) -> None:
+        if not provenance:
+            return
+        stored = {}
+        query = self._cypher("nodes_existing")
+        for part in chunks(sorted(provenance), size):
+            for record in tx.run(query, keys=list(part)):
+                stored[record["key"]] = (record["kind"], set(record["props"].get("sources") or []))
+        rows = []
+        for key, sources in provenance.items():
+            kind, existing = stored[key]
+            new = [s.to_json() for s in sources if s.to_json() not in existing]
+            if new:
+                summary.updated[kind] += 1
+                rows.append({"key": key, "sources": new})
+        query = self._cypher("nodes_add_sources")
+        for part in chunks(rows, size):
+            tx.run(query, rows=list(part)).consume()
+
+    def delete(self, node_keys: Iterable[str] = (), relations: Iterable[RelationRef] = ()) -> WriteSummary:
+        keys = sorted(set(node_keys))
+        refs = [{"start": s, "end": e, "key": k} for s, e, k in relations]
+
+        def work(tx: neo4j.ManagedTransaction) -> WriteSummary:
+            summary = WriteSummary()
+            if refs:
+                for record in tx.run(self._cypher("relations_delete"), rows=refs):
+                    summary.deleted["relations"] += 1
+                    del record
+            if keys:
+                for record in tx.run(self._cypher("nodes_existing"), keys=keys):
+                    summary.deleted[record["kind"]] += 1
+                tx.run(self._cypher("nodes_delete"), keys=keys).consume()
+            return summary
+
+        return self._write(work)
+
+    def clear(self) -> None:
+        query = self._cypher("clear_some")
+        while True:
+            deleted = self._write(lambda tx: tx.run(query, limit=10_000).single(strict=True)["deleted"])
+            if not deleted:
+                return
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def counts(self) -> Counts:
+        nodes = {r["kind"]: r["count"] for r in self.read("counts_nodes")}
+        relations = {r["type"]: r["count"] for r in self.read("counts_relations")}
+        return Counts(nodes=dict(sorted(nodes.items())), relations=dict(sorted(relations.items())))
+
+    def snapshot(self, keys: Iterable[str] | None = None, as_of: dt.date | None = None) -> nx.MultiDiGraph:
+        if keys is None:
+            node_rows = self.read("snapshot_all_nodes")
+            rel_rows = self.read("snapshot_all_relations")
+        else:
+            wanted = sorted(set(keys))
+            node_rows = self.read("snapshot_nodes", {"keys": wanted})
+            rel_rows = self.read("snapshot_relations", {"keys": wanted})
+        graph = nx.MultiDiGraph()
+        for row in node_rows:
+            props = _decode_sources(row["props"])
+            graph.add_node(props["key"], **props)
+        for row in rel_rows:
+            props = _decode_sources(row["props"])
+            if as_of is not None and not _holds(props, as_of):
+                continue
+            props["rel_key"] = props.pop("key", None)
+            graph.add_edge(row["start"], row["end"], key=props["rel_key"], type=row["type"], **props)
+        return graph
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> BoltStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _holds(props: Mapping[str, Any], as_of: dt.date) -> bool:
+    since, until = props.get("since"), props.get("until")
+    return (since is None or since <= as_of) and (until is None or until >= as_of)
+

@@ -1,0 +1,395 @@
+"""Typed records for nodes and relations, generated from and checked against the schema.
+
+Every write path (curated dataset, CSV files, API writes) turns its input into these records
+through `parse_node` / `parse_relation`, so a record that reaches the store is known to be valid.
+Errors name the record and the field, because users fix files, not stack traces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
+
+from graph.schema import PropertySpec, Schema
+
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+MAX_STRING = 1_000
+MAX_TEXT = 20_000
+MAX_LIST_ITEMS = 200
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_STRING)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """One problem with one field of one record: what a user needs to fix it."""
+
+    record: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.record}: {self.field}: {self.reason}"
+
+
+class ValidationFailed(ValueError):
+    """Raised with every error found, so a user fixes a file in one pass, not one error per run."""
+
+    def __init__(self, errors: Iterable[RecordError]):
+        self.errors = list(errors)
+        shown = "\n".join(f"  - {e}" for e in self.errors[:50])
+        more = f"\n  … and {len(self.errors) - 50} more" if len(self.errors) > 50 else ""
+        super().__init__(f"{len(self.errors)} invalid record(s):\n{shown}{more}")
+
+
+class Source(BaseModel):
+    """Where a fact comes from: a document, its section and the verbatim sentence."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    doc: ShortText
+    section: Annotated[str, StringConstraints(max_length=MAX_STRING)] | None = None
+    quote: LongText
+    sentence: int | None = Field(default=None, ge=0, description="Sentence number in the section.")
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(exclude_none=True), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Source:
+        return cls.model_validate_json(text)
+
+
+class NodeRecord(BaseModel):
+    """A validated node. `properties` holds the kind's own typed properties; `personal` the contact
+    fields that the store keeps on a separate ContactCard node."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    kind: str
+    name_fi: str | None = None
+    name_en: str | None = None
+    aliases: tuple[str, ...] = ()
+    description_fi: str | None = None
+    description_en: str | None = None
+    url: str | None = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+    personal: dict[str, Any] = Field(default_factory=dict)
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.name_en or self.name_fi or self.key
+
+    def stored_properties(self) -> dict[str, Any]:
+        """The flat property map written to the database (no nulls, sources as JSON strings)."""
+        props: dict[str, Any] = {
+            "key": self.key,
+            "kind": self.kind,
+            "name_fi": self.name_fi,
+            "name_en": self.name_en,
+            "aliases": list(self.aliases),
+            "description_fi": self.description_fi,
+            "description_en": self.description_en,
+            "url": self.url,
+            **self.properties,
+            "sources": [s.to_json() for s in self.sources],
+        }
+        # search_text is derived so that stores can filter names without string functions.
+        props["search_text"] = " | ".join(
+            n for n in (self.name_fi, self.name_en, *self.aliases, self.key) if n
+        ).casefold()
+        return {k: v for k, v in props.items() if v is not None and v != []}
+
+
+class RelationRecord(BaseModel):
+    """A validated relation between two node keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: str
+    type: str
+    end: str
+    key: str
+    since: dt.date | None = None
+    until: dt.date | None = None
+    role: str | None = None
+    basis: Literal["stated", "inferred"] = "stated"
+    note: str | None = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+    sources: tuple[Source, ...] = ()
+
+    def stored_properties(self) -> dict[str, Any]:
+        props: dict[str, Any] = {
+            "key": self.key,
+            "since": self.since,
+            "until": self.until,
+            "role": self.role,
+            "basis": self.basis,
+            "note": self.note,
+            **self.properties,
+            "sources": [s.to_json() for s in self.sources],
+        }
+        return {k: v for k, v in props.items() if v is not None and v != []}
+
+
+def relation_key(schema: Schema, start: str, rel_type: str, end: str, role: str | None = None) -> str:
+    """A stable identity for a relation; symmetric types get the same key in both directions."""
+    a, b = (start, end)
+    if schema.relation_types[rel_type].symmetric and b < a:
+        a, b = b, a
+    return f"{a}|{rel_type}|{b}" + (f"|{role}" if role else "")
+
+
+def _python_type(spec: PropertySpec) -> Any:
+    base: Any
+    if spec.enum:
+        base = Literal[spec.enum]  # type: ignore[valid-type]
+    elif spec.type == "string":
+        base = ShortText
+    elif spec.type == "text":
+        base = LongText
+    elif spec.type == "string[]":
+        base = Annotated[list[ShortText], Field(max_length=MAX_LIST_ITEMS)]
+    elif spec.type == "integer":
+        base = Annotated[int, Field(strict=True)]
+    elif spec.type == "float":
+        base = float
+    elif spec.type == "boolean":
+        base = Annotated[bool, Field(strict=True)]
+    elif spec.type == "date":
+        base = dt.date
+    elif spec.type == "url":
+        base = Annotated[str, StringConstraints(max_length=2_000, pattern=r"^https?://[^\s<>\"']+$")]
+    elif spec.type == "email":
+        base = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")]
+    else:  # pragma: no cover - the schema loader refuses other types
+        raise TypeError(spec.type)
+    return base
+
+
+@cache
+def _kind_model(schema: Schema, kind: str) -> type[BaseModel]:
+    """A pydantic model of one node kind's properties, generated from the schema."""
+    fields: dict[str, Any] = {}
+    for spec in schema.kind_properties(kind).values():
+        if spec.name == "key":
+            fields["key"] = (Annotated[str, StringConstraints(pattern=KEY_PATTERN)], ...)
+            continue
+        fields[spec.name] = (_python_type(spec) | None, None)
+    return create_model(f"{kind}Properties", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+@cache
+def _relation_model(schema: Schema) -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        spec.name: (_python_type(spec) | None, spec.default) for spec in schema.relation_properties.values()
+    }
+    fields["start"] = (Annotated[str, StringConstraints(pattern=KEY_PATTERN)], ...)
+    fields["end"] = (Annotated[str, StringConstraints(pattern=KEY_PATTERN)], ...)
+    fields["type"] = (str, ...)
+    return create_model("RelationProperties", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+def _errors_from(exc: ValidationError, record: str, prefix: str = "") -> list[RecordError]:
+    out = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(record)"
+        reason = err["msg"]
+        if err["type"] == "extra_forbidden":
+            reason = "not a property declared in the schema"
+        elif err["type"] == "missing":
+            reason = "required"
+        out.append(RecordError(record, prefix + where, reason))
+    return out
+
+
+def _formula_errors(values: Mapping[str, Any], record: str) -> list[RecordError]:
+    """Cells like `=HYPERLINK(…)` come from spreadsheets; storing them would arm the next export."""
+    errors = []
+    for name, value in values.items():
+        items = value if isinstance(value, list | tuple) else [value]
+        for item in items:
+            if isinstance(item, str) and _FORMULA.match(item) and not _is_number(item):
+                errors.append(RecordError(record, name, f"looks like a spreadsheet formula: {item[:40]!r}"))
+    return errors
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _sources(raw: Any, record: str, default_doc: str | None) -> tuple[tuple[Source, ...], list[RecordError]]:
+    if raw in (None, ""):
+        return (), []
+    if not isinstance(raw, list):
+        return (), [RecordError(record, "sources", "must be a list of {doc, section, quote}")]
+    out, errors = [], []
+    for i, item in enumerate(raw):
+        if not isinstance(item, Mapping):
+            errors.append(RecordError(record, f"sources.{i}", "must be a mapping with doc, section, quote"))
+            continue
+        data = dict(item)
+        if default_doc and not data.get("doc"):
+            data["doc"] = default_doc
+        try:
+            out.append(Source.model_validate(data))
+        except ValidationError as exc:
+            errors.extend(_errors_from(exc, record, f"sources.{i}."))
+    return tuple(out), errors
+
+
+def parse_node(
+    schema: Schema, raw: Mapping[str, Any], record: str, *, default_doc: str | None = None
+) -> NodeRecord:
+    """Validate one raw node mapping (from YAML, CSV or JSON) into a NodeRecord."""
+    data = {k: v for k, v in raw.items() if v is not None and v != ""}
+    kind = data.pop("kind", None)
+    label = record if "key" not in data else f"{record} (key {data['key']!r})"
+    if kind is None:
+        raise ValidationFailed([RecordError(label, "kind", "required")])
+    if kind not in schema.node_kinds:
+        raise ValidationFailed(
+            [RecordError(label, "kind", f"unknown kind {kind!r}; expected one of {', '.join(schema.node_kinds)}")]
+        )
+    sources, errors = _sources(data.pop("sources", None), label, default_doc)
+    data.pop("basis", None)  # nodes are stated by their sources; accepted for symmetry with relations
+    errors += _formula_errors(data, label)
+    try:
+        props = _kind_model(schema, kind).model_validate(data).model_dump(exclude_none=True)
+    except ValidationError as exc:
+        errors += _errors_from(exc, label)
+        props = {}
+    if not errors and not (props.get("name_fi") or props.get("name_en")):
+        errors.append(RecordError(label, "name_fi/name_en", "at least one name is required"))
+    if errors:
+        raise ValidationFailed(errors)
+    common = {name: props.pop(name) for name in list(props) if name in schema.node_properties}
+    personal = {n: props.pop(n) for n in schema.node_kinds[kind].personal_properties if n in props}
+    common["aliases"] = tuple(dict.fromkeys(common.get("aliases", ())))
+    return NodeRecord(kind=kind, properties=props, personal=personal, sources=sources, **common)
+
+
+def parse_relation(
+    schema: Schema, raw: Mapping[str, Any], record: str, *, default_doc: str | None = None
+) -> RelationRecord:
+    """Validate one raw relation mapping (start/from, type, end/to, …) into a RelationRecord."""
+    data = {k: v for k, v in raw.items() if v is not None and v != ""}
+    for alias, name in (("from", "start"), ("to", "end")):
+        if alias in data:
+            data[name] = data.pop(alias)
+    rel_type = data.get("type")
+    label = f"{record} ({data.get('start', '?')} -{rel_type or '?'}-> {data.get('end', '?')})"
+    if rel_type is None:
+        raise ValidationFailed([RecordError(label, "type", "required")])
+    if rel_type not in schema.relation_types:
+        raise ValidationFailed(
+            [RecordError(label, "type", f"unknown relation type {rel_type!r}; expected one of {', '.join(schema.relation_types)}")]
+        )
+    sources, errors = _sources(data.pop("sources", None), label, default_doc)
+    explicit_key = data.pop("key", None)
+    errors += _formula_errors(data, label)
+    try:
+        props = _relation_model(schema).model_validate(data).model_dump(exclude_none=True)
+    except ValidationError as exc:
+        errors += _errors_from(exc, label)
+        props = {}
+    if not errors and props.get("since") and props.get("until") and props["until"] < props["since"]:
+        errors.append(RecordError(label, "until", "is before since"))
+    if errors:
+        raise ValidationFailed(errors)
+    key = explicit_key or relation_key(schema, props["start"], rel_type, props["end"], props.get("role"))
+    return RelationRecord(key=str(key), sources=sources, **props)
+
+
+@dataclass
+class Batch:
+    """Nodes and relations to be written together: all of them, or none."""
+
+    nodes: list[NodeRecord] = field(default_factory=list)
+    relations: list[RelationRecord] = field(default_factory=list)
+    # Sources to add to nodes that already exist (mentions found in a document), by node key.
+    provenance: dict[str, list[Source]] = field(default_factory=dict)
+
+    def extend(self, other: Batch) -> None:
+        self.nodes.extend(other.nodes)
+        self.relations.extend(other.relations)
+        for key, sources in other.provenance.items():
+            self.provenance.setdefault(key, []).extend(sources)
+
+    def __len__(self) -> int:
+        return len(self.nodes) + len(self.relations) + len(self.provenance)
+
+
+def check_batch(
+    schema: Schema,
+    batch: Batch,
+    stored_kinds: Mapping[str, str],
+    where: Mapping[int, str] | None = None,
+) -> tuple[Batch, list[RecordError]]:
+    """Cross-record checks: duplicate keys with conflicting values, kind changes, relation endpoints
+    that exist (in the batch or in the store, `stored_kinds`) and have kinds the type allows.
+
+    Returns the batch with exact duplicates removed, and the errors.
+    """
+    errors: list[RecordError] = []
+    nodes: dict[str, NodeRecord] = {}
+    for node in batch.nodes:
+        seen = nodes.get(node.key)
+        if seen is not None and seen != node:
+            errors.append(RecordError(f"node {node.key!r}", "key", "duplicate key with conflicting values"))
+            continue
+        stored = stored_kinds.get(node.key)
+        if stored is not None and stored != node.kind:
+            errors.append(RecordError(f"node {node.key!r}", "kind", f"key already exists as a {stored}"))
+            continue
+        nodes[node.key] = node
+    kinds = {**stored_kinds, **{k: n.kind for k, n in nodes.items()}}
+    relations: dict[str, RelationRecord] = {}
+    for rel in batch.relations:
+        label = f"relation {rel.start} -{rel.type}-> {rel.end}"
+        bad = False
+        for end_name, end_key in (("start", rel.start), ("end", rel.end)):
+            if end_key not in kinds:
+                errors.append(RecordError(label, end_name, f"no node with key {end_key!r}"))
+                bad = True
+        if bad:
+            continue
+        if rel.start == rel.end:
+            errors.append(RecordError(label, "end", "a relation cannot point to its own start"))
+            continue
+        spec = schema.relation_types[rel.type]
+        if not spec.allows(kinds[rel.start], kinds[rel.end]):
+            errors.append(
+                RecordError(
+                    label,
+                    "type",
+                    f"{rel.type} does not go from {kinds[rel.start]} to {kinds[rel.end]} "
+                    f"(allowed: {'|'.join(spec.sources)} -> {'|'.join(spec.targets)})",
+                )
+            )
+            continue
+        seen_rel = relations.get(rel.key)
+        if seen_rel is not None and seen_rel != rel:
+            errors.append(RecordError(label, "key", f"duplicate relation {rel.key!r} with conflicting values"))
+            continue
+        relations[rel.key] = rel
+    provenance = {}
+    for key, sources in batch.provenance.items():
+        if key not in kinds:
+            errors.append(RecordError(f"mention of {key!r}", "key", "no node with this key"))
+            continue
+        provenance[key] = list(dict.fromkeys(sources))
+    return Batch(list(nodes.values()), list(relations.values()), provenance), errors

@@ -1,0 +1,115 @@
+"""The `GraphStore` port: the one narrow interface loaders, questions, the API and maps depend on.
+
+Like httpx's transports it is small on purpose: named reads, one all-or-nothing batch write, a
+delete, and a networkx snapshot. The Bolt adapter (graph/bolt.py) implements it for the embedded
+ArcadeDB and for Neo4j alike; nothing outside graph/ knows which one it talks to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import networkx as nx
+
+from graph.model import Batch
+from graph.schema import Schema
+
+
+RelationRef = tuple[str, str, str]  # (start key, end key, relation key)
+Progress = Callable[[int], None]  # called with the number of records just written
+
+
+class StoreError(RuntimeError):
+    """A database failure, worded for users: no Cypher text, no driver internals."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or did not start."""
+
+
+class WriteConflict(StoreError):
+    """A write collided with a concurrent one and still failed after retries."""
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    backend: str  # "arcadedb" or "neo4j"
+    agent: str
+    uri: str
+    database: str | None
+
+
+@dataclass
+class WriteSummary:
+    """What a write did, per kind and per relation type; `unchanged` makes re-loads visible."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    deleted: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) + sum(self.updated.values()) + sum(self.deleted.values()))
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {
+            "created": dict(self.created),
+            "updated": dict(self.updated),
+            "unchanged": dict(self.unchanged),
+            "deleted": dict(self.deleted),
+        }
+
+
+@dataclass(frozen=True)
+class Counts:
+    nodes: dict[str, int]
+    relations: dict[str, int]
+
+    @property
+    def total_nodes(self) -> int:
+        return sum(self.nodes.values())
+
+    @property
+    def total_relations(self) -> int:
+        return sum(self.relations.values())
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What every store offers. Statement names refer to files in cypher/."""
+
+    schema: Schema
+
+    def info(self) -> StoreInfo: ...
+
+    def ensure_schema(self) -> None:
+        """Create constraints and indexes (idempotent)."""
+
+    def read(
+        self, statement: str, params: Mapping[str, Any] | None = None, *, kind: str | None = None, rel: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a named read statement; values come back as plain Python (dates as datetime.date)."""
+
+    def kinds_of(self, keys: Iterable[str]) -> dict[str, str]:
+        """The kind of each stored node among `keys` (absent keys are left out)."""
+
+    def apply(self, batch: Batch, *, batch_size: int = 5_000, progress: Progress | None = None) -> WriteSummary:
+        """Upsert nodes and relations (and add provenance) in one transaction: everything or nothing."""
+
+    def delete(self, node_keys: Iterable[str] = (), relations: Iterable[RelationRef] = ()) -> WriteSummary:
+        """Delete nodes (with their relations and contact cards) and relations, in one transaction."""
+
+    def snapshot(self, keys: Iterable[str] | None = None, as_of: dt.date | None = None) -> nx.MultiDiGraph:
+        """The subgraph over `keys` (all entities when None) as networkx; never any contact data."""
+
+    def counts(self) -> Counts: ...
+
+    def clear(self) -> None:
+        """Remove every node and relation (schema objects stay)."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,61 @@
+"""The `partnergraph` command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from graph.store import StoreUnavailable
+from partnergraph.commands import db, load
+from partnergraph.context import store_from_settings
+from partnergraph.settings import get_settings
+
+app = typer.Typer(help="partnergraph: a city's international relations as a property graph.", no_args_is_help=True)
+app.add_typer(db.app, name="db")
+app.command("load")(load.command)
+console = Console()
+
+
+@app.command()
+def info() -> None:
+    """Which store is in use, and how many nodes and relations of each kind it holds."""
+    with store_from_settings() as store:
+        store_info, counts = store.info(), store.counts()
+    console.print(f"store: {store_info.backend} ({store_info.agent}) at {store_info.uri}")
+    table = Table("kind / relation type", "count")
+    for name, count in {**counts.nodes, **counts.relations}.items():
+        table.add_row(name, str(count))
+    table.add_row("nodes", str(counts.total_nodes), style="bold")
+    table.add_row("relations", str(counts.total_relations), style="bold")
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    load_if_empty: Annotated[bool, typer.Option("--load-if-empty", help="Load the Helsinki dataset into an empty graph.")] = False,
+) -> None:
+    """Serve the API and the explorer page."""
+    import uvicorn  # noqa: PLC0415 - only the serve command needs it
+
+    from api.app import create_app  # noqa: PLC0415
+
+    settings = get_settings()
+    settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
+    uvicorn.run(create_app(settings, load_if_empty=load_if_empty), host=settings.host, port=settings.port)
+
+
+def main() -> None:
+    try:
+        app()
+    except StoreUnavailable as exc:
+        Console(stderr=True).print(f"[red]database unavailable[/]: {exc}", highlight=False)
+        raise SystemExit(3) from exc
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""`partnergraph load`: validate every source first, then write all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from graph.model import ValidationFailed
+from graph.store import WriteSummary
+from loaders.base import LoadOptions
+from loaders.curated import DEFAULT_DATASET
+from loaders.pipeline import LoadReport, load
+from partnergraph.context import store_from_settings
+
+console = Console(stderr=True)
+
+
+def summary_table(summary: WriteSummary) -> Table:
+    table = Table("kind or relation type", "created", "updated", "unchanged", title="What the load did")
+    names = sorted(set(summary.created) | set(summary.updated) | set(summary.unchanged))
+    for name in names:
+        table.add_row(name, str(summary.created[name]), str(summary.updated[name]), str(summary.unchanged[name]))
+    return table
+
+
+def print_report(report: LoadReport) -> None:
+    for error in report.skipped:
+        console.print(f"[yellow]skipped[/] {error}", markup=True, highlight=False)
+    if report.dry_run:
+        console.print(f"dry run: {report.records} valid record(s), nothing written")
+        return
+    console.print(summary_table(report.summary))
+    if report.candidates:
+        console.print(f"{len(report.candidates)} candidate relation(s) for review (not added): see --candidates")
+
+
+def command(
+    sources: Annotated[list[Path] | None, typer.Argument(help="Files or dataset folders; default: the Helsinki dataset.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="Loader name, when it cannot be detected.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help="Load the good rows and list the bad ones.")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5_000,
+    document_id: Annotated[str | None, typer.Option(help="Document id used in provenance (document loader).")] = None,
+) -> None:
+    """Load sources into the graph: the curated dataset, CSV files, contacts, Kumu sheets, documents."""
+    paths = sources or [DEFAULT_DATASET]
+    options = LoadOptions(skip_bad_rows=skip_bad_rows, document_id=document_id)
+    try:
+        with store_from_settings() as store, Progress(console=console, transient=True) as bar:
+            task = bar.add_task("writing", total=None)
+            report = load(
+                store, [(p, fmt) for p in paths], options, dry_run=dry_run, batch_size=batch_size,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except ValidationFailed as exc:
+        console.print(f"[red]nothing was written[/]: {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    except KeyError as exc:
+        console.print(f"[red]error[/]: {exc.args[0]}", highlight=False)
+        raise typer.Exit(2) from exc
+    print_report(report)

@@ -1,0 +1,1 @@
+"""Questions: named Cypher reads and networkx analytics over the store."""

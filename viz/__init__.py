@@ -1,0 +1,1 @@
+"""Maps: a networkx subgraph in, a self-contained interactive HTML page out."""
