@@ -9,13 +9,16 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.store import StoreUnavailable
-from partnergraph.commands import db, load
+from partnergraph.commands import ask, db, export, load, maps
 from partnergraph.context import store_from_settings
 from partnergraph.settings import get_settings
 
 app = typer.Typer(help="partnergraph: a city's international relations as a property graph.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
+app.add_typer(ask.app, name="ask")
+app.add_typer(maps.app, name="map")
 app.command("load")(load.command)
+app.command("export")(export.command)
 console = Console()
 
 

@@ -1,0 +1,88 @@
+"""Shared fixtures: real servers only.
+
+The embedded ArcadeDB server always runs (a failure to start fails the suite; it never skips).
+When NEO4J_URI is set, every `store` test runs against that Neo4j too: one contract suite.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from graph.bolt import BoltStore
+from graph.embedded import DATABASE, EmbeddedServer
+from graph.store import GraphStore
+from loaders.curated import DEFAULT_DATASET
+from loaders.pipeline import load
+
+ROOT = Path(__file__).resolve().parents[1]
+BACKENDS = ["arcadedb"] + (["neo4j"] if os.environ.get("NEO4J_URI") else [])
+
+
+@dataclass
+class Backend:
+    name: str
+    store: BoltStore
+    contents: str | None = None  # what the graph holds now: None (unknown/dirty) or "helsinki"
+
+
+@pytest.fixture(scope="session")
+def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    server = EmbeddedServer(tmp_path_factory.mktemp("arcadedb"))
+    server.start()  # raises EmbeddedStartError with the log's tail: a failure, not a skip
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def backends(embedded_server: EmbeddedServer) -> Iterator[dict[str, Backend]]:
+    state = embedded_server.state
+    assert state is not None
+    out = {"arcadedb": Backend("arcadedb", BoltStore(state.uri, embedded_server.auth, DATABASE))}
+    if "neo4j" in BACKENDS:
+        user, password = os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD")
+        out["neo4j"] = Backend(
+            "neo4j",
+            BoltStore(os.environ["NEO4J_URI"], (user, password) if password else None, os.environ.get("NEO4J_DATABASE")),
+        )
+    for backend in out.values():
+        backend.store.ensure_schema()
+    yield out
+    for backend in out.values():
+        backend.store.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, backends: dict[str, Backend]) -> Backend:
+    return backends[request.param]
+
+
+@pytest.fixture
+def store(backend: Backend) -> GraphStore:
+    """An empty graph on each available server."""
+    backend.store.clear()
+    backend.contents = None
+    return backend.store
+
+
+@pytest.fixture
+def helsinki_store(backend: Backend) -> GraphStore:
+    """The Helsinki dataset, loaded once and reused until a test empties the graph.
+
+    Tests using it must not write; those that do take `store` and load what they need."""
+    if backend.contents != "helsinki":
+        backend.store.clear()
+        load(backend.store, [(DEFAULT_DATASET, "dataset")])
+        backend.contents = "helsinki"
+    return backend.store
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = [f"contract backends: {', '.join(BACKENDS)} (over Bolt with the official neo4j driver)"]
+    if "neo4j" not in BACKENDS:
+        lines.append("NEO4J_URI not set: the contract suite runs against the embedded ArcadeDB only")
+    return lines
