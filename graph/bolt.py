@@ -20,13 +20,14 @@ from neo4j import exceptions as neo4j_errors
 
 from graph.cypher import REGISTRY, CypherRegistry
 from graph.model import Batch, NodeRecord, RelationRecord, Source
+from graph.readonly import ReadOnlyRefused, check_readonly
 from graph.schema import Schema, load_schema
-from graph.store import Counts, Progress, RelationRef, StoreError, StoreInfo, StoreUnavailable, WriteConflict, WriteSummary
+from graph.store import Counts, Progress, ReadOnlyResult, RelationRef, StoreError, StoreInfo, StoreUnavailable, WriteConflict, WriteSummary
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 DEFAULT_BATCH = 5_000
-WRITE_ATTEMPTS = 4
+WRITE_ATTEMPTS = 3
 
 
 def native(value: Any) -> Any:
@@ -37,6 +38,23 @@ def native(value: Any) -> Any:
         return [native(v) for v in value]
     if isinstance(value, dict):
         return {k: native(v) for k, v in value.items()}
+    return value
+
+
+def jsonable(value: Any) -> Any:
+    """Any driver value as JSON-friendly Python: graph objects as maps, temporals as ISO text."""
+    if isinstance(value, neo4j.graph.Node):
+        return {"labels": sorted(value.labels), "properties": jsonable(dict(value))}
+    if isinstance(value, neo4j.graph.Relationship):
+        return {"type": value.type, "properties": jsonable(dict(value))}
+    if isinstance(value, neo4j.graph.Path):
+        return {"nodes": [jsonable(n) for n in value.nodes], "relationships": [jsonable(r) for r in value.relationships]}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
     return value
 
 
@@ -74,11 +92,14 @@ class BoltStore:
         schema: Schema | None = None,
         registry: CypherRegistry = REGISTRY,
         connection_timeout: float = 10.0,
+        readonly_auth: tuple[str, str] | None = None,
     ):
         self.schema = schema or load_schema()
         self.uri = uri
         self.database = database
         self.registry = registry
+        self._readonly_auth = readonly_auth
+        self._readonly_driver: neo4j.Driver | None = None
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 uri, auth=auth, connection_timeout=connection_timeout, max_connection_pool_size=32
@@ -109,7 +130,10 @@ class BoltStore:
                     return session.execute_write(work)
             except neo4j_errors.ConstraintError as exc:
                 if attempt == WRITE_ATTEMPTS:
-                    raise WriteConflict("the write conflicted with another one; try again") from exc
+                    raise WriteConflict(
+                        "the write violated a uniqueness constraint (a concurrent write of the same key, "
+                        "or a key reused with another kind); nothing was written"
+                    ) from exc
                 time.sleep(0.05 * 2**attempt)
             except neo4j_errors.ServiceUnavailable as exc:
                 raise StoreUnavailable("the graph database went away during a write") from exc
@@ -307,7 +331,55 @@ class BoltStore:
             graph.add_edge(row["start"], row["end"], key=props["rel_key"], type=row["type"], **props)
         return graph
 
+    def run_readonly(
+        self, query: str, params: Mapping[str, Any] | None = None, *, timeout_s: float = 10.0, max_rows: int = 1_000
+    ) -> ReadOnlyResult:
+        """A user's own Cypher, read-only by three locks: the guard, then the server's.
+
+        Neo4j: EXPLAIN must classify it as read (`r`), and it runs in a READ transaction with a
+        timeout. ArcadeDB enforces neither (measured), so it runs as a user whose group may only
+        read records, with a server-side timeout and result limit.
+        """
+        check_readonly(query)
+        params = dict(params or {})
+        try:
+            if self._info.backend == "neo4j":
+                with self._session() as session:
+                    summary = session.run("EXPLAIN " + query, params).consume()  # type: ignore[arg-type]
+                if summary.query_type != "r":
+                    raise ReadOnlyRefused("the database classifies this query as a write")
+                driver = self._driver
+            else:
+                if self._readonly_auth is None:
+                    raise ReadOnlyRefused("no read-only database user is configured for this store")
+                if self._readonly_driver is None:
+                    self._readonly_driver = neo4j.GraphDatabase.driver(self.uri, auth=self._readonly_auth)
+                driver = self._readonly_driver
+
+            @neo4j.unit_of_work(timeout=timeout_s)
+            def work(tx: neo4j.ManagedTransaction) -> ReadOnlyResult:
+                result = tx.run(query, params)  # type: ignore[arg-type]
+                rows: list[dict[str, Any]] = []
+                for record in result:
+                    if len(rows) == max_rows:
+                        return ReadOnlyResult(list(result.keys()), rows, truncated=True)
+                    rows.append({k: jsonable(v) for k, v in record.items()})
+                return ReadOnlyResult(list(result.keys()), rows, truncated=False)
+
+            with driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                return session.execute_read(work)
+        except neo4j_errors.Forbidden as exc:
+            raise ReadOnlyRefused("the database refused this query for a read-only user") from exc
+        except neo4j_errors.ClientError as exc:
+            raise ReadOnlyRefused(f"the database rejected the query ({exc.code})") from exc
+        except neo4j_errors.ServiceUnavailable as exc:
+            raise StoreUnavailable("the graph database is not reachable") from exc
+        except neo4j_errors.Neo4jError as exc:
+            raise StoreError(f"the query failed ({exc.code})") from exc
+
     def close(self) -> None:
+        if self._readonly_driver is not None:
+            self._readonly_driver.close()
         self._driver.close()
 
     def __enter__(self) -> BoltStore:

@@ -37,7 +37,7 @@ def open_store(config: StoreConfig, *, ensure_schema: bool = True) -> Iterator[B
     server = EmbeddedServer(config.data_dir, heap=config.heap, command_timeout_ms=config.command_timeout_ms)
     try:
         state = server.start()
-        with BoltStore(state.uri, server.auth, DATABASE) as store:
+        with BoltStore(state.uri, server.auth, DATABASE, readonly_auth=server.reader_auth) as store:
             if ensure_schema:
                 store.ensure_schema()
             yield store

@@ -13,9 +13,11 @@ Lifecycle rules, because a JVM left behind is a bug users notice:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ctypes
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -27,6 +29,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import neo4j
 from neo4j import exceptions as neo4j_errors
@@ -36,6 +39,12 @@ from graph.store import StoreUnavailable
 
 DATABASE = "graph"
 ROOT_USER = "root"
+READER_USER = "reader"
+READER_GROUP = "partnergraph_reader"
+# ArcadeDB's own password hash: PBKDF2-HMAC-SHA256, 65,536 rounds, salt used as its text form.
+PBKDF2_ROUNDS = 65_536
+READER_TIMEOUT_MS = 10_000
+READER_RESULT_LIMIT = 100_000
 # Jars that would open more ports or are not needed: MCP, Postgres and Redis wire protocols, GraphQL, console.
 EXCLUDED_JARS = ("arcadedb-mcp", "postgresw", "redisw", "graphql", "console")
 PR_SET_PDEATHSIG = 1
@@ -155,20 +164,62 @@ class EmbeddedServer:
     def password_file(self) -> Path:
         return self.root / "root-password"
 
-    def password(self) -> str:
-        """The generated root password, created once with owner-only permissions."""
+    def _secret(self, path: Path) -> str:
+        """A generated secret, created once with owner-only permissions."""
         self.root.mkdir(parents=True, exist_ok=True)
         try:
-            fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
-            return self.password_file.read_text(encoding="utf-8").strip()
+            return path.read_text(encoding="utf-8").strip()
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_urlsafe(24))
-        return self.password_file.read_text(encoding="utf-8").strip()
+        return path.read_text(encoding="utf-8").strip()
+
+    def password(self) -> str:
+        return self._secret(self.password_file)
 
     @property
     def auth(self) -> tuple[str, str]:
         return (ROOT_USER, self.password())
+
+    @property
+    def reader_auth(self) -> tuple[str, str]:
+        """A database user that may only read: what the read-only Cypher console runs as."""
+        return (READER_USER, self._secret(self.root / "reader-password"))
+
+    def _write_security(self) -> None:
+        """Declare the users and the read-only group before the server reads them.
+
+        READ transactions and driver timeouts are not enforced by ArcadeDB (measured), so the
+        console's safety rests on this group: read records only, server-side timeout and limit.
+        """
+        config = self.root / "config"
+        config.mkdir(parents=True, exist_ok=True)
+        users_file = config / "server-users.jsonl"
+        users = {}
+        if users_file.exists():
+            for line in users_file.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    user = json.loads(line)
+                    users[user["name"]] = user
+        if ROOT_USER not in users:
+            users[ROOT_USER] = {"name": ROOT_USER, "databases": {"*": ["admin"]}, "password": _hash(self.password())}
+        users[READER_USER] = {
+            "name": READER_USER,
+            "databases": {DATABASE: [READER_GROUP]},
+            "password": _hash(self.reader_auth[1]),
+        }
+        users_file.write_text("".join(json.dumps(u) + "\n" for u in users.values()), encoding="utf-8")
+        os.chmod(users_file, 0o600)
+        groups_file = config / "server-groups.json"
+        groups = json.loads(groups_file.read_text(encoding="utf-8")) if groups_file.exists() else _default_groups()
+        groups["databases"].setdefault("*", {"groups": {}})["groups"][READER_GROUP] = {
+            "resultSetLimit": READER_RESULT_LIMIT,
+            "readTimeout": READER_TIMEOUT_MS,
+            "access": [],
+            "types": {"*": {"access": ["readRecord"]}},
+        }
+        groups_file.write_text(json.dumps(groups, indent=2), encoding="utf-8")
 
     def read_state(self) -> ServerState | None:
         try:
@@ -212,6 +263,7 @@ class EmbeddedServer:
                 self.state, self.owned = state, False
                 return state
             self.state_file.unlink(missing_ok=True)
+            self._write_security()
             bolt_port, http_port = free_port(), free_port()
             command = java_command(
                 self.root, bolt_port, http_port, self.password(), self.heap, self.command_timeout_ms
@@ -285,6 +337,33 @@ class EmbeddedServer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _hash(password: str) -> str:
+    salt = base64.b64encode(secrets.token_bytes(32)).decode()
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), PBKDF2_ROUNDS, dklen=32)
+    return f"PBKDF2WithHmacSHA256${PBKDF2_ROUNDS}${salt}${base64.b64encode(digest).decode()}"
+
+
+def _default_groups() -> dict[str, Any]:
+    """ArcadeDB's own defaults (admin may do everything, others nothing), as it writes them."""
+    record_access = ["createRecord", "readRecord", "updateRecord", "deleteRecord"]
+    return {
+        "databases": {
+            "*": {
+                "groups": {
+                    "admin": {
+                        "resultSetLimit": -1,
+                        "readTimeout": -1,
+                        "access": ["updateSecurity", "updateSchema", "updateDatabaseSettings"],
+                        "types": {"*": {"access": record_access}},
+                    },
+                    "*": {"resultSetLimit": -1, "readTimeout": -1, "access": [], "types": {"*": {"access": []}}},
+                }
+            }
+        },
+        "version": 2,
+    }
 
 
 def terminate(pid: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> bool:

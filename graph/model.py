@@ -23,8 +23,9 @@ KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 MAX_STRING = 1_000
 MAX_TEXT = 20_000
 MAX_LIST_ITEMS = 200
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
+# A cell starting like this runs as a formula when the data is opened in a spreadsheet. A leading
+# + or - is fine when only a phone number or a number follows.
+_FORMULA = re.compile(r"^(?:[=@\t\r]|[+\-](?![\d\s().\-/]*$))")
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_STRING)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
@@ -218,17 +219,9 @@ def _formula_errors(values: Mapping[str, Any], record: str) -> list[RecordError]
     for name, value in values.items():
         items = value if isinstance(value, list | tuple) else [value]
         for item in items:
-            if isinstance(item, str) and _FORMULA.match(item) and not _is_number(item):
+            if isinstance(item, str) and _FORMULA.match(item):
                 errors.append(RecordError(record, name, f"looks like a spreadsheet formula: {item[:40]!r}"))
     return errors
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _sources(raw: Any, record: str, default_doc: str | None) -> tuple[tuple[Source, ...], list[RecordError]]:
@@ -342,24 +335,30 @@ def check_batch(
     """Cross-record checks: duplicate keys with conflicting values, kind changes, relation endpoints
     that exist (in the batch or in the store, `stored_kinds`) and have kinds the type allows.
 
+    `where` names the place a record came from ("<file> line <n>") by `id(record)`; errors use it.
     Returns the batch with exact duplicates removed, and the errors.
     """
+    where = where or {}
     errors: list[RecordError] = []
     nodes: dict[str, NodeRecord] = {}
     for node in batch.nodes:
+        node_label = f"{where[id(node)]} (key {node.key!r})" if id(node) in where else f"node {node.key!r}"
         seen = nodes.get(node.key)
         if seen is not None and seen != node:
-            errors.append(RecordError(f"node {node.key!r}", "key", "duplicate key with conflicting values"))
+            first = f" (first at {where[id(seen)]})" if id(seen) in where else ""
+            errors.append(RecordError(node_label, "key", f"duplicate key with conflicting values{first}"))
             continue
         stored = stored_kinds.get(node.key)
         if stored is not None and stored != node.kind:
-            errors.append(RecordError(f"node {node.key!r}", "kind", f"key already exists as a {stored}"))
+            errors.append(RecordError(node_label, "kind", f"key already exists as a {stored}"))
             continue
         nodes[node.key] = node
     kinds = {**stored_kinds, **{k: n.kind for k, n in nodes.items()}}
     relations: dict[str, RelationRecord] = {}
     for rel in batch.relations:
         label = f"relation {rel.start} -{rel.type}-> {rel.end}"
+        if id(rel) in where:
+            label = f"{where[id(rel)]} ({rel.start} -{rel.type}-> {rel.end})"
         bad = False
         for end_name, end_key in (("start", rel.start), ("end", rel.end)):
             if end_key not in kinds:

@@ -79,6 +79,13 @@ class Counts:
         return sum(self.relations.values())
 
 
+@dataclass(frozen=True)
+class ReadOnlyResult:
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """What every store offers. Statement names refer to files in cypher/."""
@@ -108,6 +115,11 @@ class GraphStore(Protocol):
         """The subgraph over `keys` (all entities when None) as networkx; never any contact data."""
 
     def counts(self) -> Counts: ...
+
+    def run_readonly(
+        self, query: str, params: Mapping[str, Any] | None = None, *, timeout_s: float = 10.0, max_rows: int = 1_000
+    ) -> ReadOnlyResult:
+        """A user's own Cypher, refused (graph.readonly.ReadOnlyRefused) unless it only reads."""
 
     def clear(self) -> None:
         """Remove every node and relation (schema objects stay)."""

@@ -19,6 +19,9 @@ from graph.schema import Schema
 class LoadOptions:
     skip_bad_rows: bool = False
     document_id: str | None = None  # for the document loader: how provenance names the document
+    # Names and aliases of the entities already known (stored, or read from earlier sources of the
+    # same load), by key. Filled by the pipeline for loaders with `uses_known_entities = True`.
+    known_entities: dict[str, list[str]] | None = None
 
 
 @dataclass
@@ -32,6 +35,9 @@ class SourceRead:
     candidates: list[dict[str, object]] = field(default_factory=list)
     # Extra provenance to attach to stored nodes: key -> source JSON strings (document loader).
     mentions: dict[str, list[str]] = field(default_factory=dict)
+    # Where each record came from ("<file> line <n>"), by id() of the record in `batch`, so the
+    # cross-record checks can name the file and line too.
+    where: dict[int, str] = field(default_factory=dict)
 
 
 class Loader(Protocol):

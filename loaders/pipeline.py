@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from graph.model import Batch, RecordError, ValidationFailed, check_batch
@@ -19,12 +19,27 @@ class LoadReport:
     records: int = 0
 
 
+def known_entities(store: GraphStore, reads: list[SourceRead]) -> dict[str, list[str]]:
+    """Names and aliases by key of the stored entities and of those the earlier sources read."""
+    known: dict[str, list[str]] = {}
+    for key, data in store.snapshot().nodes(data=True):
+        known[key] = [n for n in (data.get("name_fi"), data.get("name_en"), *data.get("aliases", ())) if n]
+    for read in reads:
+        for node in read.batch.nodes:
+            known[node.key] = [n for n in (node.name_fi, node.name_en, *node.aliases) if n]
+    return known
+
+
 def read_sources(sources: list[tuple[Path, str | None]], store: GraphStore, options: LoadOptions) -> list[SourceRead]:
-    reads = []
+    reads: list[SourceRead] = []
     for path, fmt in sources:
         if not path.exists():
             raise ValidationFailed([RecordError(str(path), "(file)", "does not exist")])
-        reads.append(loader_for(path, fmt).read(path, store.schema, options))
+        loader = loader_for(path, fmt)
+        opts = options
+        if getattr(loader, "uses_known_entities", False) and options.known_entities is None:
+            opts = replace(options, known_entities=known_entities(store, reads))
+        reads.append(loader.read(path, store.schema, opts))
     return reads
 
 
@@ -37,7 +52,8 @@ def prepare(reads: list[SourceRead], store: GraphStore) -> tuple[Batch, list[Rec
         errors.extend(read.errors)
     referenced = {n.key for n in batch.nodes} | {r.start for r in batch.relations} | {r.end for r in batch.relations}
     referenced |= set(batch.provenance)
-    checked, cross_errors = check_batch(store.schema, batch, store.kinds_of(referenced))
+    where = {ident: place for read in reads for ident, place in read.where.items()}
+    checked, cross_errors = check_batch(store.schema, batch, store.kinds_of(referenced), where)
     return checked, errors + cross_errors
 
 

@@ -42,7 +42,7 @@ def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedd
 def backends(embedded_server: EmbeddedServer) -> Iterator[dict[str, Backend]]:
     state = embedded_server.state
     assert state is not None
-    out = {"arcadedb": Backend("arcadedb", BoltStore(state.uri, embedded_server.auth, DATABASE))}
+    out = {"arcadedb": Backend("arcadedb", BoltStore(state.uri, embedded_server.auth, DATABASE, readonly_auth=embedded_server.reader_auth))}
     if "neo4j" in BACKENDS:
         user, password = os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD")
         out["neo4j"] = Backend(
