@@ -86,3 +86,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if "neo4j" not in BACKENDS:
         lines.append("NEO4J_URI not set: the contract suite runs against the embedded ArcadeDB only")
     return lines
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """On a full, green run, every Cypher file must have been run by some test."""
+    from graph.cypher import REGISTRY  # noqa: PLC0415
+
+    options = session.config.option
+    full_run = not options.keyword and not options.markexpr and not getattr(options, "lf", False)
+    full_run = full_run and all(Path(a).resolve() == ROOT / "tests" for a in session.config.args or ["tests"])
+    unused = sorted(set(REGISTRY.names()) - REGISTRY.used)
+    if full_run and exitstatus == 0 and unused:
+        session.config.get_terminal_writer().line(f"Cypher files no test ran: {unused}", red=True)
+        session.exitstatus = 1
