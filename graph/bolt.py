@@ -22,7 +22,17 @@ from graph.cypher import REGISTRY, CypherRegistry
 from graph.model import Batch, NodeRecord, RelationRecord, Source
 from graph.readonly import ReadOnlyRefused, check_readonly
 from graph.schema import Schema, load_schema
-from graph.store import Counts, Progress, ReadOnlyResult, RelationRef, StoreError, StoreInfo, StoreUnavailable, WriteConflict, WriteSummary
+from graph.store import (
+    Counts,
+    Progress,
+    ReadOnlyResult,
+    RelationRef,
+    StoreError,
+    StoreInfo,
+    StoreUnavailable,
+    WriteConflict,
+    WriteSummary,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,7 +58,10 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, neo4j.graph.Relationship):
         return {"type": value.type, "properties": jsonable(dict(value))}
     if isinstance(value, neo4j.graph.Path):
-        return {"nodes": [jsonable(n) for n in value.nodes], "relationships": [jsonable(r) for r in value.relationships]}
+        return {
+            "nodes": [jsonable(n) for n in value.nodes],
+            "relationships": [jsonable(r) for r in value.relationships],
+        }
     if isinstance(value, list):
         return [jsonable(v) for v in value]
     if isinstance(value, dict):
@@ -142,7 +155,12 @@ class BoltStore:
         raise AssertionError("unreachable")
 
     def read(
-        self, statement: str, params: Mapping[str, Any] | None = None, *, kind: str | None = None, rel: str | None = None
+        self,
+        statement: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        kind: str | None = None,
+        rel: str | None = None,
     ) -> list[dict[str, Any]]:
         query = self._cypher(statement, kind=kind, rel=rel)
 
@@ -174,9 +192,7 @@ class BoltStore:
                 out[row["key"]] = row["kind"]
         return out
 
-    def apply(
-        self, batch: Batch, *, batch_size: int = DEFAULT_BATCH, progress: Progress | None = None
-    ) -> WriteSummary:
+    def apply(self, batch: Batch, *, batch_size: int = DEFAULT_BATCH, progress: Progress | None = None) -> WriteSummary:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
 
@@ -198,8 +214,8 @@ class BoltStore:
     ) -> None:
         stored: dict[str, dict[str, Any]] = {}
         query = self._cypher("nodes_existing")
-        for part in chunks([n.key for n in nodes], size):
-            for record in tx.run(query, keys=list(part)):
+        for key_part in chunks([n.key for n in nodes], size):
+            for record in tx.run(query, keys=list(key_part)):
                 stored[record["key"]] = native(record["props"])
         by_kind: dict[str, list[dict[str, Any]]] = {}
         contacts: list[dict[str, Any]] = []
@@ -217,14 +233,13 @@ class BoltStore:
                 by_kind.setdefault(node.kind, []).append({"key": node.key, "props": props, "sources": sources})
             if node.personal:
                 contacts.append({"key": node.key, "props": {"key": node.key, **node.personal}})
-        for kind, rows in by_kind.items():
+        for kind, kind_rows in by_kind.items():
             query = self._cypher("nodes_upsert", kind=kind)
-            for part in chunks(rows, size):
+            for part in chunks(kind_rows, size):
                 tx.run(query, rows=list(part)).consume()
-        if contacts:
-            query = self._cypher("contacts_upsert")
-            for part in chunks(contacts, size):
-                tx.run(query, rows=list(part)).consume()
+        query = self._cypher("contacts_upsert")
+        for part in chunks(contacts, size):
+            tx.run(query, rows=list(part)).consume()
 
     def _write_relations(
         self, tx: neo4j.ManagedTransaction, relations: list[RelationRecord], size: int, summary: WriteSummary
@@ -233,7 +248,7 @@ class BoltStore:
         for rel in relations:
             by_type.setdefault(rel.type, []).append(rel)
         for rel_type, rels in by_type.items():
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {"start": r.start, "end": r.end, "key": r.key, "props": r.stored_properties()} for r in rels
             ]
             stored: dict[str, dict[str, Any]] = {}
@@ -241,7 +256,8 @@ class BoltStore:
             for part in chunks(rows, size):
                 for record in tx.run(existing, rows=[{k: r[k] for k in ("start", "end", "key")} for r in part]):
                     stored[record["key"]] = native(record["props"])
-            to_create, to_update = [], []
+            to_create: list[dict[str, Any]] = []
+            to_update: list[dict[str, Any]] = []
             for row in rows:
                 old = stored.get(row["key"])
                 if old is None:
@@ -263,12 +279,12 @@ class BoltStore:
     ) -> None:
         if not provenance:
             return
-        stored = {}
+        stored: dict[str, tuple[str, set[str]]] = {}
         query = self._cypher("nodes_existing")
-        for part in chunks(sorted(provenance), size):
-            for record in tx.run(query, keys=list(part)):
+        for key_part in chunks(sorted(provenance), size):
+            for record in tx.run(query, keys=list(key_part)):
                 stored[record["key"]] = (record["kind"], set(record["props"].get("sources") or []))
-        rows = []
+        rows: list[dict[str, Any]] = []
         for key, sources in provenance.items():
             kind, existing = stored[key]
             new = [s.to_json() for s in sources if s.to_json() not in existing]
@@ -345,7 +361,7 @@ class BoltStore:
         try:
             if self._info.backend == "neo4j":
                 with self._session() as session:
-                    summary = session.run("EXPLAIN " + query, params).consume()  # type: ignore[arg-type]
+                    summary = session.run("EXPLAIN " + query, params).consume()
                 if summary.query_type != "r":
                     raise ReadOnlyRefused("the database classifies this query as a write")
                 driver = self._driver
@@ -358,12 +374,12 @@ class BoltStore:
 
             @neo4j.unit_of_work(timeout=timeout_s)
             def work(tx: neo4j.ManagedTransaction) -> ReadOnlyResult:
-                result = tx.run(query, params)  # type: ignore[arg-type]
+                result = tx.run(query, params)
                 rows: list[dict[str, Any]] = []
                 for record in result:
                     if len(rows) == max_rows:
                         return ReadOnlyResult(list(result.keys()), rows, truncated=True)
-                    rows.append({k: jsonable(v) for k, v in record.items()})
+                    rows.append({k: jsonable(v) for k, v in zip(record.keys(), record.values(), strict=True)})
                 return ReadOnlyResult(list(result.keys()), rows, truncated=False)
 
             with driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
@@ -392,4 +408,3 @@ class BoltStore:
 def _holds(props: Mapping[str, Any], as_of: dt.date) -> bool:
     since, until = props.get("since"), props.get("until")
     return (since is None or since <= as_of) and (until is None or until >= as_of)
-

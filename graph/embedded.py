@@ -265,9 +265,7 @@ class EmbeddedServer:
             self.state_file.unlink(missing_ok=True)
             self._write_security()
             bolt_port, http_port = free_port(), free_port()
-            command = java_command(
-                self.root, bolt_port, http_port, self.password(), self.heap, self.command_timeout_ms
-            )
+            command = java_command(self.root, bolt_port, http_port, self.password(), self.heap, self.command_timeout_ms)
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
             with self.log_file.open("ab") as log:
                 self._process = subprocess.Popen(  # noqa: S603 - fixed command line, no shell
@@ -291,9 +289,11 @@ class EmbeddedServer:
 
     def _answers(self, state: ServerState, timeout: float) -> bool:
         try:
-            with neo4j.GraphDatabase.driver(state.uri, auth=self.auth, connection_timeout=timeout) as driver:
-                with driver.session(database=DATABASE) as session:
-                    session.run(REGISTRY.get("ping")).consume()
+            with (
+                neo4j.GraphDatabase.driver(state.uri, auth=self.auth, connection_timeout=timeout) as driver,
+                driver.session(database=DATABASE) as session,
+            ):
+                session.run(REGISTRY.get("ping")).consume()
             return True
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError):
             return False

@@ -153,7 +153,7 @@ def relation_key(schema: Schema, start: str, rel_type: str, end: str, role: str 
 def _python_type(spec: PropertySpec) -> Any:
     base: Any
     if spec.enum:
-        base = Literal[spec.enum]  # type: ignore[valid-type]
+        base = Literal[spec.enum]
     elif spec.type == "string":
         base = ShortText
     elif spec.type == "text":
@@ -244,9 +244,7 @@ def _sources(raw: Any, record: str, default_doc: str | None) -> tuple[tuple[Sour
     return tuple(out), errors
 
 
-def parse_node(
-    schema: Schema, raw: Mapping[str, Any], record: str, *, default_doc: str | None = None
-) -> NodeRecord:
+def parse_node(schema: Schema, raw: Mapping[str, Any], record: str, *, default_doc: str | None = None) -> NodeRecord:
     """Validate one raw node mapping (from YAML, CSV or JSON) into a NodeRecord."""
     data = {k: v for k, v in raw.items() if v is not None and v != ""}
     kind = data.pop("kind", None)
@@ -289,7 +287,13 @@ def parse_relation(
         raise ValidationFailed([RecordError(label, "type", "required")])
     if rel_type not in schema.relation_types:
         raise ValidationFailed(
-            [RecordError(label, "type", f"unknown relation type {rel_type!r}; expected one of {', '.join(schema.relation_types)}")]
+            [
+                RecordError(
+                    label,
+                    "type",
+                    f"unknown relation type {rel_type!r}; expected one of {', '.join(schema.relation_types)}",
+                )
+            ]
         )
     sources, errors = _sources(data.pop("sources", None), label, default_doc)
     explicit_key = data.pop("key", None)

@@ -22,9 +22,7 @@ REFUSED_KEYWORDS = frozenset(
         "SHOW", "PERIODIC", "TRANSACTIONS", "EXPLAIN", "PROFILE", "INSERT", "FINISH",
     }
 )  # fmt: skip
-_STRING_OR_COMMENT = re.compile(
-    r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/""", re.DOTALL
-)
+_STRING_OR_COMMENT = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/""", re.DOTALL)
 _BACKTICKED = re.compile(r"`(?:[^`]|``)*`")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CALL = re.compile(r"\bCALL\s*(\{|\(|[A-Za-z_][A-Za-z0-9_.]*)", re.IGNORECASE)

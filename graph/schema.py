@@ -16,9 +16,7 @@ from typing import Any
 import yaml
 
 SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
-PROPERTY_TYPES = frozenset(
-    {"string", "text", "string[]", "integer", "float", "boolean", "date", "url", "email"}
-)
+PROPERTY_TYPES = frozenset({"string", "text", "string[]", "integer", "float", "boolean", "date", "url", "email"})
 # Neo4j identifiers we are willing to splice into Cypher: plain ASCII words only.
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 ENTITY_LABEL = "Entity"
@@ -86,9 +84,7 @@ class Schema:
     def relation_type(self, name: str) -> str:
         """The Cypher relation type; refuses anything not declared."""
         if name not in self.relation_types:
-            raise KeyError(
-                f"unknown relation type {name!r}; declared: {', '.join(self.relation_types)}"
-            )
+            raise KeyError(f"unknown relation type {name!r}; declared: {', '.join(self.relation_types)}")
         return name
 
     def kind_properties(self, kind: str) -> dict[str, PropertySpec]:
@@ -102,8 +98,8 @@ class Schema:
 
 def _property_specs(raw: dict[str, Any] | None, where: str) -> dict[str, PropertySpec]:
     specs: dict[str, PropertySpec] = {}
-    for name, body in (raw or {}).items():
-        body = body or {}
+    for name, declared in (raw or {}).items():
+        body = declared or {}
         if not _IDENTIFIER.match(name):
             raise SchemaError(f"{where}: property name {name!r} is not a plain identifier")
         ptype = body.get("type", "string")

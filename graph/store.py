@@ -18,7 +18,6 @@ import networkx as nx
 from graph.model import Batch
 from graph.schema import Schema
 
-
 RelationRef = tuple[str, str, str]  # (start key, end key, relation key)
 Progress = Callable[[int], None]  # called with the number of records just written
 
@@ -98,7 +97,12 @@ class GraphStore(Protocol):
         """Create constraints and indexes (idempotent)."""
 
     def read(
-        self, statement: str, params: Mapping[str, Any] | None = None, *, kind: str | None = None, rel: str | None = None
+        self,
+        statement: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        kind: str | None = None,
+        rel: str | None = None,
     ) -> list[dict[str, Any]]:
         """Run a named read statement; values come back as plain Python (dates as datetime.date)."""
 

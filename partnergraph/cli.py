@@ -40,7 +40,9 @@ def info() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
-    load_if_empty: Annotated[bool, typer.Option("--load-if-empty", help="Load the Helsinki dataset into an empty graph.")] = False,
+    load_if_empty: Annotated[
+        bool, typer.Option("--load-if-empty", help="Load the Helsinki dataset into an empty graph.")
+    ] = False,
 ) -> None:
     """Serve the API and the explorer page."""
     import uvicorn  # noqa: PLC0415 - only the serve command needs it

@@ -42,12 +42,18 @@ def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedd
 def backends(embedded_server: EmbeddedServer) -> Iterator[dict[str, Backend]]:
     state = embedded_server.state
     assert state is not None
-    out = {"arcadedb": Backend("arcadedb", BoltStore(state.uri, embedded_server.auth, DATABASE, readonly_auth=embedded_server.reader_auth))}
+    out = {
+        "arcadedb": Backend(
+            "arcadedb", BoltStore(state.uri, embedded_server.auth, DATABASE, readonly_auth=embedded_server.reader_auth)
+        )
+    }
     if "neo4j" in BACKENDS:
         user, password = os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD")
         out["neo4j"] = Backend(
             "neo4j",
-            BoltStore(os.environ["NEO4J_URI"], (user, password) if password else None, os.environ.get("NEO4J_DATABASE")),
+            BoltStore(
+                os.environ["NEO4J_URI"], (user, password) if password else None, os.environ.get("NEO4J_DATABASE")
+            ),
         )
     for backend in out.values():
         backend.store.ensure_schema()
@@ -90,7 +96,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """On a full, green run, every Cypher file must have been run by some test."""
-    from graph.cypher import REGISTRY  # noqa: PLC0415
+    from graph.cypher import REGISTRY
 
     options = session.config.option
     full_run = not options.keyword and not options.markexpr and not getattr(options, "lf", False)

@@ -15,7 +15,8 @@ from graph.schema import load_schema
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ["graph", "loaders", "questions", "api", "viz", "partnergraph", "bench"]
 CYPHER_LIKE = re.compile(
-    r"\b(MATCH|OPTIONAL MATCH|MERGE|UNWIND|DETACH DELETE)\s*[\(\$]|\bCREATE\s+(\(|CONSTRAINT|INDEX)|\bRETURN\s+\w+\s*(AS|,)"
+    r"\b(MATCH|OPTIONAL MATCH|MERGE|UNWIND|DETACH DELETE)\s*[\(\$]"
+    r"|\bCREATE\s+(\(|CONSTRAINT|INDEX)|\bRETURN\s+\w+\s*(AS|,)"
 )
 
 

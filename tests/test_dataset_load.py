@@ -19,8 +19,8 @@ def dataset_files() -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {"nodes": [], "relations": []}
     for name in manifest["files"]:
         content = yaml.safe_load((DEFAULT_DATASET / name).read_text(encoding="utf-8")) or {}
-        for section in out:
-            out[section].extend(content.get(section) or [])
+        for section, records in out.items():
+            records.extend(content.get(section) or [])
     return out
 
 

@@ -73,7 +73,9 @@ def test_acknowledged_write_survives_sigkill(tmp_path: Path) -> None:
     state = server.start()
     with BoltStore(state.uri, server.auth, DATABASE) as store:
         store.ensure_schema()
-        store.apply(Batch([parse_node(schema, {"key": f"c{i}", "kind": "City", "name_en": f"C{i}"}, "t") for i in range(50)]))
+        store.apply(
+            Batch([parse_node(schema, {"key": f"c{i}", "kind": "City", "name_en": f"C{i}"}, "t") for i in range(50)])
+        )
     os.kill(state.pid, signal.SIGKILL)
     wait_until(lambda: not jvms_for(tmp_path), 10, "the killed JVM to go")
     again = EmbeddedServer(tmp_path)
@@ -94,7 +96,7 @@ def test_server_listens_on_loopback_only_and_keeps_secrets_private(embedded_serv
         assert addresses and addresses <= LOOPBACK, f"port {port} listens on {addresses}, not loopback only"
     for secret in (embedded_server.password_file, embedded_server.root / "reader-password"):
         assert stat.S_IMODE(secret.stat().st_mode) == 0o600
-    with urllib.request.urlopen(f"http://127.0.0.1:{state.http_port}/api/v1/ready") as answer:  # noqa: S310
+    with urllib.request.urlopen(f"http://127.0.0.1:{state.http_port}/api/v1/ready") as answer:
         assert answer.status == 204
 
 
@@ -112,9 +114,12 @@ def test_load_csv_cannot_read_local_files(embedded_server: EmbeddedServer) -> No
 
     state = embedded_server.state
     assert state is not None
-    with neo4j.GraphDatabase.driver(state.uri, auth=embedded_server.auth) as driver, driver.session(database=DATABASE) as s:
-        with pytest.raises(neo4j.exceptions.Neo4jError):
-            s.run("LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line").data()
+    with (
+        neo4j.GraphDatabase.driver(state.uri, auth=embedded_server.auth) as driver,
+        driver.session(database=DATABASE) as s,
+        pytest.raises(neo4j.exceptions.Neo4jError),
+    ):
+        s.run("LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line").data()
 
 
 def test_cli_leaves_no_jvm_after_normal_exit_and_error(tmp_path: Path) -> None:
@@ -123,7 +128,11 @@ def test_cli_leaves_no_jvm_after_normal_exit_and_error(tmp_path: Path) -> None:
     assert "arcadedb" in done.stdout
     assert not jvms_for(tmp_path)
     failed = subprocess.run(
-        [*CLI, "load", str(tmp_path / "missing.csv")], env=cli_env(tmp_path), capture_output=True, text=True, timeout=120
+        [*CLI, "load", str(tmp_path / "missing.csv")],
+        env=cli_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert failed.returncode != 0 and "does not exist" in failed.stderr
     assert not jvms_for(tmp_path)
@@ -136,7 +145,7 @@ def _serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
     while time.monotonic() < deadline:
         assert process.poll() is None, "serve exited early"
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as answer:  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as answer:
                 if answer.status == 200:
                     return process, port
         except OSError:

@@ -31,7 +31,9 @@ def rel(**raw: Any) -> Any:
 def seed(store: GraphStore) -> None:
     batch = Batch(
         [
-            node(key="helsinki", kind="City", name_fi="Helsinki", aliases=["Helsingin"], country="Finland", capital=True),
+            node(
+                key="helsinki", kind="City", name_fi="Helsinki", aliases=["Helsingin"], country="Finland", capital=True
+            ),
             node(key="tallinn", kind="City", name_fi="Tallinna", name_en="Tallinn", aliases=["Tallinnan"]),
             node(key="c40", kind="Network", name_en="C40 Cities"),
             node(key="climate", kind="Theme", name_en="Climate", theme_type="megatrend"),
@@ -80,7 +82,9 @@ def test_contact_fields_never_reach_snapshots(store: GraphStore) -> None:
 def test_loading_twice_changes_nothing(store: GraphStore) -> None:
     seed(store)
     before = state(store)
-    batch = Batch([node(key="helsinki", kind="City", name_fi="Helsinki", aliases=["Helsingin"], country="Finland", capital=True)])
+    batch = Batch(
+        [node(key="helsinki", kind="City", name_fi="Helsinki", aliases=["Helsingin"], country="Finland", capital=True)]
+    )
     summary = store.apply(batch)
     assert summary.unchanged == {"City": 1} and not summary.changed
     assert state(store) == before
@@ -99,7 +103,9 @@ def test_update_reports_and_keeps_sources_accumulating(store: GraphStore) -> Non
 
 def test_subgraph_snapshot_and_as_of(store: GraphStore) -> None:
     seed(store)
-    store.apply(Batch(relations=[rel(start="tallinn", type="MEMBER_OF", end="c40", since="2020-01-01", until="2020-12-31")]))
+    store.apply(
+        Batch(relations=[rel(start="tallinn", type="MEMBER_OF", end="c40", since="2020-01-01", until="2020-12-31")])
+    )
     sub = store.snapshot(["helsinki", "tallinn"])
     assert set(sub.nodes) == {"helsinki", "tallinn"} and sub.number_of_edges() == 1
     assert store.snapshot(as_of=dt.date(2018, 6, 1)).number_of_edges() == 3  # twin city starts 2019, tallinn left
@@ -117,7 +123,9 @@ def test_delete_removes_node_relations_and_contact_card(store: GraphStore) -> No
 
 def test_symmetric_relation_is_found_from_either_direction(store: GraphStore) -> None:
     seed(store)
-    summary = store.apply(Batch(relations=[rel(start="tallinn", type="PARTNER_OF", end="helsinki", role="twin city", since="2019-01-01")]))
+    summary = store.apply(
+        Batch(relations=[rel(start="tallinn", type="PARTNER_OF", end="helsinki", role="twin city", since="2019-01-01")])
+    )
     assert summary.unchanged == {"PARTNER_OF": 1}
     assert store.counts().relations["PARTNER_OF"] == 1
 
@@ -135,7 +143,7 @@ MALFORMED_NODES: list[tuple[dict[str, Any], str, str]] = [
     ({"key": "x", "kind": "City", "name_en": "X", "url": "javascript:alert(1)"}, "url", "pattern"),
     ({"key": "x", "kind": "Person", "name_en": "X", "email": "not-an-email"}, "email", "pattern"),
     ({"key": "x", "kind": "City", "name_en": "X" * 1001}, "name_en", "at most 1000"),
-    ({"key": "x", "kind": "City", "name_en": "=HYPERLINK(\"http://evil\")"}, "name_en", "spreadsheet formula"),
+    ({"key": "x", "kind": "City", "name_en": '=HYPERLINK("http://evil")'}, "name_en", "spreadsheet formula"),
     ({"key": "x", "kind": "City", "name_en": "X", "aliases": "Xn"}, "aliases", "list"),
     ({"key": "x", "kind": "City", "name_en": "X", "sources": [{"doc": "d"}]}, "sources.0.quote", "required"),
 ]
@@ -154,13 +162,19 @@ MALFORMED_RELATIONS: list[tuple[dict[str, Any], str, str]] = [
     ({"start": "a", "type": "LIKES", "end": "b"}, "type", "unknown relation type"),
     ({"start": "a", "type": "MEMBER_OF"}, "end", "required"),
     ({"start": "a", "type": "MEMBER_OF", "end": "b", "since": "2019-13-01"}, "since", "date"),
-    ({"start": "a", "type": "MEMBER_OF", "end": "b", "since": "2020-01-01", "until": "2019-01-01"}, "until", "before since"),
+    (
+        {"start": "a", "type": "MEMBER_OF", "end": "b", "since": "2020-01-01", "until": "2019-01-01"},
+        "until",
+        "before since",
+    ),
     ({"start": "a", "type": "MEMBER_OF", "end": "b", "basis": "rumour"}, "basis", "stated"),
     ({"start": "a", "type": "MEMBER_OF", "end": "b", "weight": 3}, "weight", "not a property declared"),
 ]
 
 
-@pytest.mark.parametrize(("raw", "field", "reason"), MALFORMED_RELATIONS, ids=[m[1] + ":" + m[2] for m in MALFORMED_RELATIONS])
+@pytest.mark.parametrize(
+    ("raw", "field", "reason"), MALFORMED_RELATIONS, ids=[m[1] + ":" + m[2] for m in MALFORMED_RELATIONS]
+)
 def test_malformed_relation_is_refused_naming_record_and_field(raw: dict[str, Any], field: str, reason: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
         parse_relation(SCHEMA, raw, "relations.csv line 3")
@@ -169,8 +183,18 @@ def test_malformed_relation_is_refused_naming_record_and_field(raw: dict[str, An
 
 
 CROSS_RECORD: list[tuple[str, Batch, str, str]] = [
-    ("missing end", Batch(relations=[rel(start="helsinki", type="MEMBER_OF", end="nowhere")]), "end", "no node with key 'nowhere'"),
-    ("wrong kinds", Batch(relations=[rel(start="c40", type="MEMBER_OF", end="helsinki")]), "type", "does not go from Network to City"),
+    (
+        "missing end",
+        Batch(relations=[rel(start="helsinki", type="MEMBER_OF", end="nowhere")]),
+        "end",
+        "no node with key 'nowhere'",
+    ),
+    (
+        "wrong kinds",
+        Batch(relations=[rel(start="c40", type="MEMBER_OF", end="helsinki")]),
+        "type",
+        "does not go from Network to City",
+    ),
     ("self loop", Batch(relations=[rel(start="helsinki", type="PARTNER_OF", end="helsinki")]), "end", "its own start"),
     ("kind change", Batch([node(key="c40", kind="City", name_en="C40")]), "kind", "already exists as a Network"),
     (

@@ -40,10 +40,14 @@ def print_report(report: LoadReport) -> None:
 
 
 def command(
-    sources: Annotated[list[Path] | None, typer.Argument(help="Files or dataset folders; default: the Helsinki dataset.")] = None,
+    sources: Annotated[
+        list[Path] | None, typer.Argument(help="Files or dataset folders; default: the Helsinki dataset.")
+    ] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="Loader name, when it cannot be detected.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
-    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help="Load the good rows and list the bad ones.")] = False,
+    skip_bad_rows: Annotated[
+        bool, typer.Option("--skip-bad-rows", help="Load the good rows and list the bad ones.")
+    ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5_000,
     document_id: Annotated[str | None, typer.Option(help="Document id used in provenance (document loader).")] = None,
 ) -> None:
@@ -54,7 +58,11 @@ def command(
         with store_from_settings() as store, Progress(console=console, transient=True) as bar:
             task = bar.add_task("writing", total=None)
             report = load(
-                store, [(p, fmt) for p in paths], options, dry_run=dry_run, batch_size=batch_size,
+                store,
+                [(p, fmt) for p in paths],
+                options,
+                dry_run=dry_run,
+                batch_size=batch_size,
                 progress=lambda n: bar.advance(task, n),
             )
     except ValidationFailed as exc:
