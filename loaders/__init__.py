@@ -1,5 +1,8 @@
-"""Loaders turn sources into validated records. Importing the package registers the built-ins."""
+"""Loaders turn sources into validated records. Importing the package registers the built-ins.
 
-from loaders import curated  # noqa: F401
+Each loader's `detect` recognises only its own sources, so the registration order does not matter.
+"""
 
-__all__ = ["curated"]
+from loaders import contacts, csv_neo4j, curated, document, kumu
+
+__all__ = ["contacts", "csv_neo4j", "curated", "document", "kumu"]

@@ -105,3 +105,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if full_run and exitstatus == 0 and unused:
         session.config.get_terminal_writer().line(f"Cypher files no test ran: {unused}", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture
+def cli_on_backend(
+    backend: Backend, embedded_server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Point in-process CLI commands, through the Neo4j variables, at the server `backend` is."""
+    from partnergraph.settings import get_settings
+
+    if backend.name == "arcadedb":
+        assert embedded_server.state is not None
+        user, password = embedded_server.auth
+        env = {"NEO4J_URI": embedded_server.state.uri, "NEO4J_USERNAME": user, "NEO4J_PASSWORD": password}
+        env["NEO4J_DATABASE"] = DATABASE
+    else:
+        env = {k: v for k, v in os.environ.items() if k.startswith("NEO4J_")}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

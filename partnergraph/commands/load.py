@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -50,6 +51,9 @@ def command(
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5_000,
     document_id: Annotated[str | None, typer.Option(help="Document id used in provenance (document loader).")] = None,
+    candidates: Annotated[
+        Path | None, typer.Option("--candidates", help="Write candidate relations from documents to this JSON file.")
+    ] = None,
 ) -> None:
     """Load sources into the graph: the curated dataset, CSV files, contacts, Kumu sheets, documents."""
     paths = sources or [DEFAULT_DATASET]
@@ -72,3 +76,5 @@ def command(
         console.print(f"[red]error[/]: {exc.args[0]}", highlight=False)
         raise typer.Exit(2) from exc
     print_report(report)
+    if candidates is not None:
+        candidates.write_text(json.dumps(report.candidates, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -1,0 +1,123 @@
+"""Contact lists: one person a row, with the organisation they work for and what they answer for.
+
+Columns: `name` (required), `key` (default: a slug of the name), `organisation` (the key or name of
+a stored or co-loaded organisation or city: WORKS_FOR), `title` (or `title_en` / `title_fi`),
+`email`, `phone`, `contact_for` (`;`-separated keys or names: CONTACT_FOR) and `owns`
+(`;`-separated network keys or names: OWNS_MEMBERSHIP). Email and phone are personal data: the
+store keeps them on the person's ContactCard, never on the entity, so only the contacts questions
+can read them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from graph.model import RecordError
+from graph.schema import Schema
+from loaders.base import LoadOptions, SourceRead, register
+from loaders.csvutil import (
+    FileError,
+    Resolver,
+    Row,
+    Table,
+    add_node,
+    add_relation,
+    commit,
+    peek_header,
+    read_table,
+    slug,
+    split_list,
+    where,
+)
+
+# column -> Person property
+_PROPERTIES = {
+    "key": "key",
+    "name": "name_en",
+    "title": "title_en",
+    "title_en": "title_en",
+    "title_fi": "title_fi",
+    "email": "email",
+    "phone": "phone",
+}
+# column -> relation type, and whether the cell holds a `;`-separated list
+_RELATIONS = {
+    "organisation": ("WORKS_FOR", False),
+    "contact_for": ("CONTACT_FOR", True),
+    "owns": ("OWNS_MEMBERSHIP", True),
+}
+_SPELLINGS = {"organization": "organisation"}
+
+
+@register
+class ContactsLoader:
+    name: ClassVar[str] = "contacts"
+    description: ClassVar[str] = "a contacts CSV (name, organisation, title, email, phone, contact_for, owns)"
+    uses_known_entities: ClassVar[bool] = True
+
+    def detect(self, path: Path) -> bool:
+        header = {c.casefold() for c in peek_header(path)}
+        contacts = {"email", "phone", "organisation", "organization", "contact_for", "owns"}
+        return "name" in header and bool(header & contacts) and not any(":" in c for c in header)
+
+    def read(self, path: Path, schema: Schema, options: LoadOptions) -> SourceRead:
+        result = SourceRead(source=str(path))
+        try:
+            table = read_table(path, result.errors)
+            columns = _columns(table)
+        except FileError as exc:
+            result.errors.append(exc.error)
+            return result
+        resolver = Resolver(options.known_entities)
+        for row in table.rows:
+            commit(result, _row(row, table, columns, schema, resolver))
+        return result
+
+
+def _columns(table: Table) -> dict[str, str]:
+    """Our column name -> the header's spelling; FileError for a missing or unknown column."""
+    columns: dict[str, str] = {}
+    for header in table.header:
+        name = _SPELLINGS.get(header.casefold(), header.casefold())
+        if name not in _PROPERTIES and name not in _RELATIONS:
+            known = ", ".join([*_PROPERTIES, *_RELATIONS])
+            raise FileError(RecordError(where(table.name, 1), header, f"not a contacts column; expected: {known}"))
+        columns[name] = header
+    if "name" not in columns:
+        raise FileError(RecordError(where(table.name, 1), "name", "missing column"))
+    return columns
+
+
+def _row(row: Row, table: Table, columns: dict[str, str], schema: Schema, resolver: Resolver) -> SourceRead:
+    out = SourceRead(source=table.name)
+    at = table.at(row)
+    raw: dict[str, Any] = {"kind": "Person"}
+    for name, header in columns.items():
+        if name in _PROPERTIES:
+            raw[_PROPERTIES[name]] = row.cells[header]
+    if not raw["name_en"]:
+        out.errors.append(RecordError(at, columns["name"], "required"))
+        return out
+    raw["name_fi"] = raw["name_en"]  # a person's name is the same in both languages
+    if not raw.get("key"):
+        raw["key"] = slug(raw["name_en"])
+        if not raw["key"]:
+            out.errors.append(RecordError(at, columns["name"], "cannot make a key of this name; add a key column"))
+            return out
+    props = {prop: columns.get(name, name) for name, prop in _PROPERTIES.items() if name in columns}
+    node = add_node(out, schema, raw, at, props)
+    for name, (rel_type, is_list) in _RELATIONS.items():
+        column = columns.get(name)
+        if column is None or not row.cells[column]:
+            continue
+        cell = row.cells[column]
+        try:
+            targets = [resolver.resolve(t) for t in (split_list(cell) if is_list else [cell])]
+        except ValueError as exc:
+            out.errors.append(RecordError(at, column, str(exc)))
+            continue
+        for target in targets:
+            if node is not None:
+                add_relation(out, schema, {"start": node.key, "type": rel_type, "end": target}, at, {"end": column})
+    return out

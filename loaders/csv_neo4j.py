@@ -1,0 +1,176 @@
+"""Nodes and relations from CSV files in the neo4j-admin import header style.
+
+A nodes file has an `:ID` column (`key:ID`, `:ID`, `id:ID(City)`: its value becomes the node key)
+and a `:LABEL` column (`City` or `Entity;City`: the label that is a schema kind is the kind). A
+relations file has `:START_ID`, `:END_ID` and `:TYPE`. Other columns are properties, optionally
+typed the neo4j-admin way (`since:date`, `population:int`, `capital:boolean`, `aliases:string[]`
+with `;` between items); an untyped column takes the type the schema declares for the property.
+So files made for Neo4j's own import tool load as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from graph.model import RecordError
+from graph.schema import ENTITY_LABEL, Schema
+from loaders.base import LoadOptions, SourceRead, register
+from loaders.csvutil import (
+    FileError,
+    Row,
+    Table,
+    add_node,
+    add_relation,
+    commit,
+    convert,
+    peek_header,
+    read_table,
+    schema_type,
+    split_list,
+    where,
+)
+
+_COLUMN = re.compile(r"^(?P<name>[^:]*)(?::(?P<type>[A-Za-z_]+(?:\[\])?)(?:\((?P<group>[^)]*)\))?)?$")
+_ROLES = {"ID": "key", "LABEL": "kind", "START_ID": "start", "END_ID": "end", "TYPE": "type", "IGNORE": ""}
+_DATA_TYPES = {"int", "long", "short", "byte", "float", "double", "boolean", "string", "char", "date"}
+# Common names that are not schema properties but mean one.
+_RENAMES = {"name": "name_en"}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # as written in the file
+    prop: str  # key, kind, start, end, type, a property name, or "" to ignore
+    type: str | None  # neo4j-admin data type (int, date, string[] …); None: as the schema says
+
+
+def parse_header(header: list[str], name: str) -> list[Column]:
+    """The header's columns; FileError for a column this loader cannot use."""
+    columns = []
+    for text in header:
+        match = _COLUMN.match(text)
+        if match is None:
+            raise FileError(RecordError(where(name, 1), text, "not a neo4j-admin header column (name:type)"))
+        prop, type_name = match["name"].strip(), match["type"]
+        role = type_name.upper() if type_name else None
+        if role in _ROLES:
+            columns.append(Column(text, _ROLES[role], None))
+            continue
+        if not prop:
+            raise FileError(RecordError(where(name, 1), text, "the column has a type but no property name"))
+        if type_name is not None and type_name.removesuffix("[]").lower() not in _DATA_TYPES:
+            raise FileError(
+                RecordError(
+                    where(name, 1),
+                    text,
+                    f"unsupported type {type_name!r}; use one of {', '.join(sorted(_DATA_TYPES))} (with [] for arrays)",
+                )
+            )
+        data_type = type_name.lower().replace("char", "string") if type_name else None
+        columns.append(Column(text, _RENAMES.get(prop, prop), data_type))
+    seen: dict[str, str] = {}
+    for column in columns:
+        if column.prop and column.prop in seen:
+            raise FileError(
+                RecordError(where(name, 1), column.header, f"means the same as column {seen[column.prop]!r}")
+            )
+        seen[column.prop] = column.header
+    return columns
+
+
+def _require(columns: list[Column], name: str, needed: dict[str, str]) -> None:
+    have = {c.prop for c in columns}
+    for prop, header in needed.items():
+        if prop not in have:
+            raise FileError(RecordError(where(name, 1), header, "missing column"))
+
+
+@register
+class Neo4jCsvLoader:
+    name: ClassVar[str] = "neo4j-csv"
+    description: ClassVar[str] = "a nodes or relations CSV file with neo4j-admin import headers (:ID, :LABEL, :TYPE …)"
+
+    def detect(self, path: Path) -> bool:
+        return any(re.search(r":(ID|START_ID|END_ID)(\(|$)", c, re.IGNORECASE) for c in peek_header(path))
+
+    def read(self, path: Path, schema: Schema, options: LoadOptions) -> SourceRead:
+        result = SourceRead(source=str(path))
+        try:
+            table = read_table(path, result.errors)
+            columns = parse_header(table.header, table.name)
+            props = {c.prop for c in columns}
+            if "start" in props or "end" in props:
+                _require(columns, table.name, {"start": ":START_ID", "end": ":END_ID", "type": ":TYPE"})
+                for row in table.rows:
+                    commit(result, self._relation(row, table, columns, schema))
+            else:
+                _require(columns, table.name, {"key": ":ID", "kind": ":LABEL"})
+                for row in table.rows:
+                    commit(result, self._node(row, table, columns, schema))
+        except FileError as exc:
+            result.errors.append(exc.error)
+        return result
+
+    def _node(self, row: Row, table: Table, columns: list[Column], schema: Schema) -> SourceRead:
+        out = SourceRead(source=table.name)
+        at = table.at(row)
+        kind_column = next(c for c in columns if c.prop == "kind")
+        try:
+            kind = _kind(row.cells[kind_column.header], schema)
+        except ValueError as exc:
+            out.errors.append(RecordError(at, kind_column.header, str(exc)))
+            return out
+        raw: dict[str, Any] = {"kind": kind}
+        for column in columns:
+            if column.prop in ("", "kind"):
+                continue
+            text = row.cells[column.header]
+            try:
+                raw[column.prop] = convert(text, column.type or schema_type(schema, kind, column.prop)) if text else ""
+            except ValueError as exc:
+                out.errors.append(RecordError(at, column.header, str(exc)))
+        if not out.errors:
+            add_node(out, schema, raw, at, {c.prop: c.header for c in columns})
+        return out
+
+    def _relation(self, row: Row, table: Table, columns: list[Column], schema: Schema) -> SourceRead:
+        out = SourceRead(source=table.name)
+        at = table.at(row)
+        raw: dict[str, Any] = {}
+        for column in columns:
+            text = row.cells[column.header]
+            if not column.prop:
+                continue
+            if column.prop == "type":
+                text = _relation_type(text, schema)
+            try:
+                raw[column.prop] = convert(text, column.type or schema_type(schema, None, column.prop)) if text else ""
+            except ValueError as exc:
+                out.errors.append(RecordError(at, column.header, str(exc)))
+        if not out.errors:
+            add_relation(out, schema, raw, at, {c.prop: c.header for c in columns})
+        return out
+
+
+def _kind(cell: str, schema: Schema) -> str:
+    """The schema kind among a `:LABEL` cell's labels (`Entity;City` -> City); ValueError if none."""
+    labels = split_list(cell)
+    by_fold = {k.casefold(): k for k in schema.node_kinds}
+    kinds = list(dict.fromkeys(by_fold[label.casefold()] for label in labels if label.casefold() in by_fold))
+    if len(kinds) == 1:
+        return kinds[0]
+    if not labels:
+        raise ValueError("required (the node kind)")
+    if kinds:
+        raise ValueError(f"several kinds {', '.join(kinds)}; a node has one")
+    others = [label for label in labels if label != ENTITY_LABEL] or labels
+    raise ValueError(f"unknown kind {';'.join(others)!r}; expected one of {', '.join(schema.node_kinds)}")
+
+
+def _relation_type(cell: str, schema: Schema) -> str:
+    """`member_of` or `member of` -> MEMBER_OF when that is a schema type; otherwise as written."""
+    upper = re.sub(r"[\s-]+", "_", cell.strip()).upper()
+    return upper if upper in schema.relation_types else cell
