@@ -1,0 +1,80 @@
+"""An entity: its properties, its relations grouped by type, and where each fact comes from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+from graph.store import GraphStore
+from questions.common import EntityRef, NotFound, SourceQuote, holds
+
+# Stored helper properties that are not facts about the entity.
+HIDDEN = frozenset({"search_text", "sources", "key", "kind", "name_fi", "name_en", "aliases"})
+
+
+class Relation(BaseModel):
+    type: str
+    direction: str  # "out" (this entity is the start) or "in"
+    other: EntityRef
+    role: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    basis: str = "stated"
+    note: str | None = None
+    sources: list[SourceQuote] = []
+
+
+class Entity(BaseModel):
+    key: str
+    kind: str
+    name_fi: str | None = None
+    name_en: str | None = None
+    aliases: list[str] = []
+    properties: dict[str, Any] = {}
+    sources: list[SourceQuote] = []
+    relations: dict[str, list[Relation]] = {}
+
+
+def _sources(raw: list[str] | None) -> list[SourceQuote]:
+    return [SourceQuote.model_validate(json.loads(s)) for s in raw or []]
+
+
+def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Entity:
+    rows = store.read("q_entity", {"key": key})
+    if not rows:
+        raise NotFound(f"no entity with key {key!r}")
+    props = rows[0]["props"]
+    relations: dict[str, list[Relation]] = {}
+    for row in store.read("q_entity_relations", {"key": key}):
+        rel = row["props"]
+        if not holds(rel, as_of):
+            continue
+        other = EntityRef(
+            key=row["other"], kind=row["other_kind"], name_fi=row["other_name_fi"], name_en=row["other_name_en"]
+        )
+        relations.setdefault(row["type"], []).append(
+            Relation(
+                type=row["type"],
+                direction="out" if row["start"] == key else "in",
+                other=other,
+                role=rel.get("role"),
+                since=rel.get("since"),
+                until=rel.get("until"),
+                basis=rel.get("basis", "stated"),
+                note=rel.get("note"),
+                sources=_sources(rel.get("sources")),
+            )
+        )
+    return Entity(
+        key=key,
+        kind=props["kind"],
+        name_fi=props.get("name_fi"),
+        name_en=props.get("name_en"),
+        aliases=props.get("aliases") or [],
+        properties={k: v for k, v in sorted(props.items()) if k not in HIDDEN},
+        sources=_sources(props.get("sources")),
+        relations=dict(sorted(relations.items())),
+    )
