@@ -24,6 +24,7 @@ from graph.readonly import ReadOnlyRefused, check_readonly
 from graph.schema import Schema, load_schema
 from graph.store import (
     Counts,
+    KindConflict,
     Progress,
     ReadOnlyResult,
     RelationRef,
@@ -217,26 +218,33 @@ class BoltStore:
         for key_part in chunks([n.key for n in nodes], size):
             for record in tx.run(query, keys=list(key_part)):
                 stored[record["key"]] = native(record["props"])
-        by_kind: dict[str, list[dict[str, Any]]] = {}
+        to_create: dict[str, list[dict[str, Any]]] = {}
+        to_update: list[dict[str, Any]] = []
         contacts: list[dict[str, Any]] = []
         for node in nodes:
             props = node.stored_properties()
             old = stored.get(node.key)
+            row = {"key": node.key, "props": props, "sources": props.pop("sources", [])}
+            if old is not None and old.get("kind") != node.kind:
+                # Raised inside the transaction function: the whole batch rolls back.
+                raise KindConflict(f"key {node.key!r} already exists as a {old.get('kind')}, not a {node.kind}")
             if old is None:
                 summary.created[node.kind] += 1
-            elif _same(old, props):
+                to_create.setdefault(node.kind, []).append(row)
+            elif _same(old, {**props, "sources": row["sources"]}):
                 summary.unchanged[node.kind] += 1
             else:
                 summary.updated[node.kind] += 1
-            if old is None or not _same(old, props):
-                sources = props.pop("sources", [])
-                by_kind.setdefault(node.kind, []).append({"key": node.key, "props": props, "sources": sources})
+                to_update.append(row)
             if node.personal:
                 contacts.append({"key": node.key, "props": {"key": node.key, **node.personal}})
-        for kind, kind_rows in by_kind.items():
-            query = self._cypher("nodes_upsert", kind=kind)
+        for kind, kind_rows in to_create.items():
+            query = self._cypher("nodes_create", kind=kind)
             for part in chunks(kind_rows, size):
                 tx.run(query, rows=list(part)).consume()
+        query = self._cypher("nodes_update")
+        for part in chunks(to_update, size):
+            tx.run(query, rows=list(part)).consume()
         query = self._cypher("contacts_upsert")
         for part in chunks(contacts, size):
             tx.run(query, rows=list(part)).consume()

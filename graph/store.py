@@ -30,6 +30,10 @@ class StoreUnavailable(StoreError):
     """The database cannot be reached or did not start."""
 
 
+class KindConflict(StoreError):
+    """A write would change the kind of an existing node: refused, the batch leaves nothing."""
+
+
 class WriteConflict(StoreError):
     """A write collided with a concurrent one and still failed after retries."""
 

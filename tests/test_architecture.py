@@ -65,10 +65,10 @@ def test_registry_fails_fast_on_a_missing_or_invalid_name() -> None:
 
 def test_placeholders_accept_only_declared_names() -> None:
     schema = load_schema()
-    assert ":Entity:City " in REGISTRY.get("nodes_upsert", schema, kind="City")
+    assert ":Entity:City)" in REGISTRY.get("nodes_create", schema, kind="City")
     with pytest.raises(KeyError):
-        REGISTRY.get("nodes_upsert", schema, kind="City {key: 'x'}) DETACH DELETE n //")
+        REGISTRY.get("nodes_create", schema, kind="City {key: 'x'}) DETACH DELETE n //")
     with pytest.raises(KeyError):
         REGISTRY.get("relations_create", schema, rel="MEMBER_OF]->() DELETE r //")
     with pytest.raises(ValueError, match="needs a node kind"):
-        REGISTRY.get("nodes_upsert")
+        REGISTRY.get("nodes_create")
