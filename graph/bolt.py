@@ -33,6 +33,7 @@ from graph.store import (
     StoreUnavailable,
     WriteConflict,
     WriteSummary,
+    relation_holds,
 )
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ class BoltStore:
         self.database = database
         self.registry = registry
         self._readonly_auth = readonly_auth
+        self.generation = 0
         self._readonly_driver: neo4j.Driver | None = None
         try:
             self._driver = neo4j.GraphDatabase.driver(
@@ -141,7 +143,9 @@ class BoltStore:
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 with self._session() as session:
-                    return session.execute_write(work)
+                    result = session.execute_write(work)
+                self.generation += 1
+                return result
             except neo4j_errors.ConstraintError as exc:
                 if attempt == WRITE_ATTEMPTS:
                     raise WriteConflict(
@@ -349,7 +353,7 @@ class BoltStore:
             graph.add_node(props["key"], **props)
         for row in rel_rows:
             props = _decode_sources(row["props"])
-            if as_of is not None and not _holds(props, as_of):
+            if not relation_holds(props, as_of):
                 continue
             props["rel_key"] = props.pop("key", None)
             graph.add_edge(row["start"], row["end"], key=props["rel_key"], type=row["type"], **props)
@@ -411,8 +415,3 @@ class BoltStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _holds(props: Mapping[str, Any], as_of: dt.date) -> bool:
-    since, until = props.get("since"), props.get("until")
-    return (since is None or since <= as_of) and (until is None or until >= as_of)

@@ -82,6 +82,24 @@ class Counts:
         return sum(self.relations.values())
 
 
+def relation_holds(props: Mapping[str, Any], as_of: dt.date | None) -> bool:
+    """Whether a relation with these since/until properties holds on `as_of` (None: always).
+    Both bounds are inclusive; a missing bound is open."""
+    if as_of is None:
+        return True
+    since, until = _as_date(props.get("since")), _as_date(props.get("until"))
+    return (since is None or since <= as_of) and (until is None or until >= as_of)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """Dates as a driver, a snapshot or JSON may hand them over (date, datetime, ISO text)."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 @dataclass(frozen=True)
 class ReadOnlyResult:
     columns: list[str]
@@ -94,6 +112,7 @@ class GraphStore(Protocol):
     """What every store offers. Statement names refer to files in cypher/."""
 
     schema: Schema
+    generation: int  # bumped by every successful write through this store: caches key on it
 
     def info(self) -> StoreInfo: ...
 

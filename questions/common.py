@@ -1,16 +1,24 @@
-"""What every question shares: references to entities, dates, and the errors users can act on."""
+"""What every question shares: references to entities, provenance, dates, parameter checks, and
+the errors users can act on (NotFound: 404; QuestionError: the question itself is wrong, 422)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
+from graph.schema import Schema
+from graph.store import relation_holds
+
 
 class NotFound(LookupError):
     """A key the question needs does not exist; the API answers 404 with this message."""
+
+
+class QuestionError(ValueError):
+    """A parameter the question cannot work with (an undeclared kind, a depth out of range)."""
 
 
 class EntityRef(BaseModel):
@@ -35,9 +43,42 @@ def ref(key: str, data: Mapping[str, Any]) -> EntityRef:
     return EntityRef(key=key, kind=str(data.get("kind", "")), name_fi=data.get("name_fi"), name_en=data.get("name_en"))
 
 
-def holds(props: Mapping[str, Any], as_of: dt.date | None) -> bool:
-    """Whether a relation with these since/until properties is valid on `as_of` (None: always)."""
-    if as_of is None:
-        return True
-    since, until = props.get("since"), props.get("until")
-    return (since is None or since <= as_of) and (until is None or until >= as_of)
+def row_ref(row: Mapping[str, Any], prefix: str = "") -> EntityRef:
+    """An EntityRef from a row's `<prefix>key`, `<prefix>kind`, `<prefix>name_fi`, `<prefix>name_en`."""
+    return EntityRef(
+        key=row[f"{prefix}key"],
+        kind=row[f"{prefix}kind"],
+        name_fi=row.get(f"{prefix}name_fi"),
+        name_en=row.get(f"{prefix}name_en"),
+    )
+
+
+def sources(raw: Iterable[Any] | None) -> list[SourceQuote]:
+    """Provenance as stored (JSON strings) or as a snapshot decodes it (dicts)."""
+    return [SourceQuote.model_validate(json.loads(s) if isinstance(s, str) else s) for s in raw or ()]
+
+
+# One rule for relation dates, the store's: both bounds inclusive, a missing bound open.
+holds = relation_holds
+
+
+def check_kinds(schema: Schema, kinds: Iterable[str] | None) -> tuple[str, ...]:
+    """Node kinds named by a caller, sorted; each must be declared in the schema."""
+    names = tuple(sorted(set(kinds or ())))
+    unknown = [k for k in names if k not in schema.node_kinds]
+    if unknown:
+        raise QuestionError(
+            f"unknown kind(s) {', '.join(map(repr, unknown))}; declared: {', '.join(schema.node_kinds)}"
+        )
+    return names
+
+
+def check_types(schema: Schema, types: Iterable[str] | None) -> tuple[str, ...]:
+    """Relation types named by a caller, sorted; each must be declared in the schema."""
+    names = tuple(sorted(set(types or ())))
+    unknown = [t for t in names if t not in schema.relation_types]
+    if unknown:
+        raise QuestionError(
+            f"unknown relation type(s) {', '.join(map(repr, unknown))}; declared: {', '.join(schema.relation_types)}"
+        )
+    return names

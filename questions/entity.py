@@ -1,15 +1,18 @@
-"""An entity: its properties, its relations grouped by type, and where each fact comes from."""
+"""An entity: its properties, its relations grouped by type, and where each fact comes from.
+
+Contact fields are never read here: they live on ContactCard nodes, which neither statement of
+this question touches (only questions.contacts reads them, and only when allowed).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from pydantic import BaseModel
 
 from graph.store import GraphStore
-from questions.common import EntityRef, NotFound, SourceQuote, holds
+from questions.common import EntityRef, NotFound, SourceQuote, holds, sources
 
 # Stored helper properties that are not facts about the entity.
 HIDDEN = frozenset({"search_text", "sources", "key", "kind", "name_fi", "name_en", "aliases"})
@@ -38,10 +41,6 @@ class Entity(BaseModel):
     relations: dict[str, list[Relation]] = {}
 
 
-def _sources(raw: list[str] | None) -> list[SourceQuote]:
-    return [SourceQuote.model_validate(json.loads(s)) for s in raw or []]
-
-
 def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Entity:
     rows = store.read("q_entity", {"key": key})
     if not rows:
@@ -65,7 +64,7 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
                 until=rel.get("until"),
                 basis=rel.get("basis", "stated"),
                 note=rel.get("note"),
-                sources=_sources(rel.get("sources")),
+                sources=sources(rel.get("sources")),
             )
         )
     return Entity(
@@ -75,6 +74,10 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
         name_en=props.get("name_en"),
         aliases=props.get("aliases") or [],
         properties={k: v for k, v in sorted(props.items()) if k not in HIDDEN},
-        sources=_sources(props.get("sources")),
-        relations=dict(sorted(relations.items())),
+        sources=sources(props.get("sources")),
+        # Sorted here, not only in Cypher: ties (two roles towards one entity) must not depend on the server.
+        relations={
+            name: sorted(group, key=lambda r: (r.other.key, r.direction, r.role or "", r.since or dt.date.min))
+            for name, group in sorted(relations.items())
+        },
     )

@@ -1,17 +1,25 @@
-"""The neighbourhood of entities: the subgraph to a depth, filtered by kind or theme. Maps draw it."""
+"""The neighbourhood of entities: the subgraph to a depth, filtered by kind or theme. Maps draw it.
+
+Filters decide where the walk may go, not only what is shown: an entity of another kind, or one
+not working on the given themes, is neither shown nor passed through, so everything on the map is
+connected to a seed by what the map shows. Seeds are always kept. Beyond `node_cap` entities the
+nearest are kept (in key order within the last hop) and the answer says it was truncated.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
 from pydantic import BaseModel
 
 from graph.store import GraphStore
-from questions.common import NotFound
+from questions.common import QuestionError, check_kinds
 from questions.expand import expand
-from questions.themes import theme_closure
+from questions.reads import require
+from questions.themes import theme_closure, theme_links
 
 MAX_DEPTH = 3
 DEFAULT_NODE_CAP = 2_000
@@ -29,7 +37,10 @@ class EdgeOut(BaseModel):
     start: str
     end: str
     type: str
+    key: str | None = None
     role: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
     basis: str = "stated"
 
 
@@ -52,35 +63,30 @@ class Neighbourhood:
 
 def neighbourhood(
     store: GraphStore,
-    keys: list[str],
+    keys: Iterable[str],
     *,
     depth: int = 1,
-    kinds: list[str] | None = None,
-    themes: list[str] | None = None,
+    kinds: Iterable[str] | None = None,
+    themes: Iterable[str] | None = None,
     as_of: dt.date | None = None,
     node_cap: int = DEFAULT_NODE_CAP,
 ) -> Neighbourhood:
     if not 0 <= depth <= MAX_DEPTH:
-        raise ValueError(f"depth must be between 0 and {MAX_DEPTH}")
+        raise QuestionError(f"depth must be between 0 and {MAX_DEPTH}")
+    if node_cap < 1:
+        raise QuestionError("node_cap must be at least 1")
     seeds = sorted(set(keys))
-    known = store.kinds_of(seeds)
-    missing = [k for k in seeds if k not in known]
-    if missing:
-        raise NotFound(f"no entity with key {', '.join(repr(m) for m in missing)}")
-    ball = expand(store, seeds, depth, as_of=as_of, node_cap=node_cap)
-    graph = store.snapshot(ball.depth, as_of=as_of)
-    keep = set(graph.nodes)
-    if kinds:
-        keep = {k for k in keep if graph.nodes[k]["kind"] in kinds or k in seeds}
+    if not seeds:
+        raise QuestionError("name at least one entity")
+    require(store, seeds)
+    wanted = check_kinds(store.schema, kinds)
+    avoid = [k for k in store.schema.node_kinds if wanted and k not in wanted]
+    keep = None
     if themes:
-        wanted = set().union(*theme_closure(store, themes).values())
-        touching = {
-            u
-            for u, v, d in graph.edges(data=True)
-            if v in wanted and d["type"] in ("TOUCHES", "KEY_ACTOR_FOR", "LEADS")
-        }
-        keep &= touching | wanted | set(seeds)
-    graph = nx.MultiDiGraph(graph.subgraph(keep))
+        family = set().union(*theme_closure(store, themes, as_of).values())
+        keep = family | {link.actor.key for link in theme_links(store, family, as_of)}
+    ball = expand(store, seeds, depth, avoid_kinds=avoid, keep=keep, as_of=as_of, node_cap=node_cap)
+    graph = store.snapshot(ball.depth, as_of=as_of)
     for key in graph.nodes:
         graph.nodes[key]["depth"] = ball.depth[key]
     message = None
@@ -98,10 +104,19 @@ def neighbourhood(
         ],
         edges=sorted(
             (
-                EdgeOut(start=u, end=v, type=d["type"], role=d.get("role"), basis=d.get("basis", "stated"))
+                EdgeOut(
+                    start=u,
+                    end=v,
+                    type=d["type"],
+                    key=d.get("rel_key"),
+                    role=d.get("role"),
+                    since=d.get("since"),
+                    until=d.get("until"),
+                    basis=d.get("basis", "stated"),
+                )
                 for u, v, d in graph.edges(data=True)
             ),
-            key=lambda e: (e.start, e.type, e.end),
+            key=lambda e: (e.start, e.type, e.end, e.key or ""),
         ),
         truncated=ball.truncated,
         message=message,

@@ -1,18 +1,41 @@
-"""Paths: the shortest connections between two entities, up to N hops, avoiding kinds or types."""
+"""Paths: the shortest connections between two entities, up to N hops, avoiding kinds or types.
+
+Computed in networkx over what a bidirectional breadth-first search read (questions.expand), not
+with Cypher's shortestPath: ArcadeDB applies a WHERE on a shortestPath's path after choosing the
+single path, so "avoid these kinds" would return nothing there. Relations are followed in either
+direction (a connection is a connection); each step says in which direction it is stored.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterable
 
 import networkx as nx
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from graph.store import GraphStore
-from questions.common import EntityRef, NotFound, ref
-from questions.expand import expand
+from questions.common import EntityRef, QuestionError, check_kinds, check_types, ref
+from questions.expand import Edge, meet
+from questions.reads import require
 
 MAX_HOPS = 6
+MAX_LIMIT = 100
+MAX_CANDIDATES = 1_000  # shortest paths looked at before sorting and cutting to `limit`
+
+
+class StepRelation(BaseModel):
+    """One stored relation between the two entities of a step."""
+
+    type: str
+    start: str
+    end: str
+    key: str | None = None
+    role: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    basis: str = "stated"
 
 
 class Step(BaseModel):
@@ -20,12 +43,14 @@ class Step(BaseModel):
     end: str
     types: list[str]  # every relation type linking the two, in the direction stored
     direction: str  # "forward" when stored from the path's previous node to the next, else "backward"
+    relations: list[StepRelation] = []  # every usable relation between the two, both directions
 
 
 class Path(BaseModel):
     nodes: list[EntityRef]
     steps: list[Step]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def hops(self) -> int:
         return len(self.steps)
@@ -36,6 +61,8 @@ class PathsAnswer(BaseModel):
     end: str
     max_hops: int = Field(ge=1, le=MAX_HOPS)
     paths: list[Path]
+    hops: int | None = None  # the length of the shortest connection, None when there is none
+    more: bool = False  # more shortest paths exist than were returned
 
 
 def paths(
@@ -44,34 +71,54 @@ def paths(
     end: str,
     *,
     max_hops: int = 4,
-    avoid_kinds: tuple[str, ...] = (),
-    avoid_types: tuple[str, ...] = (),
+    avoid_kinds: Iterable[str] = (),
+    avoid_types: Iterable[str] = (),
     limit: int = 5,
     as_of: dt.date | None = None,
 ) -> PathsAnswer:
+    """All shortest connections (up to `limit`, sorted by the keys along them) of at most `max_hops`."""
     if not 1 <= max_hops <= MAX_HOPS:
-        raise ValueError(f"max_hops must be between 1 and {MAX_HOPS}")
-    known = store.kinds_of([start, end])
-    for key in (start, end):
-        if key not in known:
-            raise NotFound(f"no entity with key {key!r}")
-    ball = expand(store, [start], max_hops, avoid_kinds=avoid_kinds, avoid_types=avoid_types, as_of=as_of, stop_at=end)
+        raise QuestionError(f"max_hops must be between 1 and {MAX_HOPS}")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QuestionError(f"limit must be between 1 and {MAX_LIMIT}")
+    kinds, types = check_kinds(store.schema, avoid_kinds), check_types(store.schema, avoid_types)
+    require(store, [start, end])
     answer = PathsAnswer(start=start, end=end, max_hops=max_hops, paths=[])
-    if end not in ball.depth or start == end:
+    meeting = meet(store, start, end, max_hops, avoid_kinds=kinds, avoid_types=types, as_of=as_of)
+    if not meeting.distance:  # None: no connection; 0: the same entity
         return answer
-    graph = ball.graph()
-    found = sorted(nx.all_shortest_paths(graph, start, end))  # sorted: the same order on every store
-    chosen = list(itertools.islice(found, limit))
-    refs = store.snapshot({k for p in chosen for k in p})
+    candidates = sorted(itertools.islice(nx.all_shortest_paths(meeting.graph(), start, end), MAX_CANDIDATES))
+    chosen = candidates[:limit]
+    snapshot = store.snapshot({k for p in chosen for k in p}, as_of=as_of)
+    answer.hops, answer.more = meeting.distance, len(candidates) > limit
     for keys in chosen:
-        steps = []
-        for a, b in itertools.pairwise(keys):
-            forward = sorted(t for s, e, t in ball.edges if (s, e) == (a, b))
-            backward = sorted(t for s, e, t in ball.edges if (s, e) == (b, a))
-            steps.append(
-                Step(start=a, end=b, types=forward, direction="forward")
-                if forward
-                else Step(start=b, end=a, types=backward, direction="backward")
-            )
-        answer.paths.append(Path(nodes=[ref(k, refs.nodes[k]) for k in keys], steps=steps))
+        steps = [_step(a, b, meeting.edges, snapshot, types) for a, b in itertools.pairwise(keys)]
+        answer.paths.append(Path(nodes=[ref(k, snapshot.nodes[k]) for k in keys], steps=steps))
     return answer
+
+
+def _step(a: str, b: str, edges: set[Edge], snapshot: nx.MultiDiGraph, avoid: Iterable[str]) -> Step:
+    forward = sorted(t for s, e, t in edges if (s, e) == (a, b))
+    backward = sorted(t for s, e, t in edges if (s, e) == (b, a))
+    relations = sorted(
+        (
+            StepRelation(
+                type=data["type"],
+                start=s,
+                end=e,
+                key=data.get("rel_key"),
+                role=data.get("role"),
+                since=data.get("since"),
+                until=data.get("until"),
+                basis=data.get("basis", "stated"),
+            )
+            for s, e in ((a, b), (b, a))
+            if snapshot.has_edge(s, e)
+            for data in snapshot.get_edge_data(s, e).values()
+            if data["type"] not in avoid
+        ),
+        key=lambda r: (r.start != a, r.type, r.key or ""),
+    )
+    if forward:
+        return Step(start=a, end=b, types=forward, direction="forward", relations=relations)
+    return Step(start=b, end=a, types=backward, direction="backward", relations=relations)

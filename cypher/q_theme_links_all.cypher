@@ -1,0 +1,5 @@
+// Relations of the given types ($types) from any entity into any theme.
+MATCH (e:Entity)-[r]->(t:Entity:Theme)
+WHERE type(r) IN $types
+RETURN e.key AS key, e.kind AS kind, e.name_fi AS name_fi, e.name_en AS name_en,
+       type(r) AS type, t.key AS theme, properties(r) AS props

@@ -1,0 +1,153 @@
+"""Question 1, search: names and aliases in Finnish and English, forgiving of typos, diacritics
+and Finnish inflection ("Tallinnan", "tallina", "Pekingin", "helsingissä").
+
+The index (questions.search_index) is built from one read of every name and kept per store. It
+is rebuilt when its generation changes: a version that `invalidate()` bumps (the API calls it
+after every write) and the number of entities, a constant-time count on both servers that also
+catches writes made by other processes, such as a `partnergraph load`. As a last safety net an
+index older than MAX_AGE is rebuilt too. A rebuild that took long last time (a large graph) runs
+in the background while the previous index keeps answering, so no search waits seconds for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from graph.store import GraphStore
+from questions.common import EntityRef, QuestionError, check_kinds
+from questions.search_index import SearchIndex
+
+log = logging.getLogger(__name__)
+MAX_AGE = 600.0  # seconds before an index is rebuilt even when nothing signalled a change
+BACKGROUND_AFTER = 1.0  # seconds: a rebuild slower than this runs in the background next time
+MAX_LIMIT = 100
+
+
+class SearchHit(BaseModel):
+    entity: EntityRef
+    score: float  # 0..1, 1 = a name or alias matched exactly
+    matched: str  # the name, alias or key that matched best
+    field: str  # name_fi, name_en, alias or key
+
+
+class SearchResponse(BaseModel):
+    query: str
+    kinds: list[str]
+    results: list[SearchHit]
+
+
+@dataclass
+class _Slot:
+    """The index of one store and what it was built from."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)  # guards the fields below
+    building: threading.Lock = field(default_factory=threading.Lock)  # one build at a time
+    version: int = 0
+    index: SearchIndex | None = None
+    generation: tuple[int, int, int] | None = None
+    built_at: float = 0.0
+    build_seconds: float = 0.0
+    rebuilding: bool = False
+
+
+_SLOTS: weakref.WeakKeyDictionary[GraphStore, _Slot] = weakref.WeakKeyDictionary()
+_SLOTS_LOCK = threading.Lock()
+
+
+def _slot(store: GraphStore) -> _Slot:
+    with _SLOTS_LOCK:
+        slot = _SLOTS.get(store)
+        if slot is None:
+            slot = _SLOTS[store] = _Slot()
+        return slot
+
+
+def invalidate(store: GraphStore) -> None:
+    """Tell search that the store's names may have changed; the next search sees the change.
+
+    Its signature is the API's after-write hook: `Callable[[GraphStore], None]`.
+    """
+    slot = _slot(store)
+    with slot.lock:
+        slot.version += 1
+
+
+def _entity_count(store: GraphStore) -> int:
+    rows = store.read("q_entity_count")
+    return int(rows[0]["entities"]) if rows else 0
+
+
+def _build(store: GraphStore, slot: _Slot, generation: tuple[int, int, int]) -> SearchIndex:
+    """Build under the slot's build lock; reuse what a concurrent build just made for this generation."""
+    with slot.building:
+        with slot.lock:
+            if slot.index is not None and slot.generation == generation:
+                return slot.index
+        started = time.monotonic()
+        index = SearchIndex(store.read("q_search_index"))
+        with slot.lock:
+            if slot.version == generation[0]:  # a write during the build makes it stale at once
+                slot.index, slot.generation = index, generation
+                slot.built_at, slot.build_seconds = time.monotonic(), time.monotonic() - started
+        return index
+
+
+def _rebuild_in_background(store: GraphStore, slot: _Slot, generation: tuple[int, int, int]) -> None:
+    def work() -> None:
+        try:
+            _build(store, slot, generation)
+        except Exception:  # a failed refresh must not kill the process; the old index keeps answering
+            log.exception("search index rebuild failed")
+        finally:
+            with slot.lock:
+                slot.rebuilding = False
+
+    slot.rebuilding = True
+    threading.Thread(target=work, name="search-index", daemon=True).start()
+
+
+def index_for(store: GraphStore) -> SearchIndex:
+    """The store's current search index, built or refreshed as needed."""
+    slot = _slot(store)
+    # The store's own write counter catches every write made through it, API or not.
+    generation = (slot.version, store.generation, _entity_count(store))
+    with slot.lock:
+        if slot.index is not None:
+            fresh = slot.generation == generation and time.monotonic() - slot.built_at < MAX_AGE
+            if fresh or slot.rebuilding:
+                return slot.index
+            if slot.build_seconds > BACKGROUND_AFTER:
+                _rebuild_in_background(store, slot, generation)
+                return slot.index
+    return _build(store, slot, generation)
+
+
+def search(store: GraphStore, text: str, kinds: Iterable[str] | None = None, limit: int = 20) -> SearchResponse:
+    """Entities whose names or aliases match `text`, best first (ties: names before aliases, key)."""
+    wanted = check_kinds(store.schema, kinds)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QuestionError(f"limit must be between 1 and {MAX_LIMIT}")
+    text = text.strip()
+    hits = index_for(store).search(text, wanted or None, limit) if text else []
+    return SearchResponse(
+        query=text,
+        kinds=sorted(wanted),
+        results=[
+            SearchHit(
+                entity=EntityRef(
+                    key=h.entity.key, kind=h.entity.kind, name_fi=h.entity.name_fi, name_en=h.entity.name_en
+                ),
+                score=h.score,
+                matched=h.matched,
+                field=h.field,
+            )
+            for h in hits
+        ],
+    )

@@ -1,0 +1,279 @@
+"""An in-memory fuzzy index over entity names and aliases, the same on every backend.
+
+Full-text indexes differ between Neo4j and ArcadeDB (and ArcadeDB's cannot be created from
+Cypher), so search does not use them: the index is built from one Cypher read of the names and
+lives in the process (questions.search keeps it fresh).
+
+Words are matched by character trigrams through an inverted index held in numpy arrays: a query
+word reads only the postings of its rarest trigrams (prefix filtering) and counts shared trigrams
+with `np.unique`, never scanning the vocabulary in Python; prefixes (autocomplete) come from a
+sorted vocabulary. A name scores the mean similarity of the query's words times how much of the
+name they cover, so "Helsinki" ranks the city above "Helsinki Airport". Measured on 10^5
+entities (two cores): a query takes 1-3 ms at the median; building the index about 5-10 s.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from questions.text import tokens, trigrams, variants
+
+MIN_WORD_SIMILARITY = 0.5  # a query word and a name word less similar than this do not match
+MIN_SCORE = 0.45  # names scoring below this are not results
+STEM_WEIGHT = 0.92  # a match through a stripped Finnish ending counts a little less than a direct one
+WORDS_PER_QUERY_WORD = 200  # best vocabulary matches kept per query word: bounds the work per query
+MULTI_WORDS_PER_QUERY_WORD = 60  # the same for each word of a query of several words
+COMMON_WORD_PHRASES = 2_000  # a query word in more names than this does not bring in candidates
+NAME_FIELDS = ("name_fi", "name_en")
+
+IntArray = npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True)
+class IndexedEntity:
+    key: str
+    kind: str
+    name_fi: str | None
+    name_en: str | None
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    entity: int
+    field: str  # name_fi, name_en, alias or key
+    text: str
+    words: tuple[int, ...]
+    distinct: int  # number of different words
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One entity found, with the name or alias that matched best."""
+
+    entity: IndexedEntity
+    score: float
+    matched: str
+    field: str
+
+
+class SearchIndex:
+    """Trigram index over the words of every name, alias and key; immutable once built."""
+
+    def __init__(self, rows: Iterable[Mapping[str, object]]):
+        self.entities: list[IndexedEntity] = []
+        self._phrases: list[_Phrase] = []
+        self._word_ids: dict[str, int] = {}
+        self._word_phrases: list[list[int]] = []
+        for row in sorted(rows, key=lambda r: str(r["key"])):
+            self._add(row)
+        self._words = list(self._word_ids)
+        self._build_postings()
+        order = sorted(range(len(self._words)), key=self._words.__getitem__)
+        self._sorted_words = [self._words[i] for i in order]
+        self._sorted_ids = np.asarray(order, dtype=np.int32)
+        self._sorted_lengths = np.asarray([len(w) for w in self._sorted_words], dtype=np.int32)
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    def _add(self, row: Mapping[str, object]) -> None:
+        def text(name: str) -> str | None:
+            value = row.get(name)
+            return value if isinstance(value, str) and value else None
+
+        entity = IndexedEntity(str(row["key"]), str(row["kind"]), text("name_fi"), text("name_en"))
+        index = len(self.entities)
+        self.entities.append(entity)
+        texts: list[tuple[str, str]] = [(f, t) for f in NAME_FIELDS if (t := text(f))]
+        aliases = row.get("aliases")
+        if isinstance(aliases, list):
+            texts += [("alias", a) for a in aliases if isinstance(a, str) and a]
+        texts.append(("key", entity.key))
+        seen: set[tuple[int, ...]] = set()
+        for field, phrase_text in texts:
+            words = tuple(self._word_id(w) for w in tokens(phrase_text))
+            if not words or words in seen:
+                continue
+            seen.add(words)
+            phrase_id = len(self._phrases)
+            self._phrases.append(_Phrase(index, field, phrase_text, words, len(set(words))))
+            for word in set(words):
+                self._word_phrases[word].append(phrase_id)
+
+    def _word_id(self, word: str) -> int:
+        found = self._word_ids.get(word)
+        if found is None:
+            found = self._word_ids[word] = len(self._word_ids)
+            self._word_phrases.append([])
+        return found
+
+    def _build_postings(self) -> None:
+        """Compressed postings: the words holding trigram g are `_entries[_starts[g]:_starts[g + 1]]`."""
+        grams_of = [sorted(trigrams(word)) for word in self._words]
+        lengths = np.fromiter((len(g) for g in grams_of), dtype=np.int32, count=len(grams_of))
+        flat = np.array([gram for grams in grams_of for gram in grams], dtype="<U3")
+        names, entry_gram = np.unique(flat, return_inverse=True)
+        self._gram_ids: dict[str, int] = {str(name): i for i, name in enumerate(names.tolist())}
+        entry_word = np.repeat(np.arange(len(grams_of), dtype=np.int32), lengths)
+        order = np.argsort(entry_gram, kind="stable")
+        self._entries: IntArray = entry_word[order]
+        self._starts = np.searchsorted(entry_gram[order], np.arange(len(names) + 1))
+        self._gram_counts: IntArray = lengths
+
+    # -- querying -------------------------------------------------------------------------------
+
+    def similar_words(self, query_word: str, *, keep: int = WORDS_PER_QUERY_WORD) -> dict[int, float]:
+        """The vocabulary words closest to one query word (through its Finnish variants)."""
+        out: dict[int, float] = {}
+        for n, variant in enumerate(variants(query_word)):
+            weight = 1.0 if n == 0 else STEM_WEIGHT
+            found = self._by_trigrams(variant)
+            if n == 0 and len(variant) >= 3:
+                # Typing the start of a name (autocomplete) is a good match, better the more is typed.
+                for word_id, bonus in self._by_prefix(variant, keep):
+                    found[word_id] = max(found.get(word_id, 0.0), bonus)
+            for word_id, similarity in found.items():
+                if similarity * weight > out.get(word_id, 0.0):
+                    out[word_id] = similarity * weight
+        if len(out) > keep:
+            best = sorted(out.items(), key=_best_first)[:keep]
+            out = dict(best)
+        return out
+
+    def _by_trigrams(self, word: str) -> dict[int, float]:
+        """Words whose Dice similarity of trigrams with `word` reaches MIN_WORD_SIMILARITY.
+
+        Dice >= 0.5 needs at least a third of the query's trigrams in common, so every match is in
+        the postings of its rarest len - ceil(len/3) + 1 trigrams (prefix filtering); the common
+        trigrams are then only looked up for those candidates, by binary search.
+        """
+        grams = trigrams(word)
+        known = sorted(
+            (self._gram_ids[g] for g in grams if g in self._gram_ids),
+            key=lambda g: (int(self._starts[g + 1] - self._starts[g]), g),
+        )
+        probes = len(grams) - math.ceil(len(grams) / 3) + 1
+        if not known[:probes]:
+            return {}
+        hits = np.concatenate([self._postings(g) for g in known[:probes]])
+        candidates, shared = np.unique(hits, return_counts=True)
+        rest = known[probes:]
+        # Drop the candidates that could not reach the threshold even sharing every other trigram.
+        reachable = 2.0 * (shared + len(rest)) >= MIN_WORD_SIMILARITY * (len(grams) + self._gram_counts[candidates])
+        candidates, shared = candidates[reachable], shared[reachable]
+        for gram in rest:
+            posting = self._postings(gram)
+            where = np.minimum(np.searchsorted(posting, candidates), len(posting) - 1)
+            shared += posting[where] == candidates
+        similarity = 2.0 * shared / (len(grams) + self._gram_counts[candidates])
+        keep = similarity >= MIN_WORD_SIMILARITY
+        return dict(zip(candidates[keep].tolist(), similarity[keep].tolist(), strict=True))
+
+    def _postings(self, gram: int) -> IntArray:
+        """The ids of the words holding a trigram, in increasing order."""
+        return self._entries[self._starts[gram] : self._starts[gram + 1]]
+
+    def _by_prefix(self, word: str, keep: int) -> list[tuple[int, float]]:
+        """Words starting with `word`: a contiguous run of the sorted vocabulary; shortest first."""
+        low = bisect.bisect_left(self._sorted_words, word)
+        high = bisect.bisect_left(self._sorted_words, word + "\uffff")
+        if low == high:
+            return []
+        lengths = self._sorted_lengths[low:high]
+        pick = np.argsort(lengths, kind="stable")[:keep]
+        return [(int(self._sorted_ids[low + i]), 0.75 + 0.2 * len(word) / int(lengths[i])) for i in pick.tolist()]
+
+    def search(self, text: str, kinds: Iterable[str] | None = None, limit: int = 20) -> list[Hit]:
+        """Entities ranked by their best-matching name: score, names before aliases, then key."""
+        query = [w for w in tokens(text) if len(w) > 1 or w.isdigit()] or tokens(text)
+        if not query or limit < 1:
+            return []
+        wanted = frozenset(kinds) if kinds else None
+        keep = max(WORDS_PER_QUERY_WORD, 10 * limit)
+        if len(query) > 1:
+            keep = max(MULTI_WORDS_PER_QUERY_WORD, 3 * limit)
+        matches = [sorted(self.similar_words(w, keep=keep).items(), key=_best_first) for w in query]
+        scored = self._score_one_word(matches[0], limit, wanted) if len(query) == 1 else self._score_words(matches)
+        # entity -> (-score, names before aliases, phrase); entities are numbered in key order
+        best: dict[int, tuple[float, int, int]] = {}
+        for phrase_id, score in scored:
+            phrase = self._phrases[phrase_id]
+            if score < MIN_SCORE or (wanted is not None and self.entities[phrase.entity].kind not in wanted):
+                continue
+            candidate = (-score, 0 if phrase.field in NAME_FIELDS else 1, phrase_id)
+            current = best.get(phrase.entity)
+            if current is None or candidate < current:
+                best[phrase.entity] = candidate
+        ranked = heapq.nsmallest(limit, ((rank, entity) for entity, rank in best.items()))
+        return [
+            Hit(self.entities[entity], round(-score, 4), self._phrases[phrase].text, self._phrases[phrase].field)
+            for (score, _, phrase), entity in ranked
+        ]
+
+    def _score_one_word(
+        self, matches: list[tuple[int, float]], limit: int, wanted: frozenset[str] | None
+    ) -> Iterable[tuple[int, float]]:
+        """Phrase scores for a one-word query: similarity times coverage (1 of the phrase's words).
+
+        A phrase scores at most its word's similarity, so words are taken best first and the walk
+        stops once `limit` entities are found that no later word can beat.
+        """
+        seen: set[int] = set()
+        floors: list[float] = []  # a lower bound of the score of each of the best `limit` entities seen
+        for word_id, similarity in matches:
+            if len(floors) == limit and similarity < floors[0]:
+                return
+            for phrase_id in self._word_phrases[word_id]:
+                phrase = self._phrases[phrase_id]
+                score = similarity * (0.8 + 0.2 / phrase.distinct)
+                yield phrase_id, score
+                if phrase.entity in seen or (wanted is not None and self.entities[phrase.entity].kind not in wanted):
+                    continue
+                seen.add(phrase.entity)
+                if len(floors) < limit:
+                    heapq.heappush(floors, score)
+                elif score > floors[0]:
+                    heapq.heapreplace(floors, score)
+
+    def _score_words(self, matches: list[list[tuple[int, float]]]) -> Iterable[tuple[int, float]]:
+        """Phrase scores for a query of several words: the best match per query word, combined.
+
+        Candidate phrases come from the selective query words (least frequent first); a very
+        common word ("city", "ltd") only adds to the score of phrases already found, so it never
+        makes a query walk thousands of phrases.
+        """
+        fanout = [sum(len(self._word_phrases[word]) for word, _ in found) for found in matches]
+        candidates: set[int] = set()
+        for position in sorted(range(len(matches)), key=lambda p: (fanout[p], p)):
+            if candidates and fanout[position] > COMMON_WORD_PHRASES:
+                break
+            for word, _ in matches[position]:
+                candidates.update(self._word_phrases[word])
+        similarity = [dict(found) for found in matches]
+        for phrase_id in sorted(candidates):
+            phrase = self._phrases[phrase_id]
+            slots = {}
+            for position, known in enumerate(similarity):
+                found = [(known[word], word) for word in phrase.words if word in known]
+                if found:
+                    slots[position] = max(found)
+            yield phrase_id, _score(phrase, slots, len(matches))
+
+
+def _best_first(match: tuple[int, float]) -> tuple[float, int]:
+    """Higher similarity first; ties by word id, which follows the sorted entity keys (deterministic)."""
+    return -match[1], match[0]
+
+
+def _score(phrase: _Phrase, slots: Mapping[int, tuple[float, int]], query_length: int) -> float:
+    """Mean similarity over the query's words, times how much of the name they covered."""
+    matched = sum(similarity for similarity, _ in slots.values()) / query_length
+    covered = len({word for _, word in slots.values()}) / phrase.distinct
+    return matched * (0.8 + 0.2 * covered)

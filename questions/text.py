@@ -1,0 +1,128 @@
+"""Text folding for search: what makes "Helsingissä", "helsingissa" and "HELSINKI" comparable.
+
+Names arrive in Finnish and English, with diacritics, inflection and typos. Folding removes
+case and diacritics (a/ä, o/ö, å); `variants` strips the commonest Finnish case endings and
+undoes the nk/ng consonant gradation, so an inflected query meets the base form; trigrams give
+typo tolerance. Everything here is pure and deterministic, shared by the index and the queries.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+# Finnish case endings and clitics, already folded (ä -> a, ö -> o); longest are tried first.
+_SUFFIXES = tuple(
+    sorted(
+        {
+            "kin",
+            "kaan",
+            "han",  # clitics
+            "ssa",
+            "sta",
+            "lla",
+            "lta",
+            "lle",
+            "ksi",
+            "tta",
+            "ine",
+            "na",
+            "ta",  # local and other cases
+            "seen",
+            "hin",
+            "iin",
+            "aan",
+            "een",
+            "oon",
+            "uun",
+            "yyn",  # illatives
+            "issa",
+            "ista",
+            "illa",
+            "ilta",
+            "ille",
+            "ihin",
+            "iksi",
+            "ina",
+            "iden",
+            "ien",
+            "jen",  # plurals
+            "mme",
+            "nne",
+            "nsa",  # possessives
+            "n",
+            "a",
+            "t",  # genitive, partitive, plural
+        },
+        key=lambda s: (-len(s), s),
+    )
+)
+MIN_STEM = 4
+MAX_VARIANTS = 4
+
+
+class _Folding(dict[int, str]):
+    """Per-character folding table for `str.translate`, filled on first sight of a character."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, words separated by single spaces ("Kööpenhamina" -> "koopenhamina")."""
+    text = text.casefold()
+    if not text.isascii():
+        text = text.translate(_FOLDING)
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of a text, in order, without duplicates."""
+    return list(dict.fromkeys(fold(text).split()))
+
+
+@lru_cache(maxsize=65_536)
+def variants(token: str) -> tuple[str, ...]:
+    """The token, then stems without a Finnish case ending, with nk/ng gradation undone.
+
+    "helsingissa" -> ("helsingissa", "helsingi", "helsing", "helsinki", …); a stem keeps at least
+    `MIN_STEM` letters so short words are not reduced to noise.
+    """
+    out = [token]
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= MIN_STEM:
+            stem = token[: -len(suffix)]
+            out.append(stem)
+            if "ng" in stem:
+                # Consonant gradation: Helsinki -> Helsingin, Helsingissä.
+                out.append(_replace_last(stem, "ng", "nk") + ("i" if stem.endswith("ng") else ""))
+        if len(out) >= MAX_VARIANTS:
+            break
+    return tuple(dict.fromkeys(out))[:MAX_VARIANTS]
+
+
+def _replace_last(text: str, old: str, new: str) -> str:
+    head, _, tail = text.rpartition(old)
+    return head + new + tail
+
+
+@lru_cache(maxsize=262_144)
+def trigrams(token: str) -> frozenset[str]:
+    """Character trigrams of one word, padded so that its first letters weigh more than its last."""
+    padded = f"  {token} "
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
+    """Sørensen–Dice similarity of two trigram sets (1.0 = same trigrams)."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
