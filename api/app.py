@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 
-from api.routes import health
+from api import problems
+from api.audit import AuditLog
+from api.routes import admin, ask, explorer, health, maps, meta, writes
+from api.security import KeyRing, Role, api_routes, route_access, routes_without_access
 from graph.model import ValidationFailed
 from graph.store import GraphStore
 from loaders.curated import DEFAULT_DATASET
@@ -15,6 +22,18 @@ from loaders.pipeline import load
 from partnergraph import __version__
 from partnergraph.context import store_from_settings
 from partnergraph.settings import Settings, get_settings
+from questions.search import invalidate as invalidate_search
+
+DESCRIPTION = """\
+Helsinki's international relations as a property graph.
+
+**Access.** Send an API key as `X-API-Key` or `Authorization: Bearer`. Roles are cumulative:
+`reader` (all reads, without personal contact fields) < `contacts` (adds email and phone; each read
+is audited) < `editor` (writes) < `admin` (read-only Cypher console, audit log). Without a key a
+request is `reader` while the server listens on loopback, and refused otherwise (configurable).
+
+**Errors** are `application/problem+json` (RFC 9457).
+"""
 
 
 def load_dataset_if_empty(store: GraphStore) -> None:
@@ -35,12 +54,90 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.ExitStack() as stack:
-            app.state.store = store or stack.enter_context(store_from_settings(settings))
+            if store is None:
+                app.state.store = stack.enter_context(store_from_settings(settings))
             if load_if_empty:
                 load_dataset_if_empty(app.state.store)
             yield
 
-    app = FastAPI(title="partnergraph", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="partnergraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
-    app.include_router(health.router)
+    app.state.keyring = KeyRing.from_settings(settings)
+    app.state.audit = AuditLog(settings.audit_log)
+    app.state.after_write = [invalidate_search]  # called with the store after every API write
+    if store is not None:
+        app.state.store = store  # served as given, lifespan or not
+
+    for router in (health.router, meta.router, ask.router, writes.router, admin.router):
+        app.include_router(router)
+    # Maps and explorer routers (owned by the maps engineer) are included here, one line each.
+    app.include_router(maps.router)
+    app.include_router(explorer.router)
+    # Every route must declare its access (require(Role.x) or public()), or the app refuses to start.
+
+    missing = routes_without_access(app)
+    if missing:
+        raise RuntimeError(f"routes without a declared access level (api.security.require/public): {missing}")
+
+    problems.install(app)
+    app.add_middleware(problems.BodyLimitMiddleware, limit=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type"],
+        )
+    app.add_middleware(problems.CatchAllMiddleware)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+_COMMON_PROBLEMS = {
+    400: "Bad request",
+    404: "Not found",
+    413: "Request body too large",
+    422: "Invalid request or record",
+    500: "Unexpected error",
+    503: "Graph database unavailable",
+}
+_AUTH_PROBLEMS = {401: "Missing or invalid API key", 403: "The key's role is not sufficient"}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema, with every error documented as problem+json and each route's role."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in components["Problem"].pop("$defs", {}).items():
+        components.setdefault(name, sub)
+    problem_content = {problems.PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for route in api_routes(app):
+        if not route.include_in_schema:
+            continue
+        access = route_access(route)
+        for method in route.methods or ():
+            operation = schema["paths"][route.path_format].get(method.lower())
+            if operation is None:
+                continue
+            responses = operation.setdefault("responses", {})
+            wanted = dict(_COMMON_PROBLEMS)
+            if isinstance(access, Role) or access == "public":
+                wanted.update(_AUTH_PROBLEMS if isinstance(access, Role) else {401: _AUTH_PROBLEMS[401]})
+            for status, description in wanted.items():
+                entry = responses.setdefault(str(status), {"description": description})
+                entry["content"] = problem_content
+            for status, entry in responses.items():
+                if status.startswith(("4", "5")):
+                    entry["content"] = problem_content
+            role = access.name if isinstance(access, Role) else str(access)
+            operation["description"] = (operation.get("description") or "").rstrip() + f"\n\nAccess: `{role}`."
+            operation["x-partnergraph-role"] = role
+    text = json.dumps(schema)
+    for name in ("HTTPValidationError", "ValidationError"):  # FastAPI's default 422 body, replaced above
+        if f'"#/components/schemas/{name}"' not in text:
+            components.pop(name, None)
+    app.openapi_schema = schema
+    return schema

@@ -1,13 +1,19 @@
-"""Thin `Annotated` dependencies: the store and the settings, taken from the app's state."""
+"""Thin `Annotated` dependencies: the store, the settings, the audit log, the caller, paging."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
+from api.audit import AuditLog
+from api.security import Principal, Role, require
 from graph.store import GraphStore
 from partnergraph.settings import Settings
+
+MAX_LIMIT = 200
+MAX_OFFSET = 100_000
 
 
 def get_store(request: Request) -> GraphStore:
@@ -20,5 +26,32 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def get_audit(request: Request) -> AuditLog:
+    audit: AuditLog = request.app.state.audit
+    return audit
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def page(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT} items.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
+) -> Page:
+    return Page(limit=limit, offset=offset)
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+AuditDep = Annotated[AuditLog, Depends(get_audit)]
+PageDep = Annotated[Page, Depends(page)]
+
+# The caller, admitted at a role or above. Use one of these (or `dependencies=[Depends(public())]`)
+# on every route: `create_app` refuses a route that declares no access.
+Reader = Annotated[Principal, Depends(require(Role.reader))]
+Contacts = Annotated[Principal, Depends(require(Role.contacts))]
+Editor = Annotated[Principal, Depends(require(Role.editor))]
+Admin = Annotated[Principal, Depends(require(Role.admin))]

@@ -6,27 +6,103 @@ or the Neo4j drivers works as it is.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from graph.connect import StoreConfig
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+class ApiKeyEntry(BaseModel):
+    """One API key as configured: its holder's name, its role and the SHA-256 (hex) of the key.
+    The key itself is never stored; `partnergraph keys new` prints a fresh key and this entry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,99}$")]
+    role: Literal["reader", "contacts", "editor", "admin"]
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", to_lower=True)]
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    neo4j_uri: str | None = Field(None, validation_alias="NEO4J_URI", description="Neo4j Bolt/neo4j URI; unset = embedded ArcadeDB.")
-    neo4j_username: str = Field("neo4j", validation_alias="NEO4J_USERNAME")
-    neo4j_password: SecretStr | None = Field(None, validation_alias="NEO4J_PASSWORD")
-    neo4j_database: str | None = Field(None, validation_alias="NEO4J_DATABASE")
-    data_dir: Path = Field(Path("data/db"), validation_alias="PARTNERGRAPH_DATA_DIR", description="Embedded database folder.")
-    db_heap: str = Field("512m", validation_alias="PARTNERGRAPH_DB_HEAP", pattern=r"^\d+[mg]$")
-    db_command_timeout_ms: int = Field(30_000, validation_alias="PARTNERGRAPH_DB_COMMAND_TIMEOUT_MS", ge=1_000)
-    host: str = Field("127.0.0.1", validation_alias="PARTNERGRAPH_HOST")
-    port: int = Field(8000, validation_alias="PARTNERGRAPH_PORT")
+    neo4j_uri: str | None = Field(
+        default=None, validation_alias="NEO4J_URI", description="Neo4j Bolt/neo4j URI; unset = embedded ArcadeDB."
+    )
+    neo4j_username: str = Field(default="neo4j", validation_alias="NEO4J_USERNAME")
+    neo4j_password: SecretStr | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str | None = Field(default=None, validation_alias="NEO4J_DATABASE")
+    data_dir: Path = Field(
+        default=Path("data/db"), validation_alias="PARTNERGRAPH_DATA_DIR", description="Embedded database folder."
+    )
+    db_heap: str = Field(default="512m", validation_alias="PARTNERGRAPH_DB_HEAP", pattern=r"^\d+[mg]$")
+    db_command_timeout_ms: int = Field(default=30_000, validation_alias="PARTNERGRAPH_DB_COMMAND_TIMEOUT_MS", ge=1_000)
+    host: str = Field(default="127.0.0.1", validation_alias="PARTNERGRAPH_HOST")
+    port: int = Field(default=8000, validation_alias="PARTNERGRAPH_PORT")
+    # -- API access -------------------------------------------------------------------------------
+    api_keys: list[ApiKeyEntry] = Field(
+        default_factory=list,
+        validation_alias="PARTNERGRAPH_API_KEYS",
+        description='JSON list of {"name", "role", "sha256"}; see `partnergraph keys new`.',
+    )
+    api_keys_file: Path | None = Field(
+        default=None,
+        validation_alias="PARTNERGRAPH_API_KEYS_FILE",
+        description="A JSON file with more key entries (same format).",
+    )
+    anonymous: Literal["reader", "none"] | None = Field(
+        default=None,
+        validation_alias="PARTNERGRAPH_ANONYMOUS",
+        description="Access without a key; unset = reader while listening on loopback only, none otherwise.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias="PARTNERGRAPH_CORS_ORIGINS",
+        description="Origins allowed to call the API from a browser (comma-separated or JSON list); none by default.",
+    )
+    max_body_bytes: int = Field(default=1_048_576, validation_alias="PARTNERGRAPH_MAX_BODY_BYTES", ge=1_024)
+    audit_log: Path = Field(
+        default=Path("data/audit.jsonl"),
+        validation_alias="PARTNERGRAPH_AUDIT_LOG",
+        description="JSON-lines audit log of writes and contact reads (never personal values).",
+    )
+    cypher_timeout_s: float = Field(default=10.0, validation_alias="PARTNERGRAPH_CYPHER_TIMEOUT_S", gt=0, le=300)
+    cypher_max_rows: int = Field(default=1_000, validation_alias="PARTNERGRAPH_CYPHER_MAX_ROWS", ge=1, le=100_000)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @property
+    def on_loopback(self) -> bool:
+        return self.host.strip("[]").lower() in LOOPBACK_HOSTS or self.host.startswith("127.")
+
+    @property
+    def anonymous_role(self) -> str | None:
+        """The role of a request without a key: "reader" or None (refused)."""
+        if self.anonymous is not None:
+            return None if self.anonymous == "none" else self.anonymous
+        return "reader" if self.on_loopback else None
+
+    def all_api_keys(self) -> list[ApiKeyEntry]:
+        """Keys from PARTNERGRAPH_API_KEYS plus those of PARTNERGRAPH_API_KEYS_FILE (read now)."""
+        keys = list(self.api_keys)
+        if self.api_keys_file is not None:
+            raw = json.loads(self.api_keys_file.read_text(encoding="utf-8"))
+            keys.extend(ApiKeyEntry.model_validate(entry) for entry in raw)
+        return keys
 
     def store_config(self) -> StoreConfig:
         return StoreConfig(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from api.deps import StoreDep
+from api.deps import Reader, StoreDep
+from api.security import public
 
 router = APIRouter(tags=["health"])
 
@@ -23,17 +24,24 @@ class Stats(BaseModel):
     total_relations: int
 
 
-@router.get("/health", summary="Whether the API and its database answer")
+@router.get(
+    "/health",
+    summary="Whether the API and its database answer",
+    response_model=Health,
+    dependencies=[Depends(public())],
+)
 def health(store: StoreDep) -> Health:
     info = store.info()
     store.read("ping")
     return Health(status="ok", backend=info.backend, agent=info.agent)
 
 
-@router.get("/stats", summary="How many nodes and relations of each kind the graph holds")
-def stats(store: StoreDep) -> Stats:
+@router.get("/stats", summary="How many nodes and relations of each kind the graph holds", response_model=Stats)
+def stats(store: StoreDep, _: Reader) -> Stats:
     counts = store.counts()
     return Stats(
-        nodes=counts.nodes, relations=counts.relations,
-        total_nodes=counts.total_nodes, total_relations=counts.total_relations,
+        nodes=counts.nodes,
+        relations=counts.relations,
+        total_nodes=counts.total_nodes,
+        total_relations=counts.total_relations,
     )

@@ -1,7 +1,110 @@
-"""`partnergraph map …`: write an interactive network map to a self-contained HTML file."""
+"""`partnergraph map …`: write an interactive network map to a self-contained HTML file.
+
+The maps are the API's (api/routes/maps.py: the question asked, then viz/ draws its subgraph); the
+file inlines vis-network and its data, so it opens offline and makes no request to any host.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Literal
+
 import typer
+from rich.console import Console
+
+from api.routes.maps import neighbourhood_map, overview_map, paths_map, themes_map
+from graph.store import GraphStore
+from partnergraph.context import store_from_settings
+from questions.common import NotFound
+from viz.maps import DEFAULT_NODE_CAP, MapData, render_map
 
 app = typer.Typer(help="Write interactive network maps as self-contained HTML files.", no_args_is_help=True)
+err = Console(stderr=True)
+
+Output = Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.", dir_okay=False)]
+NodeCap = Annotated[int, typer.Option("--node-cap", min=1, max=20_000, help="At most this many nodes on the map.")]
+AsOf = Annotated[
+    dt.datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Only relations valid on this day (yyyy-mm-dd)."),
+]
+Kinds = Annotated[list[str] | None, typer.Option("--kind", help="Keep only these node kinds (repeatable).")]
+
+
+def _write(output: Path, draw: Callable[[GraphStore], MapData]) -> None:
+    try:
+        with store_from_settings() as store:
+            data = draw(store)
+    except NotFound as exc:
+        err.print(f"[red]not found[/]: {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    except ValueError as exc:
+        err.print(f"[red]invalid[/]: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render_map(data, standalone=True), encoding="utf-8")
+    if data.notice:
+        err.print(f"[yellow]note[/]: {data.notice}", highlight=False)
+    typer.echo(f"{output}: {len(data.nodes):,} nodes, {len(data.edges):,} relations")
+
+
+def _date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+@app.command("neighbourhood")
+def neighbourhood(
+    keys: Annotated[list[str], typer.Argument(help="Entity keys to centre the map on.")],
+    output: Output = Path("neighbourhood.html"),
+    depth: Annotated[int, typer.Option(min=0, max=3, help="How many relations away.")] = 2,
+    kind: Kinds = None,
+    theme: Annotated[list[str] | None, typer.Option("--theme", help="Keep entities on these themes.")] = None,
+    as_of: AsOf = None,
+    node_cap: NodeCap = DEFAULT_NODE_CAP,
+) -> None:
+    """The entities within DEPTH relations of KEYS."""
+    _write(
+        output,
+        lambda store: neighbourhood_map(
+            store, keys, depth=depth, kinds=kind, themes=theme, as_of=_date(as_of), node_cap=node_cap
+        ),
+    )
+
+
+@app.command("themes")
+def themes(
+    output: Output = Path("themes.html"),
+    theme: Annotated[
+        list[str] | None, typer.Option("--theme", help="Theme keys (repeatable); none: the theme overview.")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="Partners of 'any' of the themes or of 'all' of them.")] = "any",
+    kind: Kinds = None,
+    as_of: AsOf = None,
+    node_cap: NodeCap = DEFAULT_NODE_CAP,
+) -> None:
+    """The partners working on the themes (sub-themes included), or every theme without --theme."""
+    if mode not in ("any", "all"):
+        err.print("[red]invalid[/]: --mode is 'any' or 'all'", highlight=False)
+        raise typer.Exit(2)
+    chosen: Literal["all", "any"] = "all" if mode == "all" else "any"
+    if not theme:
+        _write(output, lambda store: overview_map(store, node_cap=node_cap))
+        return
+    _write(
+        output,
+        lambda store: themes_map(store, theme, mode=chosen, kinds=kind, as_of=_date(as_of), node_cap=node_cap),
+    )
+
+
+@app.command("paths")
+def paths(
+    start: Annotated[str, typer.Argument(help="Entity key to start from.")],
+    end: Annotated[str, typer.Argument(help="Entity key to reach.")],
+    output: Output = Path("paths.html"),
+    max_hops: Annotated[int, typer.Option(min=1, max=6, help="Longest path considered.")] = 4,
+    limit: Annotated[int, typer.Option(min=1, max=20, help="At most this many shortest paths.")] = 5,
+    as_of: AsOf = None,
+) -> None:
+    """The shortest paths between START and END."""
+    _write(output, lambda store: paths_map(store, start, end, max_hops=max_hops, limit=limit, as_of=_date(as_of)))

@@ -1,0 +1,299 @@
+"""Every error as RFC 9457 `application/problem+json`: no stack traces, no Cypher, no driver text.
+
+`install(app)` registers the handlers; `ProblemError` is what routes raise for 4xx answers;
+two pure ASGI middlewares cap request bodies (413) and turn anything unexpected into a generic 500.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph.model import RecordError, ValidationFailed
+from graph.readonly import ReadOnlyRefused
+from graph.store import StoreError, StoreUnavailable, WriteConflict
+from questions.common import NotFound, QuestionError
+
+log = logging.getLogger(__name__)
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:partnergraph:problem:"
+MAX_ERRORS = 200
+
+
+class FieldProblem(BaseModel):
+    """One invalid field of one record (or of the request)."""
+
+    record: str
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str | None = Field(default=None, description="What went wrong with this request.")
+    instance: str | None = Field(default=None, description="The path of the request.")
+    errors: list[FieldProblem] | None = Field(default=None, description="Invalid fields, for validation problems.")
+
+
+class ProblemError(Exception):
+    """Raised by routes and dependencies for any 4xx answer."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str | None = None,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        errors: Iterable[RecordError] = (),
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(detail or "")
+        self.status = status
+        self.detail = detail
+        self.slug = slug
+        self.title = title
+        self.errors = list(errors)
+        self.headers = headers
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def problem_body(
+    status: int,
+    *,
+    detail: str | None = None,
+    instance: str | None = None,
+    slug: str | None = None,
+    title: str | None = None,
+    errors: Iterable[RecordError] = (),
+) -> dict[str, Any]:
+    body = Problem(
+        type=TYPE_PREFIX + slug if slug else "about:blank",
+        title=title or _title(status),
+        status=status,
+        detail=detail,
+        instance=instance,
+        errors=[FieldProblem(record=e.record, field=e.field, reason=e.reason) for e in list(errors)[:MAX_ERRORS]]
+        or None,
+    )
+    return body.model_dump(exclude_none=True)
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    *,
+    detail: str | None = None,
+    slug: str | None = None,
+    title: str | None = None,
+    errors: Iterable[RecordError] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = problem_body(
+        status,
+        detail=detail,
+        instance=request.url.path if request is not None else None,
+        slug=slug,
+        title=title,
+        errors=errors,
+    )
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _location(loc: Iterable[Any]) -> str:
+    return ".".join(str(part) for part in loc) or "(request)"
+
+
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for err in exc.errors():
+        reason = str(err.get("msg", "invalid"))
+        if err.get("type") == "missing":
+            reason = "required"
+        elif err.get("type") == "extra_forbidden":
+            reason = "not an accepted field"
+        elif err.get("type") == "json_invalid":
+            reason = "the body is not valid JSON"
+        errors.append(RecordError("request", _location(err.get("loc", ())), reason[:300]))
+    return problem_response(
+        request, 422, detail="The request is not valid.", slug="invalid-request", title="Invalid request", errors=errors
+    )
+
+
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem_response(request, exc.status_code, detail=detail, headers=getattr(exc, "headers", None))
+
+
+async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        request, exc.status, detail=exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors, headers=exc.headers
+    )
+
+
+async def _validation_failed(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ValidationFailed)
+    return problem_response(
+        request,
+        422,
+        detail=f"{len(exc.errors)} invalid record(s).",
+        slug="validation-failed",
+        title="Validation failed",
+        errors=exc.errors,
+    )
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, 404, detail=str(exc)[:300], slug="not-found")
+
+
+async def _question_error(request: Request, exc: Exception) -> JSONResponse:
+    # The questions' messages name the parameter and the allowed range, never internals.
+    return problem_response(request, 422, detail=str(exc)[:300], slug="invalid-request", title="Invalid request")
+
+
+async def _readonly_refused(request: Request, exc: Exception) -> JSONResponse:
+    # The guard's messages name the refused keyword or procedure, never the query itself.
+    return problem_response(request, 400, detail=str(exc)[:300], slug="query-refused", title="Query refused")
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("graph database unavailable: %s", exc)
+    return problem_response(
+        request, 503, detail="The graph database is not available; try again later.", slug="store-unavailable"
+    )
+
+
+async def _write_conflict(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(
+        request, 409, detail="The write collided with another one; try again.", slug="write-conflict"
+    )
+
+
+async def _store_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("graph database error on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(request, 500, detail="The graph database could not answer this request.")
+
+
+def install(app: FastAPI) -> None:
+    """Register every handler; order of classes does not matter (the most specific one wins)."""
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(ProblemError, _problem_error)
+    app.add_exception_handler(ValidationFailed, _validation_failed)
+    app.add_exception_handler(ReadOnlyRefused, _readonly_refused)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(QuestionError, _question_error)
+    app.add_exception_handler(StoreUnavailable, _store_unavailable)
+    app.add_exception_handler(WriteConflict, _write_conflict)
+    app.add_exception_handler(StoreError, _store_error)
+
+
+async def _send_problem(send: Send, status: int, detail: str, path: str | None) -> None:
+    body = json.dumps(jsonable_encoder(problem_body(status, detail=detail, instance=path))).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class CatchAllMiddleware:
+    """Anything no handler claimed becomes a generic 500 problem; the traceback goes to the log only."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            await _send_problem(send, 500, "An unexpected error occurred.", scope.get("path"))
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over `limit` bytes with 413, whether announced or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_big = f"The request body is larger than {self.limit} bytes."
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    announced = int(value)
+                except ValueError:
+                    await _send_problem(send, 400, "Invalid Content-Length header.", scope.get("path"))
+                    return
+                if announced > self.limit:
+                    await _send_problem(send, 413, too_big, scope.get("path"))
+                    return
+        # Read the whole body (at most `limit` bytes) before the app sees it, then replay it.
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await _send_problem(send, 413, too_big, scope.get("path"))
+                return
+            if not message.get("more_body", False):
+                break
+        replay = iter(messages)
+
+        async def replay_receive() -> Message:
+            try:
+                return next(replay)
+            except StopIteration:
+                return await receive()
+
+        await self.app(scope, replay_receive, send)

@@ -1,0 +1,278 @@
+"""The questions, over HTTP: each route validates its parameters and calls one function of
+`questions/`. Lists are paged (`limit` <= 200, `offset`); personal contact fields are shown only to
+the contacts role and above, and each such read is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field, StringConstraints
+
+from api.audit import AuditEntry
+from api.deps import MAX_LIMIT, AuditDep, Page, PageDep, Reader, StoreDep
+from api.problems import ProblemError
+from graph.model import KEY_PATTERN
+from graph.schema import load_schema
+from questions.brokers import BrokersAnswer, brokers
+from questions.common import EntityRef, check_kinds, check_types
+from questions.contacts import ContactsAnswer, contacts
+from questions.entity import Entity, entity
+from questions.governance import GovernanceAnswer, governance
+from questions.neighbourhood import DEFAULT_NODE_CAP, MAX_DEPTH, NeighbourhoodAnswer, neighbourhood
+from questions.partners import PartnersAnswer, partners_by_themes
+from questions.paths import MAX_HOPS, PathsAnswer, paths
+from questions.paths import MAX_LIMIT as PATHS_MAX
+from questions.search import MAX_LIMIT as SEARCH_MAX
+from questions.search import SearchResponse, search
+from questions.themes import ThemeOverview, list_themes, theme_overview
+
+router = APIRouter()
+_SCHEMA = load_schema()  # for the OpenAPI enums; the store's schema is checked per request
+MAX_KEYS = 50
+
+KeyItem = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=KEY_PATTERN)]
+Key = Annotated[str, Query(min_length=1, max_length=128, pattern=KEY_PATTERN, description="An entity key.")]
+AsOf = Annotated[dt.date | None, Query(description="Only relations valid on this day (YYYY-MM-DD).")]
+KindsQuery = Annotated[
+    list[str] | None,
+    Query(
+        alias="kind",
+        max_length=len(_SCHEMA.node_kinds),
+        description="Node kinds to keep (repeatable).",
+        json_schema_extra={"items": {"type": "string", "enum": list(_SCHEMA.node_kinds)}},
+    ),
+]
+T = TypeVar("T", bound=BaseModel)
+
+
+class Paged(BaseModel):
+    total: int = Field(description="How many items there are in all.")
+    limit: int
+    offset: int
+
+
+class PartnersPage(PartnersAnswer, Paged):
+    pass
+
+
+class ContactsPage(ContactsAnswer, Paged):
+    pass
+
+
+class ThemesPage(ThemeOverview, Paged):
+    pass
+
+
+def _paged(answer: BaseModel, field: str, page: Page, model: type[T]) -> T:
+    items: list[Any] = getattr(answer, field)
+    data = dict(answer)
+    data.update(
+        {
+            field: items[page.offset : page.offset + page.limit],
+            "total": len(items),
+            "limit": page.limit,
+            "offset": page.offset,
+        }
+    )
+    return model.model_validate(data)
+
+
+class SearchPage(SearchResponse, Paged):
+    pass
+
+
+@router.get(
+    "/search",
+    tags=["search"],
+    summary="Entities by name or alias, Finnish or English, typos forgiven",
+    response_model=SearchPage,
+)
+def get_search(
+    store: StoreDep,
+    _: Reader,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="Words of a name or alias.")],
+    kinds: KindsQuery = None,
+    limit: Annotated[int, Query(ge=1, le=SEARCH_MAX, description=f"At most {SEARCH_MAX} results.")] = 20,
+    offset: Annotated[int, Query(ge=0, lt=SEARCH_MAX)] = 0,
+) -> SearchPage:
+    """Ranked best first; `total` counts the results up to the search's own cap of 100."""
+    wanted = list(check_kinds(store.schema, kinds)) or None
+    answer = search(store, q, wanted, limit=SEARCH_MAX)  # in memory: the whole ranking is cheap
+    return _paged(answer, "results", Page(limit=limit, offset=offset), SearchPage)
+
+
+@router.get(
+    "/entities/{key}",
+    tags=["entities"],
+    summary="An entity, its relations by type and their sources",
+    response_model=Entity,
+)
+def get_entity(
+    key: Annotated[str, Path(min_length=1, max_length=128, pattern=KEY_PATTERN)],
+    store: StoreDep,
+    _: Reader,
+    as_of: AsOf = None,
+) -> Entity:
+    return entity(store, key, as_of=as_of)
+
+
+@router.get(
+    "/contacts", tags=["contacts"], summary="Who our contacts are for an entity or a theme", response_model=ContactsPage
+)
+def get_contacts(
+    key: Key, store: StoreDep, audit: AuditDep, page: PageDep, who: Reader, as_of: AsOf = None
+) -> ContactsPage:
+    """Email and phone only for the contacts role and above; each such read is audited."""
+    answer = contacts(store, key, include_personal=who.sees_contacts, as_of=as_of)
+    result = _paged(answer, "contacts", page, ContactsPage)
+    shown = sorted({c.person.key for c in result.contacts if c.email is not None or c.phone is not None})
+    if shown:
+        audit.record(
+            AuditEntry(
+                at=dt.datetime.now(dt.UTC),
+                actor=who.name,
+                role=who.role.name,
+                action="contacts.read",
+                target=key,
+                persons=shown,
+            )
+        )
+    return result
+
+
+@router.get(
+    "/partners",
+    tags=["themes"],
+    summary="Partners working on all (or any) of the given themes",
+    response_model=PartnersPage,
+)
+def get_partners(
+    store: StoreDep,
+    page: PageDep,
+    _: Reader,
+    theme: Annotated[list[KeyItem], Query(min_length=1, max_length=MAX_KEYS, description="Theme keys (repeatable).")],
+    mode: Literal["all", "any"] = "all",
+    kinds: KindsQuery = None,
+    as_of: AsOf = None,
+) -> PartnersPage:
+    answer = partners_by_themes(
+        store, theme, mode=mode, kinds=list(check_kinds(store.schema, kinds)) or None, as_of=as_of
+    )
+    return _paged(answer, "partners", page, PartnersPage)
+
+
+@router.get(
+    "/paths", tags=["network"], summary="The shortest connections between two entities", response_model=PathsAnswer
+)
+def get_paths(
+    start: Key,
+    end: Key,
+    store: StoreDep,
+    _: Reader,
+    max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS)] = 4,
+    avoid_kind: Annotated[list[str] | None, Query(max_length=20, description="Kinds not to pass through.")] = None,
+    avoid_type: Annotated[list[str] | None, Query(max_length=20, description="Relation types not to use.")] = None,
+    limit: Annotated[int, Query(ge=1, le=PATHS_MAX, description="At most this many paths.")] = 5,
+    as_of: AsOf = None,
+) -> PathsAnswer:
+    kinds = check_kinds(store.schema, avoid_kind)
+    types = check_types(store.schema, avoid_type)
+    return paths(
+        store,
+        start,
+        end,
+        max_hops=max_hops,
+        avoid_kinds=tuple(kinds),
+        avoid_types=tuple(types),
+        limit=limit,
+        as_of=as_of,
+    )
+
+
+@router.get(
+    "/neighbourhood",
+    tags=["network"],
+    summary="The subgraph around entities, to a depth",
+    response_model=NeighbourhoodAnswer,
+)
+def get_neighbourhood(
+    store: StoreDep,
+    _: Reader,
+    key: Annotated[list[KeyItem], Query(min_length=1, max_length=MAX_KEYS, description="Seed keys (repeatable).")],
+    depth: Annotated[int, Query(ge=0, le=MAX_DEPTH)] = 1,
+    kinds: KindsQuery = None,
+    theme: Annotated[list[KeyItem] | None, Query(max_length=MAX_KEYS, description="Keep what touches these.")] = None,
+    max_nodes: Annotated[int, Query(ge=1, le=DEFAULT_NODE_CAP)] = DEFAULT_NODE_CAP,
+    as_of: AsOf = None,
+) -> NeighbourhoodAnswer:
+    return neighbourhood(
+        store,
+        key,
+        depth=depth,
+        kinds=list(check_kinds(store.schema, kinds)) or None,
+        themes=theme,
+        as_of=as_of,
+        node_cap=max_nodes,
+    ).answer
+
+
+@router.get(
+    "/governance",
+    tags=["governance"],
+    summary="Memberships without owner; themes and partners unlinked",
+    response_model=GovernanceAnswer,
+)
+def get_governance(
+    store: StoreDep,
+    _: Reader,
+    home: Annotated[
+        str, Query(min_length=1, max_length=128, pattern=KEY_PATTERN, description="The home city.")
+    ] = "helsinki",
+    as_of: AsOf = None,
+) -> GovernanceAnswer:
+    if not store.kinds_of([home]):
+        raise ProblemError(404, f"No entity with key {home!r}.", slug="not-found")
+    return governance(store, home=home, as_of=as_of)
+
+
+@router.get(
+    "/brokers",
+    tags=["network"],
+    summary="The most central entities, overall or around a theme",
+    response_model=BrokersAnswer,
+)
+def get_brokers(
+    store: StoreDep,
+    _: Reader,
+    theme: Annotated[str | None, Query(min_length=1, max_length=128, pattern=KEY_PATTERN)] = None,
+    top: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
+    measure: Literal["betweenness", "degree"] = "betweenness",
+    as_of: AsOf = None,
+) -> BrokersAnswer:
+    return brokers(store, theme=theme, top=top, measure=measure, as_of=as_of)
+
+
+@router.get(
+    "/themes",
+    tags=["themes"],
+    summary="The priority themes, their parents and how many link to each",
+    response_model=ThemesPage,
+)
+def get_themes(store: StoreDep, page: PageDep, _: Reader, as_of: AsOf = None) -> ThemesPage:
+    return _paged(theme_overview(store, as_of=as_of), "themes", page, ThemesPage)
+
+
+class ThemeList(Paged):
+    themes: list[EntityRef]
+
+
+@router.get(
+    "/themes/list", tags=["themes"], summary="Every theme's key and names, for pickers", response_model=ThemeList
+)
+def get_theme_list(store: StoreDep, page: PageDep, _: Reader) -> ThemeList:
+    items = list_themes(store)
+    return ThemeList(
+        themes=items[page.offset : page.offset + page.limit], total=len(items), limit=page.limit, offset=page.offset
+    )

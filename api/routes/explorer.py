@@ -1,0 +1,183 @@
+"""The explorer page at `/`, its static files, who-am-I for the page, and export of the current view.
+
+The page and its scripts are public: they hold no graph data. Everything the page shows comes from
+reader routes (maps JSON, search) called with the user's API key, or anonymously on loopback, so a
+key pasted into the page works anywhere.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel, Field
+
+from api.deps import Reader, StoreDep
+from api.problems import ProblemError
+from api.security import public
+from graph.model import KEY_PATTERN
+from graph.schema import load_schema
+from viz import export as exporters
+from viz.maps import (
+    STATIC_DIR as VIZ_STATIC,
+)
+from viz.maps import (
+    TEMPLATES_DIR as VIZ_TEMPLATES,
+)
+from viz.maps import (
+    MapOptions,
+    build_map,
+    render_map,
+    script_json,
+)
+from viz.style import default_style
+
+router = APIRouter(tags=["explorer"])
+
+API_DIR = Path(__file__).resolve().parents[1]
+STATIC_FILES: dict[str, tuple[Path, str]] = {
+    "vis-network.min.js": (VIZ_STATIC / "vis-network.min.js", "text/javascript; charset=utf-8"),
+    "vis-network.css": (VIZ_STATIC / "vis-network.css", "text/css; charset=utf-8"),
+    "map.js": (VIZ_STATIC / "map.js", "text/javascript; charset=utf-8"),
+    "map.css": (VIZ_STATIC / "map.css", "text/css; charset=utf-8"),
+    "explorer.js": (API_DIR / "static" / "explorer.js", "text/javascript; charset=utf-8"),
+    "explorer.css": (API_DIR / "static" / "explorer.css", "text/css; charset=utf-8"),
+}
+STATIC_URL = "/static"
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": PAGE_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+MAX_EXPORT_KEYS = 5_000
+# The JSON routes the page calls; search, entity and contacts belong to the API's question routes.
+ROUTES = {
+    "session": "/explorer/session",
+    "export": "/explorer/export",
+    "overview": "/maps/themes.json",
+    "themes": "/maps/themes.json",
+    "neighbourhood": "/maps/neighbourhood.json",
+    "paths": "/maps/paths.json",
+    "search": "/search",
+    "contacts": "/contacts",
+    "entity": "/entities/",
+}
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(API_DIR / "templates")), FileSystemLoader(str(VIZ_TEMPLATES))]),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2", "html.j2"), default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["script_json"] = script_json
+    return env
+
+
+def page_config(key: str | None, depth: int) -> dict[str, Any]:
+    """What explorer.js needs: its routes, the kinds and where to start."""
+    schema = load_schema()
+    return {
+        "routes": ROUTES,
+        "kinds": list(schema.node_kinds),
+        "themeKind": "Theme",
+        "initial": {"key": key, "depth": depth} if key else {},
+    }
+
+
+@router.get(
+    "/",
+    response_class=HTMLResponse,
+    summary="The explorer: search, filter and expand the graph on an interactive map",
+    dependencies=[Depends(public())],
+)
+def explorer(
+    key: Annotated[
+        str | None, Query(pattern=KEY_PATTERN, description="Start from this entity's neighbourhood.")
+    ] = None,
+    depth: Annotated[int, Query(ge=1, le=3)] = 1,
+) -> HTMLResponse:
+    style = default_style()
+    html = (
+        _environment()
+        .get_template("explorer.html.j2")
+        .render(
+            config=page_config(key, depth),
+            kinds=[{"name": k, "colour": s.colour} for k, s in style.kinds.items()],
+            static_url=STATIC_URL,
+        )
+    )
+    return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+
+@router.get(
+    "/static/{name}",
+    summary="The explorer's scripts and stylesheets (vis-network 9.1.2 included)",
+    dependencies=[Depends(public())],
+    include_in_schema=False,
+)
+def static(name: str) -> FileResponse:
+    entry = STATIC_FILES.get(name)
+    if entry is None:
+        raise ProblemError(404, f"no static file {name!r}", slug="not-found")
+    path, media_type = entry
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+class Session(BaseModel):
+    name: str
+    role: str
+    anonymous: bool
+    sees_contacts: bool
+
+
+@router.get("/explorer/session", summary="Who the explorer is talking as (role of the key, or anonymous)")
+def session(who: Reader) -> Session:
+    return Session(name=who.name, role=who.role.name, anonymous=who.anonymous, sees_contacts=who.sees_contacts)
+
+
+class ExportRequest(BaseModel):
+    keys: list[Annotated[str, Field(pattern=KEY_PATTERN)]] = Field(max_length=MAX_EXPORT_KEYS)
+    format: Literal["graphml", "gexf", "json", "html"] = "graphml"
+    title: Annotated[str, Field(max_length=200)] = "partnergraph map"
+
+
+MEDIA_TYPES = {
+    "graphml": "application/graphml+xml",
+    "gexf": "application/gexf+xml",
+    "json": "application/json",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@router.post(
+    "/explorer/export",
+    summary="The current view (its node keys and the relations among them) as GraphML, GEXF, JSON or an HTML map",
+    response_class=Response,
+)
+def export_view(body: ExportRequest, store: StoreDep, _: Reader) -> Response:
+    graph = store.snapshot(body.keys)
+    if body.format == "html":
+        data = build_map(graph, title=body.title, options=MapOptions(node_cap=MAX_EXPORT_KEYS))
+        content: bytes = render_map(data, standalone=True).encode("utf-8")
+    else:
+        content = exporters.export(graph, body.format)
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[body.format],
+        headers={"Content-Disposition": f'attachment; filename="partnergraph-map.{body.format}"'},
+    )

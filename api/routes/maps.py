@@ -1,0 +1,315 @@
+"""Maps of the questions' subgraphs: as HTML pages, and as JSON map payloads for the explorer.
+
+Each map asks a question (questions/) for its subgraph and hands it to viz/: no question logic
+here, only which subgraph to draw and what to highlight. `GET /maps/<name>` answers an HTML page
+(scripts from /static; `download=true` for a self-contained file), `GET /maps/<name>.json` the
+same map as data (styled nodes and edges, layout, details, legend) that the explorer adds to its
+vis DataSet. The functions `*_map` are shared with the CLI (`partnergraph map …`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from api.deps import Reader, StoreDep
+from api.problems import ProblemError
+from graph.model import KEY_PATTERN
+from graph.store import GraphStore
+from questions.common import NotFound
+from questions.neighbourhood import MAX_DEPTH, neighbourhood
+from questions.partners import partners_by_themes
+from questions.paths import MAX_HOPS, paths
+from questions.themes import theme_overview
+from viz.maps import DEFAULT_NODE_CAP, MapData, MapOptions, build_map, keep_relations, render_map
+
+router = APIRouter(prefix="/maps", tags=["maps"])
+
+MAX_NODE_CAP = 5_000
+MAX_LIST = 50
+THEME_KIND = "Theme"
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+Key = Annotated[str, Query(pattern=KEY_PATTERN, max_length=128)]
+Keys = Annotated[list[Annotated[str, Query(pattern=KEY_PATTERN)]], Query(max_length=MAX_LIST)]
+Kinds = Annotated[
+    list[str] | None,
+    Query(alias="kind", max_length=MAX_LIST, description="Keep only these node kinds (repeat the parameter)."),
+]
+AsOf = Annotated[dt.date | None, Query(description="Only relations valid on this day (yyyy-mm-dd).")]
+NodeCap = Annotated[int, Query(ge=1, le=MAX_NODE_CAP, description="At most this many nodes on the map.")]
+Download = Annotated[bool, Query(description="A self-contained HTML file, as an attachment.")]
+
+
+# -- the maps, shared with the CLI --------------------------------------------------------------
+
+
+def _kinds(store: GraphStore, kinds: list[str] | None) -> list[str] | None:
+    if not kinds:
+        return None
+    unknown = [k for k in kinds if k not in store.schema.node_kinds]
+    if unknown:
+        raise ValueError(f"unknown kind {', '.join(map(repr, unknown))}; use {', '.join(store.schema.node_kinds)}")
+    return kinds
+
+
+def neighbourhood_map(
+    store: GraphStore,
+    keys: list[str],
+    *,
+    depth: int = 1,
+    kinds: list[str] | None = None,
+    themes: list[str] | None = None,
+    as_of: dt.date | None = None,
+    node_cap: int = DEFAULT_NODE_CAP,
+) -> MapData:
+    """The entities within `depth` relations of `keys` (the seeds are highlighted)."""
+    found = neighbourhood(
+        store, keys, depth=depth, kinds=_kinds(store, kinds), themes=themes or None, as_of=as_of, node_cap=node_cap
+    )
+    names = ", ".join(_name(found.graph, k) for k in found.answer.seeds)
+    return build_map(
+        found.graph,
+        title=f"Neighbourhood of {names}",
+        subtitle=f"depth {depth}" + (f", as of {as_of.isoformat()}" if as_of else ""),
+        highlight=found.answer.seeds,
+        options=MapOptions(node_cap=node_cap),
+        notice=found.answer.message,
+    )
+
+
+def themes_map(
+    store: GraphStore,
+    themes: list[str],
+    *,
+    mode: Literal["all", "any"] = "any",
+    kinds: list[str] | None = None,
+    as_of: dt.date | None = None,
+    node_cap: int = DEFAULT_NODE_CAP,
+) -> MapData:
+    """The partners working on the themes (`all` of them or `any`), the themes and their sub-themes."""
+    answer = partners_by_themes(store, themes, mode=mode, kinds=_kinds(store, kinds), as_of=as_of)
+    theme_keys = set(answer.themes) | {m.via_theme for p in answer.partners for m in p.matches}
+    partner_keys = {p.entity.key for p in answer.partners}
+    graph = store.snapshot(theme_keys | partner_keys, as_of=as_of)
+    names = ", ".join(_name(graph, t) for t in answer.themes)
+    count = len(partner_keys)
+    return build_map(
+        graph,
+        title=f"Partners for {names}",
+        subtitle=f"{count} partner{'s' if count != 1 else ''} working on {'all' if mode == 'all' else 'any'} of them",
+        highlight=answer.themes,
+        options=MapOptions(node_cap=node_cap),
+        notice=None if partner_keys else "No partners are linked to these themes (or their sub-themes).",
+    )
+
+
+def overview_map(store: GraphStore, *, node_cap: int = DEFAULT_NODE_CAP) -> MapData:
+    """Every theme and sub-theme, sized by how many entities work on it."""
+    overview = theme_overview(store)
+    graph = store.snapshot([t.key for t in overview.themes])
+    weights = {t.key: float(t.direct_links) for t in overview.themes}
+    return build_map(
+        graph,
+        title="Themes",
+        subtitle="sized by the entities working on each; pick themes to map their partners",
+        options=MapOptions(node_cap=node_cap),
+        weights=weights,
+    )
+
+
+def paths_map(
+    store: GraphStore,
+    start: str,
+    end: str,
+    *,
+    max_hops: int = 4,
+    limit: int = 5,
+    as_of: dt.date | None = None,
+) -> MapData:
+    """The shortest paths between two entities: their nodes and the relations they step along."""
+    answer = paths(store, start, end, max_hops=max_hops, limit=limit, as_of=as_of)
+    keys = {n.key for p in answer.paths for n in p.nodes} or {start, end}
+    steps = {(s.start, s.end, t) for p in answer.paths for s in p.steps for t in s.types}
+    graph = keep_relations(store.snapshot(keys, as_of=as_of), steps)
+    hops = answer.paths[0].hops if answer.paths else 0
+    return build_map(
+        graph,
+        title=f"Paths from {_name(graph, start)} to {_name(graph, end)}",
+        subtitle=f"{len(answer.paths)} shortest path(s) of {hops} step(s)" if answer.paths else None,
+        highlight=[start, end],
+        notice=None if answer.paths else f"No path of at most {max_hops} steps links them.",
+    )
+
+
+def _name(graph: Any, key: str) -> str:
+    data = graph.nodes[key] if key in graph else {}
+    return str(data.get("name_en") or data.get("name_fi") or key)
+
+
+# -- HTTP ---------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _answers() -> Iterator[None]:
+    """Question errors as problems: an unknown key is 404, an impossible request 422."""
+    try:
+        yield
+    except NotFound as exc:
+        raise ProblemError(404, str(exc), slug="not-found") from exc
+    except ValueError as exc:
+        raise ProblemError(422, str(exc), slug="invalid-request") from exc
+
+
+def _html(data: MapData, download: bool) -> HTMLResponse:
+    headers = {"Content-Security-Policy": PAGE_CSP, "X-Content-Type-Options": "nosniff"}
+    if download:
+        name = re.sub(r"[^a-z0-9]+", "-", data.title.lower()).strip("-") or "map"
+        headers["Content-Disposition"] = f'attachment; filename="{name[:60]}.html"'
+        headers.pop("Content-Security-Policy")  # the file carries its own, hash-based policy
+    return HTMLResponse(render_map(data, standalone=download), headers=headers)
+
+
+def _json(data: MapData) -> JSONResponse:
+    return JSONResponse(data.payload())
+
+
+def _neighbourhood(
+    store: GraphStore,
+    key: list[str],
+    depth: int,
+    kinds: list[str] | None,
+    theme: list[str] | None,
+    as_of: dt.date | None,
+    node_cap: int,
+) -> MapData:
+    if not key:
+        raise ProblemError(422, "give at least one entity key (key=…)", slug="invalid-request")
+    with _answers():
+        return neighbourhood_map(store, key, depth=depth, kinds=kinds, themes=theme, as_of=as_of, node_cap=node_cap)
+
+
+Depth = Annotated[int, Query(ge=0, le=MAX_DEPTH, description="How many relations away from the seeds.")]
+Themes = Annotated[list[Annotated[str, Query(pattern=KEY_PATTERN)]] | None, Query(max_length=MAX_LIST)]
+
+
+@router.get("/neighbourhood", response_class=HTMLResponse, summary="Map of the entities around one or more entities")
+def neighbourhood_page(
+    store: StoreDep,
+    _: Reader,
+    key: Keys,
+    depth: Depth = 2,
+    kinds: Kinds = None,
+    theme: Themes = None,
+    as_of: AsOf = None,
+    node_cap: NodeCap = DEFAULT_NODE_CAP,
+    download: Download = False,
+) -> HTMLResponse:
+    return _html(_neighbourhood(store, key, depth, kinds, theme, as_of, node_cap), download)
+
+
+@router.get("/neighbourhood.json", summary="The neighbourhood map as data (styled nodes, edges, layout, details)")
+def neighbourhood_data(
+    store: StoreDep,
+    _: Reader,
+    key: Keys,
+    depth: Depth = 1,
+    kinds: Kinds = None,
+    theme: Themes = None,
+    as_of: AsOf = None,
+    node_cap: NodeCap = DEFAULT_NODE_CAP,
+) -> JSONResponse:
+    return _json(_neighbourhood(store, key, depth, kinds, theme, as_of, node_cap))
+
+
+def _themes(
+    store: GraphStore,
+    theme: list[str] | None,
+    mode: Literal["all", "any"],
+    kinds: list[str] | None,
+    as_of: dt.date | None,
+    node_cap: int,
+) -> MapData:
+    with _answers():
+        if not theme:
+            return overview_map(store, node_cap=node_cap)
+        return themes_map(store, theme, mode=mode, kinds=kinds, as_of=as_of, node_cap=node_cap)
+
+
+Mode = Annotated[Literal["all", "any"], Query(description="Partners of all the themes, or of any of them.")]
+
+
+@router.get(
+    "/themes",
+    response_class=HTMLResponse,
+    summary="Map of the partners working on themes (sub-themes included); without a theme, the theme overview",
+)
+def themes_page(
+    store: StoreDep,
+    _: Reader,
+    theme: Themes = None,
+    mode: Mode = "any",
+    kinds: Kinds = None,
+    as_of: AsOf = None,
+    node_cap: NodeCap = DEFAULT_NODE_CAP,
+    download: Download = False,
+) -> HTMLResponse:
+    return _html(_themes(store, theme, mode, kinds, as_of, node_cap), download)
+
+
+@router.get("/themes.json", summary="The themes map (or the theme overview) as data")
+def themes_data(
+    store: StoreDep,
+    _: Reader,
+    theme: Themes = None,
+    mode: Mode = "any",
+    kinds: Kinds = None,
+    as_of: AsOf = None,
+    node_cap: NodeCap = DEFAULT_NODE_CAP,
+) -> JSONResponse:
+    return _json(_themes(store, theme, mode, kinds, as_of, node_cap))
+
+
+MaxHops = Annotated[int, Query(ge=1, le=MAX_HOPS, description="Longest path considered, in relations.")]
+Limit = Annotated[int, Query(ge=1, le=20, description="At most this many shortest paths.")]
+
+
+def _paths(store: GraphStore, start: str, end: str, max_hops: int, limit: int, as_of: dt.date | None) -> MapData:
+    with _answers():
+        return paths_map(store, start, end, max_hops=max_hops, limit=limit, as_of=as_of)
+
+
+@router.get("/paths", response_class=HTMLResponse, summary="Map of the shortest paths between two entities")
+def paths_page(
+    store: StoreDep,
+    _: Reader,
+    start: Key,
+    end: Key,
+    max_hops: MaxHops = 4,
+    limit: Limit = 5,
+    as_of: AsOf = None,
+    download: Download = False,
+) -> HTMLResponse:
+    return _html(_paths(store, start, end, max_hops, limit, as_of), download)
+
+
+@router.get("/paths.json", summary="The paths map as data")
+def paths_data(
+    store: StoreDep,
+    _: Reader,
+    start: Key,
+    end: Key,
+    max_hops: MaxHops = 4,
+    limit: Limit = 5,
+    as_of: AsOf = None,
+) -> JSONResponse:
+    return _json(_paths(store, start, end, max_hops, limit, as_of))
