@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.store import StoreUnavailable
-from partnergraph.commands import ask, db, export, load, maps
+from partnergraph.commands import ask, db, export, keys, load, maps
 from partnergraph.context import store_from_settings
 from partnergraph.settings import get_settings
 
@@ -17,6 +17,7 @@ app = typer.Typer(help="partnergraph: a city's international relations as a prop
 app.add_typer(db.app, name="db")
 app.add_typer(ask.app, name="ask")
 app.add_typer(maps.app, name="map")
+app.add_typer(keys.app, name="keys")
 app.command("load")(load.command)
 app.command("export")(export.command)
 console = Console()
