@@ -35,9 +35,7 @@ HINT = "run `make test` (it installs them), or see the Makefile's cypher-lint in
 
 def _node_version(node: str) -> tuple[int, ...] | None:
     try:
-        out = subprocess.run(
-            [node, "--version"], capture_output=True, text=True, timeout=30, check=True
-        ).stdout.strip()
+        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.fullmatch(r"v(\d+)\.(\d+)\.(\d+)", out)
@@ -76,9 +74,7 @@ def _run_lint(*args: str | Path) -> tuple[int, str, str]:
     ]
     installed = json.loads((PACKAGE_DIR / "package.json").read_text("utf-8"))["version"]
     if installed != pinned:
-        pytest.fail(
-            f"@neo4j-cypher/language-support {installed} installed, {pinned} pinned: {HINT}."
-        )
+        pytest.fail(f"@neo4j-cypher/language-support {installed} installed, {pinned} pinned: {HINT}.")
     proc = subprocess.run(
         [node, str(LINT_SCRIPT), *map(str, args)],
         check=False,
@@ -95,9 +91,7 @@ def _run_lint_json(*args: str | Path) -> tuple[int, dict]:
     try:
         report = json.loads(out)
     except json.JSONDecodeError:
-        pytest.fail(
-            f"cypher-lint gave no JSON report (exit {code}).\nstdout:\n{out}\nstderr:\n{err}"
-        )
+        pytest.fail(f"cypher-lint gave no JSON report (exit {code}).\nstdout:\n{out}\nstderr:\n{err}")
     return code, report
 
 

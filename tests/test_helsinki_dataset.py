@@ -103,8 +103,7 @@ class Dataset:
         self.schema = _load_yaml(SCHEMA_PATH)
         self.meta = _load_yaml(DATA_DIR / "dataset.yaml")
         self.documents = {
-            name: Document((DATA_DIR / spec["path"]).resolve())
-            for name, spec in self.meta["documents"].items()
+            name: Document((DATA_DIR / spec["path"]).resolve()) for name, spec in self.meta["documents"].items()
         }
         self.default_document = self.meta["default_document"]
         self.nodes = []  # (file, node dict)
@@ -198,9 +197,7 @@ def test_quotes_are_verbatim_whole_sentences_in_their_section(ds):
         inside = [i for i in occ if i >= seg_start and i + len(quote) <= seg_end]
         if not inside:
             found = sorted({doc.heading_of(i) for i in occ})
-            problems.append(
-                f"{label}: quote {short!r} is not in section {section!r} (found under {found})"
-            )
+            problems.append(f"{label}: quote {short!r} is not in section {section!r} (found under {found})")
             continue
         # Whole sentence: capital (or digit) start, sentence punctuation end, sentence boundaries.
         if not (quote[0].isupper() or quote[0].isdigit()):
@@ -210,8 +207,8 @@ def test_quotes_are_verbatim_whole_sentences_in_their_section(ds):
         ok_boundary = False
         for i in inside:
             before = doc.text[seg_start:i].rstrip()
-            after = doc.text[i + len(quote): i + len(quote) + 1]
-            if (not before or before[-1] in ".!?)\"”") and after in ("", " "):
+            after = doc.text[i + len(quote) : i + len(quote) + 1]
+            if (not before or before[-1] in '.!?)"”') and after in ("", " "):
                 ok_boundary = True
         if not ok_boundary:
             problems.append(f"{label}: quote is only part of a sentence: {short!r}")
@@ -256,7 +253,7 @@ def _type_ok(value, spec):
     elif t == "boolean":
         ok = isinstance(value, bool)
     elif t == "date":
-        ok = isinstance(value, str) and bool(DATE_RE.match(value)) or type(value).__name__ == "date"
+        ok = (isinstance(value, str) and bool(DATE_RE.match(value))) or type(value).__name__ == "date"
     elif t == "url":
         ok = isinstance(value, str) and bool(URL_RE.match(value))
     elif t == "email":
@@ -526,12 +523,11 @@ def test_spot_check_facts(ds):
         for r in ds.edges("CONTACT_FOR") + ds.edges("OWNS_MEMBERSHIP")
     ):
         problems.append("relations: no Person is CONTACT_FOR / OWNS_MEMBERSHIP of 'c40'")
+
     # Which partners touch MaaS and Smart City? Someone must touch both (or their sub-themes).
     def touched_under(root):
         return {
-            r.get("from")
-            for r in ds.edges("TOUCHES")
-            if r.get("to") == root or root in _ancestors(ds, r.get("to"))
+            r.get("from") for r in ds.edges("TOUCHES") if r.get("to") == root or root in _ancestors(ds, r.get("to"))
         }
 
     if not touched_under("maas") & touched_under("smart-city"):

@@ -83,7 +83,7 @@ def test_subthemes_count_for_their_theme(helsinki_store: GraphStore) -> None:
 
 
 def test_contact_for_c40(helsinki_store: GraphStore) -> None:
-    """"Who is our contact for C40": the person the files name as contact, first."""
+    """ "Who is our contact for C40": the person the files name as contact, first."""
     answer = contacts(helsinki_store, "c40")
     assert answer.contacts and answer.contacts[0].relation == "CONTACT_FOR"
     assert answer.contacts[0].person.kind == "Person"

@@ -25,6 +25,7 @@ PRIVATE = {"email": "anna@example.org", "phone": "+358 1"}
 
 def use(monkeypatch: pytest.MonkeyPatch, store: GraphStore) -> None:
     invalidate(store)  # the fixtures refill the store without the write path's signal to search
+
     @contextlib.contextmanager
     def opened() -> Iterator[GraphStore]:
         yield store

@@ -110,6 +110,7 @@ def test_ties_are_broken_the_same_way_every_time(helsinki: GraphStore) -> None:
 
 def test_the_index_follows_writes(empty: GraphStore) -> None:
     store = empty
+
     def node(name: str) -> Batch:
         return Batch([parse_node(SCHEMA, {"key": "tku", "kind": "City", "name_fi": name}, "t")])
 

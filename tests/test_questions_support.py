@@ -53,9 +53,7 @@ def working_on(theme: str) -> set[str]:
     family = theme_family(theme)
     kinds = {k: n.kind for k, n in nodes().items()}
     return {
-        r.start
-        for r in helsinki().relations
-        if r.type in THEME_LINKS and r.end in family and kinds[r.start] != "Theme"
+        r.start for r in helsinki().relations if r.type in THEME_LINKS and r.end in family and kinds[r.start] != "Theme"
     }
 
 

@@ -174,9 +174,7 @@ def contacts_command(
         )
         _table(f"Contacts for {answer.key}", *columns, rows=rows, empty="no one is linked")
 
-    _ask(
-        lambda store: contacts(store, key, include_personal=include_contacts, as_of=_date(as_of)), show, as_json
-    )
+    _ask(lambda store: contacts(store, key, include_personal=include_contacts, as_of=_date(as_of)), show, as_json)
 
 
 @app.command("paths")
@@ -242,9 +240,11 @@ def neighbourhood_command(
             err.print(f"[yellow]note[/]: {answer.message}", highlight=False)
 
     _ask(
-        lambda store: neighbourhood(
-            store, keys, depth=depth, kinds=kind, themes=theme, as_of=_date(as_of), node_cap=max_nodes
-        ).answer,
+        lambda store: (
+            neighbourhood(
+                store, keys, depth=depth, kinds=kind, themes=theme, as_of=_date(as_of), node_cap=max_nodes
+            ).answer
+        ),
         show,
         as_json,
     )
