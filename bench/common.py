@@ -1,0 +1,155 @@
+"""What every benchmark family shares: timing statistics, result tables, targets, the database."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import neo4j
+
+from graph.bolt import BoltStore
+from graph.embedded import DATABASE, EmbeddedServer
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear-interpolated percentile (q in 0..100); with 3 runs p95 is close to the slowest run."""
+    ordered = sorted(values)
+    if not ordered:
+        return math.nan
+    pos = (len(ordered) - 1) * q / 100
+    low, high = math.floor(pos), math.ceil(pos)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+@dataclass
+class Stat:
+    """Repeated measurements of one thing, in seconds."""
+
+    runs: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs) if self.runs else math.nan
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.runs, 95)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.runs, 99)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"n": len(self.runs), "median_s": self.median, "p95_s": self.p95, "runs_s": self.runs}
+
+
+def repeat(work: Callable[[], object], runs: int, *, setup: Callable[[], object] | None = None) -> Stat:
+    """Time `work` `runs` times; `setup` (untimed) runs before each."""
+    times = []
+    for _ in range(runs):
+        if setup is not None:
+            setup()
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return Stat(times)
+
+
+def ms(seconds: float) -> str:
+    if math.isnan(seconds):
+        return "–"
+    value = seconds * 1000
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def num(value: float, digits: int = 0) -> str:
+    if math.isnan(value):
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+@dataclass
+class Table:
+    family: str
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Target:
+    name: str
+    value: str  # the measured value, formatted
+    target: str
+    holds: bool | None  # None: not measured in this run
+    why: str = ""
+
+
+@dataclass
+class Results:
+    tables: list[Table] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def table(self, family: str, title: str, columns: list[str]) -> Table:
+        table = Table(family, title, columns)
+        self.tables.append(table)
+        return table
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tables": [asdict(t) for t in self.tables],
+            "targets": [asdict(t) for t in self.targets],
+            "raw": self.raw,
+        }
+
+
+@dataclass
+class Database:
+    """One embedded ArcadeDB server in its own folder, with our store and a raw driver on it."""
+
+    server: EmbeddedServer | None  # None: a store someone else manages (tests)
+    store: BoltStore
+    driver: neo4j.Driver
+
+    @classmethod
+    def start(cls, folder: Path, heap: str) -> Database:
+        server = EmbeddedServer(folder, heap=heap)
+        state = server.start()
+        try:
+            store = BoltStore(state.uri, server.auth, DATABASE, readonly_auth=server.reader_auth)
+            store.ensure_schema()
+            driver = neo4j.GraphDatabase.driver(state.uri, auth=server.auth)
+        except BaseException:
+            server.stop()
+            raise
+        return cls(server, store, driver)
+
+    @property
+    def pid(self) -> int:
+        assert self.server is not None and self.server.state is not None
+        return self.server.state.pid
+
+    def session(self) -> neo4j.Session:
+        return self.driver.session(database=self.store.database)
+
+    def jvm_peak_rss_mb(self) -> float:
+        """The JVM's peak resident set (VmHWM), in MB."""
+        for line in Path(f"/proc/{self.pid}/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return math.nan
+
+    def stop(self) -> None:
+        try:
+            self.driver.close()
+            self.store.close()
+        finally:
+            if self.server is not None:
+                self.server.stop()

@@ -1,0 +1,224 @@
+"""API: requests per second and latency with 16 concurrent clients, against the same question
+called in-process from 16 threads.
+
+The app runs as it does in production: `uvicorn --factory api.app:create_app` in a subprocess on
+127.0.0.1, configured through the environment to use the benchmark's database over Bolt (the
+`NEO4J_*` variables; the store recognises ArcadeDB by its agent), anonymous reader on loopback.
+Clients are threads with one keep-alive httpx connection each. Both sides are bounded by a
+request count and a time limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import Database, Results, Stat, Target, ms, num
+from bench.generate import Synthetic
+from graph.embedded import free_port, terminate
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_S = 120.0  # per request; slower answers count as errors
+
+
+@dataclass
+class Load:
+    """What one closed-loop load run saw."""
+
+    latencies: list[float]
+    errors: int
+    seconds: float
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        stat = Stat(self.latencies)
+        return {"requests": len(self.latencies), "errors": self.errors, "seconds": self.seconds, "rps": self.rps,
+                "p50_s": stat.median, "p95_s": stat.p95, "p99_s": stat.p99}  # fmt: skip
+
+
+def closed_loop(call: Callable[[int], bool], clients: int, requests: int, seconds: float) -> Load:
+    """`clients` threads calling `call(i)` back to back until `requests` calls or `seconds` passed.
+    `call` returns False on an error (counted, not timed)."""
+    lock = threading.Lock()
+    counter = iter(range(requests))
+    latencies: list[float] = []
+    errors = [0]
+    deadline = time.perf_counter() + seconds
+
+    def worker() -> None:
+        while time.perf_counter() < deadline:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            started = time.perf_counter()
+            ok = call(i)
+            elapsed = time.perf_counter() - started
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors[0] += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        for future in [pool.submit(worker) for _ in range(clients)]:
+            future.result()
+    return Load(latencies, errors[0], time.perf_counter() - started)
+
+
+@dataclass
+class AppProcess:
+    process: subprocess.Popen[bytes]
+    base_url: str
+
+    def peak_rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+
+@contextlib.contextmanager
+def serve(db: Database, folder: Path, timeout: float = 60.0) -> Iterator[AppProcess]:
+    """The app in a uvicorn subprocess on a free loopback port, stopped on exit."""
+    assert db.server is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEO4J_URI": db.store.uri,
+        "NEO4J_USERNAME": db.server.auth[0],
+        "NEO4J_PASSWORD": db.server.auth[1],
+        "NEO4J_DATABASE": str(db.store.database),
+        "PARTNERGRAPH_HOST": "127.0.0.1",
+        "PARTNERGRAPH_AUDIT_LOG": str(folder / "audit.jsonl"),
+        "PARTNERGRAPH_DATA_DIR": str(folder / "db"),
+        # Run from a scratch folder (no developer's .env is read) with the checkout importable.
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1",
+               "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    log = (folder / "uvicorn.log").open("wb")
+    process = subprocess.Popen(command, env=env, cwd=folder, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    app = AppProcess(process, f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the app exited with {process.returncode}: {(folder / 'uvicorn.log').read_text()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(app.base_url + "/health", timeout=2.0).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not answer within {timeout:.0f} s")
+            time.sleep(0.2)
+        yield app
+    finally:
+        terminate(process.pid, 10.0, process)
+        log.close()
+
+
+def http_load(
+    app: AppProcess, path: str, params: Sequence[dict[str, Any]], clients: int, requests: int, seconds: float
+) -> Load:
+    local = threading.local()
+
+    def call(i: int) -> bool:
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = httpx.Client(base_url=app.base_url, timeout=TIMEOUT_S)
+        try:
+            response = client.get(path, params=params[i % len(params)])
+        except httpx.HTTPError:  # a timeout under load is an error of the run, not of the benchmark
+            return False
+        return response.status_code == 200
+
+    # Warm-up: one pass over the parameters, untimed (first-call costs on both sides).
+    for p in params:
+        httpx.get(app.base_url + path, params=p, timeout=TIMEOUT_S)
+    return closed_loop(call, clients, requests, seconds)
+
+
+def in_process_load(
+    question: Callable[[dict[str, Any]], object], params: Sequence[dict[str, Any]], clients: int, requests: int,
+    seconds: float,
+) -> Load:  # fmt: skip
+    def call(i: int) -> bool:
+        question(params[i % len(params)])
+        return True
+
+    for p in params:
+        question(p)
+    return closed_loop(call, clients, requests, seconds)
+
+
+def run(
+    results: Results, db: Database, graph: Synthetic, folder: Path, *, clients: int, requests: int, seconds: float
+) -> dict[str, Any]:
+    """Partners by themes over HTTP and in-process, 16 clients each, the same parameter mix."""
+    from questions.partners import partners_by_themes
+
+    themes = graph.keys["Theme"]
+    top = max(4, len(themes) // 5)
+    mix: list[dict[str, Any]] = [
+        {"theme": themes[:2]},
+        {"theme": [themes[2]]},
+        {"theme": themes[3:5], "mode": "any"},
+        {"theme": [themes[top]]},
+    ]
+    with serve(db, folder) as app:
+        over_http = http_load(app, "/partners", mix, clients, requests, seconds)
+        app_rss = app.peak_rss_mb()
+    in_process = in_process_load(
+        lambda p: partners_by_themes(db.store, p["theme"], mode=p.get("mode", "all")), mix, clients, requests, seconds
+    )
+    entry = {"nodes": graph.nodes, "http": over_http.as_dict(), "in_process": in_process.as_dict(),
+             "app_peak_rss_mb": app_rss}  # fmt: skip
+    results.raw.setdefault("api", []).append(entry)
+    return entry
+
+
+def table(results: Results, entries: list[dict[str, Any]], clients: int) -> None:
+    out = results.table(
+        "api",
+        f"Partners by themes with {clients} concurrent clients: HTTP (uvicorn, loopback) against in-process",
+        ["nodes", "side", "requests (errors)", "req/s", "p50 (ms)", "p99 (ms)", "HTTP / in-process (req/s)"],
+    )
+    for e in entries:
+        h, p = e["http"], e["in_process"]
+        out.rows.append([num(e["nodes"]), "HTTP `GET /partners`", f"{h['requests']:,} ({h['errors']})",
+                         num(h["rps"], 1), ms(h["p50_s"]), ms(h["p99_s"]), f"{h['rps'] / p['rps']:.2f}"])  # fmt: skip
+        out.rows.append([num(e["nodes"]), "in-process `partners_by_themes`", f"{p['requests']:,} ({p['errors']})",
+                         num(p["rps"], 1), ms(p["p50_s"]), ms(p["p99_s"]), "1"])  # fmt: skip
+    out.notes += [
+        "Four parameter sets in turn (two popular themes, one theme, two themes in `any` mode, a sub-theme). "
+        "Each side runs until its request count or its time limit; the clients are threads of the benchmark "
+        "process (one keep-alive connection each), so client, app and database share the same 2 cores.",
+        "The app: `uvicorn --factory api.app:create_app` in a subprocess, anonymous reader on loopback, "
+        "`/partners` answers the first page (50 partners) of the same question.",
+    ]
+    last = entries[-1]
+    ratio = last["http"]["rps"] / last["in_process"]["rps"] if last["in_process"]["rps"] else float("nan")
+    results.targets.append(
+        Target(
+            f"API: partners by themes, {clients} clients, {last['nodes']:,} nodes",
+            f"{last['http']['rps']:.1f} req/s, p99 {ms(last['http']['p99_s'])} ms ({ratio:.2f}× the in-process rate)",
+            "(reported)",
+            None,
+        )
+    )
