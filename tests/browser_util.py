@@ -29,17 +29,8 @@ from api.app import create_app
 from api.security import hash_key
 from graph.store import GraphStore
 from partnergraph.settings import ApiKeyEntry, Settings
+from viz.perf import CHROMIUM_ARGS  # one list of launch flags for tests, bench and viz
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CONTACTS_KEY = "pg_browser_contacts_" + "c" * 24
 READER_KEY = "pg_browser_reader_" + "r" * 24
 
