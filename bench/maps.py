@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Results, Stat, Target, ms
+from viz.perf import offline_page
 
 MAP_TARGET = 10.0
 # Set up before any page script runs: once pyvis's global `network` exists, time the first frame
@@ -49,19 +50,9 @@ def _open(browser: Any, path: Path, cap_ms: float) -> tuple[float, float, int]:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     context = browser.new_context(viewport={"width": 1400, "height": 900})
-    outside: list[str] = []
-
-    def route(route: Any) -> None:
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
     try:
         context.add_init_script(STABLE_HOOK)
-        page = context.new_page()
-        page.route("**/*", route)
+        page, outside = offline_page(context)
         page.goto(path.as_uri(), wait_until="commit")  # the cap below bounds the wait, not goto's 30 s
         try:
             page.wait_for_function("window.__benchStable !== null", timeout=cap_ms, polling=50)

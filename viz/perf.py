@@ -137,8 +137,8 @@ def time_to_interactive(
     )
 
 
-def _measure(browser: Any, url: str, timeout_ms: float) -> tuple[float, float, int]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+def offline_page(context: Any) -> tuple[Any, list[str]]:
+    """A page of `context` that may load only file: URLs; every other request is aborted and listed."""
     outside: list[str] = []
 
     def route(route: Any) -> None:
@@ -148,9 +148,15 @@ def _measure(browser: Any, url: str, timeout_ms: float) -> tuple[float, float, i
             outside.append(route.request.url)
             route.abort()
 
+    page = context.new_page()
+    page.route("**/*", route)
+    return page, outside
+
+
+def _measure(browser: Any, url: str, timeout_ms: float) -> tuple[float, float, int]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
     try:
-        page = context.new_page()
-        page.route("**/*", route)
+        page, outside = offline_page(context)
         page.goto(url)
         page.wait_for_function("() => window.__pgReady === true", timeout=timeout_ms)
         ready_ms = float(page.evaluate("window.__pgTimings.ready"))
