@@ -6,9 +6,7 @@ the configured store is replaced, by one that hands over the fixture's (real) st
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
@@ -16,22 +14,17 @@ from typer.testing import CliRunner
 from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
 from partnergraph.commands import ask
-from questions.search import invalidate
 from tests.test_questions_support import SCHEMA
 
 runner = CliRunner()
 PRIVATE = {"email": "anna@example.org", "phone": "+358 1"}
 
 
-def use(monkeypatch: pytest.MonkeyPatch, store: GraphStore) -> None:
-    invalidate(store)  # the fixtures refill the store without the write path's signal to search
-
-    @contextlib.contextmanager
-    def opened() -> Iterator[GraphStore]:
-        yield store
-
-    monkeypatch.setattr(ask, "store_from_settings", opened)
-    monkeypatch.setenv("COLUMNS", "400")  # wide tables: cells on one line, easy to search
+@pytest.fixture(autouse=True)
+def wide_tables(cli_on_backend: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands open their own store on the test's server (cli_on_backend); wide tables keep
+    cells on one line, easy to search."""
+    monkeypatch.setenv("COLUMNS", "400")
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -42,7 +35,6 @@ def run(*args: str) -> tuple[int, str]:
 def test_every_question_answers_as_a_table_and_as_json(
     helsinki_store: GraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    use(monkeypatch, helsinki_store)
     commands = [
         (["search", "Tallinnan"], "tallinn"),
         (["search", "pekingin", "--kind", "City"], "beijing"),
@@ -67,7 +59,6 @@ def test_every_question_answers_as_a_table_and_as_json(
 
 
 def test_json_is_the_answer_model(helsinki_store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    use(monkeypatch, helsinki_store)
     code, output = run("search", "Tallinnan", "--json")
     answer = json.loads(output)
     assert code == 0 and answer["results"][0]["entity"]["key"] == "tallinn"
@@ -77,7 +68,6 @@ def test_json_is_the_answer_model(helsinki_store: GraphStore, monkeypatch: pytes
 
 
 def test_errors_become_messages_and_exit_codes(helsinki_store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    use(monkeypatch, helsinki_store)
     code, output = run("entity", "atlantis")
     assert code == 1 and "atlantis" in output
     code, output = run("paths", "helsinki", "c40", "--avoid-kind", "Planet")
@@ -96,7 +86,6 @@ def test_contact_fields_only_with_include_contacts(store: GraphStore, monkeypatc
             [parse_relation(SCHEMA, {"start": "anna", "type": "CONTACT_FOR", "end": "c40"}, "t")],
         )
     )
-    use(monkeypatch, store)
     for args in (["contacts", "c40"], ["contacts", "c40", "--json"], ["entity", "anna", "--json"]):
         code, output = run(*args)
         assert code == 0 and "Anna" in output and "anna@example.org" not in output, args

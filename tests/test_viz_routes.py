@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -156,12 +155,8 @@ def test_export_of_the_current_view(client: TestClient) -> None:
 
 
 @pytest.fixture
-def cli(helsinki_store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    @contextlib.contextmanager
-    def opened(*_: Any) -> Iterator[GraphStore]:
-        yield helsinki_store
-
-    monkeypatch.setattr(map_commands, "store_from_settings", opened)
+def cli(helsinki_store: GraphStore, cli_on_backend: None) -> CliRunner:
+    """`partnergraph map` opening its own store on the server holding the Helsinki dataset."""
     return CliRunner()
 
 

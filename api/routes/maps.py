@@ -4,7 +4,7 @@ Each map asks a question (questions/) for its subgraph and hands it to viz/: no 
 here, only which subgraph to draw and what to highlight. `GET /maps/<name>` answers an HTML page
 (scripts from /static; `download=true` for a self-contained file), `GET /maps/<name>.json` the
 same map as data (styled nodes and edges, layout, details, legend) that the explorer adds to its
-vis DataSet. The functions `*_map` are shared with the CLI (`partnergraph map …`).
+vis DataSet. The maps themselves are `viz.views`, shared with the CLI (`partnergraph map …`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -23,11 +23,10 @@ from api.problems import ProblemError
 from graph.model import KEY_PATTERN
 from graph.store import GraphStore
 from questions.common import NotFound
-from questions.neighbourhood import MAX_DEPTH, neighbourhood
-from questions.partners import partners_by_themes
-from questions.paths import MAX_HOPS, paths
-from questions.themes import theme_overview
-from viz.maps import DEFAULT_NODE_CAP, MapData, MapOptions, build_map, keep_relations, render_map
+from questions.neighbourhood import MAX_DEPTH
+from questions.paths import MAX_HOPS
+from viz.maps import DEFAULT_NODE_CAP, MapData, render_map
+from viz.views import neighbourhood_map, overview_map, paths_map, themes_map
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -48,112 +47,6 @@ Kinds = Annotated[
 AsOf = Annotated[dt.date | None, Query(description="Only relations valid on this day (yyyy-mm-dd).")]
 NodeCap = Annotated[int, Query(ge=1, le=MAX_NODE_CAP, description="At most this many nodes on the map.")]
 Download = Annotated[bool, Query(description="A self-contained HTML file, as an attachment.")]
-
-
-# -- the maps, shared with the CLI --------------------------------------------------------------
-
-
-def _kinds(store: GraphStore, kinds: list[str] | None) -> list[str] | None:
-    if not kinds:
-        return None
-    unknown = [k for k in kinds if k not in store.schema.node_kinds]
-    if unknown:
-        raise ValueError(f"unknown kind {', '.join(map(repr, unknown))}; use {', '.join(store.schema.node_kinds)}")
-    return kinds
-
-
-def neighbourhood_map(
-    store: GraphStore,
-    keys: list[str],
-    *,
-    depth: int = 1,
-    kinds: list[str] | None = None,
-    themes: list[str] | None = None,
-    as_of: dt.date | None = None,
-    node_cap: int = DEFAULT_NODE_CAP,
-) -> MapData:
-    """The entities within `depth` relations of `keys` (the seeds are highlighted)."""
-    found = neighbourhood(
-        store, keys, depth=depth, kinds=_kinds(store, kinds), themes=themes or None, as_of=as_of, node_cap=node_cap
-    )
-    names = ", ".join(_name(found.graph, k) for k in found.answer.seeds)
-    return build_map(
-        found.graph,
-        title=f"Neighbourhood of {names}",
-        subtitle=f"depth {depth}" + (f", as of {as_of.isoformat()}" if as_of else ""),
-        highlight=found.answer.seeds,
-        options=MapOptions(node_cap=node_cap),
-        notice=found.answer.message,
-    )
-
-
-def themes_map(
-    store: GraphStore,
-    themes: list[str],
-    *,
-    mode: Literal["all", "any"] = "any",
-    kinds: list[str] | None = None,
-    as_of: dt.date | None = None,
-    node_cap: int = DEFAULT_NODE_CAP,
-) -> MapData:
-    """The partners working on the themes (`all` of them or `any`), the themes and their sub-themes."""
-    answer = partners_by_themes(store, themes, mode=mode, kinds=_kinds(store, kinds), as_of=as_of)
-    theme_keys = set(answer.themes) | {m.via_theme for p in answer.partners for m in p.matches}
-    partner_keys = {p.entity.key for p in answer.partners}
-    graph = store.snapshot(theme_keys | partner_keys, as_of=as_of)
-    names = ", ".join(_name(graph, t) for t in answer.themes)
-    count = len(partner_keys)
-    return build_map(
-        graph,
-        title=f"Partners for {names}",
-        subtitle=f"{count} partner{'s' if count != 1 else ''} working on {'all' if mode == 'all' else 'any'} of them",
-        highlight=answer.themes,
-        options=MapOptions(node_cap=node_cap),
-        notice=None if partner_keys else "No partners are linked to these themes (or their sub-themes).",
-    )
-
-
-def overview_map(store: GraphStore, *, node_cap: int = DEFAULT_NODE_CAP) -> MapData:
-    """Every theme and sub-theme, sized by how many entities work on it."""
-    overview = theme_overview(store)
-    graph = store.snapshot([t.key for t in overview.themes])
-    weights = {t.key: float(t.direct_links) for t in overview.themes}
-    return build_map(
-        graph,
-        title="Themes",
-        subtitle="sized by the entities working on each; pick themes to map their partners",
-        options=MapOptions(node_cap=node_cap),
-        weights=weights,
-    )
-
-
-def paths_map(
-    store: GraphStore,
-    start: str,
-    end: str,
-    *,
-    max_hops: int = 4,
-    limit: int = 5,
-    as_of: dt.date | None = None,
-) -> MapData:
-    """The shortest paths between two entities: their nodes and the relations they step along."""
-    answer = paths(store, start, end, max_hops=max_hops, limit=limit, as_of=as_of)
-    keys = {n.key for p in answer.paths for n in p.nodes} or {start, end}
-    steps = {(s.start, s.end, t) for p in answer.paths for s in p.steps for t in s.types}
-    graph = keep_relations(store.snapshot(keys, as_of=as_of), steps)
-    hops = answer.paths[0].hops if answer.paths else 0
-    return build_map(
-        graph,
-        title=f"Paths from {_name(graph, start)} to {_name(graph, end)}",
-        subtitle=f"{len(answer.paths)} shortest path(s) of {hops} step(s)" if answer.paths else None,
-        highlight=[start, end],
-        notice=None if answer.paths else f"No path of at most {max_hops} steps links them.",
-    )
-
-
-def _name(graph: Any, key: str) -> str:
-    data = graph.nodes[key] if key in graph else {}
-    return str(data.get("name_en") or data.get("name_fi") or key)
 
 
 # -- HTTP ---------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ as a table, or as the API's JSON with `--json`. Contact email and phone are show
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -18,10 +17,10 @@ from rich.table import Table
 
 from graph.schema import load_schema
 from graph.store import GraphStore
-from partnergraph.context import store_from_settings
+from partnergraph.commands.common import AsOf, Kinds, answer, as_date, err
 from questions.brokers import BrokersAnswer, brokers
 from questions.catalogue import KindInfo, RelationTypeInfo, list_kinds, list_relation_types
-from questions.common import EntityRef, NotFound
+from questions.common import EntityRef
 from questions.contacts import ContactsAnswer, contacts
 from questions.entity import Entity, entity
 from questions.governance import GovernanceAnswer, governance
@@ -33,36 +32,18 @@ from questions.themes import ThemeOverview, theme_overview
 
 app = typer.Typer(help="Ask the graph a question (search, entity, partners, contacts, paths…).", no_args_is_help=True)
 out = Console()
-err = Console(stderr=True)
 A = TypeVar("A", bound=BaseModel)
 
 Json = Annotated[bool, typer.Option("--json", help="Print the answer as JSON (the API's format).")]
-AsOf = Annotated[
-    dt.datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Only relations valid on this day (yyyy-mm-dd)."),
-]
-Kinds = Annotated[list[str] | None, typer.Option("--kind", help="Node kinds to keep (repeatable).")]
 
 
 def _ask(question: Callable[[GraphStore], A], show: Callable[[A], None], as_json: bool) -> None:
-    """Run one question against the configured store; errors become messages and exit codes."""
-    try:
-        with store_from_settings() as store:
-            answer = question(store)
-    except NotFound as exc:
-        err.print(f"[red]not found[/]: {exc}", highlight=False)
-        raise typer.Exit(1) from exc
-    except ValueError as exc:
-        err.print(f"[red]invalid question[/]: {exc}", highlight=False)
-        raise typer.Exit(2) from exc
+    """Ask one question; print its answer as a table, or as the API's JSON."""
+    result = answer(question)
     if as_json:
-        typer.echo(answer.model_dump_json(indent=2))
+        typer.echo(result.model_dump_json(indent=2))
     else:
-        show(answer)
-
-
-def _date(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value else None
+        show(result)
 
 
 def _name(ref: EntityRef) -> str:
@@ -122,7 +103,7 @@ def entity_command(
             )
             _table(rel_type, "", "other", "kind", "role", "since", "until", "basis", rows=rows, empty="none")
 
-    _ask(lambda store: entity(store, key, as_of=_date(as_of)), show, as_json)
+    _ask(lambda store: entity(store, key, as_of=as_date(as_of)), show, as_json)
 
 
 @app.command("partners")
@@ -149,7 +130,7 @@ def partners_command(
         _table(title, "entity", "kind", "themes", "through", rows=rows, empty="none")
 
     mode: Literal["all", "any"] = "any" if any_theme else "all"
-    _ask(lambda store: partners_by_themes(store, theme, mode=mode, kinds=kind, as_of=_date(as_of)), show, as_json)
+    _ask(lambda store: partners_by_themes(store, theme, mode=mode, kinds=kind, as_of=as_date(as_of)), show, as_json)
 
 
 @app.command("contacts")
@@ -174,7 +155,7 @@ def contacts_command(
         )
         _table(f"Contacts for {answer.key}", *columns, rows=rows, empty="no one is linked")
 
-    _ask(lambda store: contacts(store, key, include_personal=include_contacts, as_of=_date(as_of)), show, as_json)
+    _ask(lambda store: contacts(store, key, include_personal=include_contacts, as_of=as_date(as_of)), show, as_json)
 
 
 @app.command("paths")
@@ -212,7 +193,7 @@ def paths_command(
             avoid_kinds=avoid_kind or (),
             avoid_types=avoid_type or (),
             limit=limit,
-            as_of=_date(as_of),
+            as_of=as_date(as_of),
         ),
         show,
         as_json,
@@ -242,7 +223,7 @@ def neighbourhood_command(
     _ask(
         lambda store: (
             neighbourhood(
-                store, keys, depth=depth, kinds=kind, themes=theme, as_of=_date(as_of), node_cap=max_nodes
+                store, keys, depth=depth, kinds=kind, themes=theme, as_of=as_date(as_of), node_cap=max_nodes
             ).answer
         ),
         show,
@@ -268,7 +249,7 @@ def governance_command(
         lonely = ((_name(p), p.kind) for p in answer.partners_without_theme)
         _table(f"Partners of {answer.home} on no theme", "partner", "kind", rows=lonely, empty="none")
 
-    _ask(lambda store: governance(store, home=home, as_of=_date(as_of)), show, as_json)
+    _ask(lambda store: governance(store, home=home, as_of=as_date(as_of)), show, as_json)
 
 
 @app.command("brokers")
@@ -290,7 +271,7 @@ def brokers_command(
     if measure not in ("betweenness", "degree"):
         raise typer.BadParameter("betweenness or degree", param_hint="--measure")
     chosen: Literal["betweenness", "degree"] = "degree" if measure == "degree" else "betweenness"
-    _ask(lambda store: brokers(store, theme=theme, top=top, measure=chosen, as_of=_date(as_of)), show, as_json)
+    _ask(lambda store: brokers(store, theme=theme, top=top, measure=chosen, as_of=as_date(as_of)), show, as_json)
 
 
 @app.command("themes")
@@ -313,7 +294,7 @@ def themes_command(as_of: AsOf = None, as_json: Json = False) -> None:
             walk(root, 0, frozenset({root}))
         _table("Themes", "theme", "key", "type", "direct", "with sub-themes", rows=rows, empty="none")
 
-    _ask(lambda store: theme_overview(store, as_of=_date(as_of)), show, as_json)
+    _ask(lambda store: theme_overview(store, as_of=as_date(as_of)), show, as_json)
 
 
 class Catalogue(BaseModel):

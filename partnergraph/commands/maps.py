@@ -1,56 +1,35 @@
 """`partnergraph map …`: write an interactive network map to a self-contained HTML file.
 
-The maps are the API's (api/routes/maps.py: the question asked, then viz/ draws its subgraph); the
+The maps are the API's (viz/views.py: the question asked, then viz/ draws its subgraph); the
 file inlines vis-network and its data, so it opens offline and makes no request to any host.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.console import Console
 
-from api.routes.maps import neighbourhood_map, overview_map, paths_map, themes_map
 from graph.store import GraphStore
-from partnergraph.context import store_from_settings
-from questions.common import NotFound
+from partnergraph.commands.common import AsOf, Kinds, answer, as_date, err
 from viz.maps import DEFAULT_NODE_CAP, MapData, render_map
+from viz.views import neighbourhood_map, overview_map, paths_map, themes_map
 
 app = typer.Typer(help="Write interactive network maps as self-contained HTML files.", no_args_is_help=True)
-err = Console(stderr=True)
 
 Output = Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.", dir_okay=False)]
 NodeCap = Annotated[int, typer.Option("--node-cap", min=1, max=20_000, help="At most this many nodes on the map.")]
-AsOf = Annotated[
-    dt.datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Only relations valid on this day (yyyy-mm-dd)."),
-]
-Kinds = Annotated[list[str] | None, typer.Option("--kind", help="Keep only these node kinds (repeatable).")]
 
 
 def _write(output: Path, draw: Callable[[GraphStore], MapData]) -> None:
-    try:
-        with store_from_settings() as store:
-            data = draw(store)
-    except NotFound as exc:
-        err.print(f"[red]not found[/]: {exc}", highlight=False)
-        raise typer.Exit(1) from exc
-    except ValueError as exc:
-        err.print(f"[red]invalid[/]: {exc}", highlight=False)
-        raise typer.Exit(2) from exc
+    data = answer(draw)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_map(data, standalone=True), encoding="utf-8")
     if data.notice:
         err.print(f"[yellow]note[/]: {data.notice}", highlight=False)
     typer.echo(f"{output}: {len(data.nodes):,} nodes, {len(data.edges):,} relations")
-
-
-def _date(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value else None
 
 
 @app.command("neighbourhood")
@@ -67,7 +46,7 @@ def neighbourhood(
     _write(
         output,
         lambda store: neighbourhood_map(
-            store, keys, depth=depth, kinds=kind, themes=theme, as_of=_date(as_of), node_cap=node_cap
+            store, keys, depth=depth, kinds=kind, themes=theme, as_of=as_date(as_of), node_cap=node_cap
         ),
     )
 
@@ -93,7 +72,7 @@ def themes(
         return
     _write(
         output,
-        lambda store: themes_map(store, theme, mode=chosen, kinds=kind, as_of=_date(as_of), node_cap=node_cap),
+        lambda store: themes_map(store, theme, mode=chosen, kinds=kind, as_of=as_date(as_of), node_cap=node_cap),
     )
 
 
@@ -107,4 +86,4 @@ def paths(
     as_of: AsOf = None,
 ) -> None:
     """The shortest paths between START and END."""
-    _write(output, lambda store: paths_map(store, start, end, max_hops=max_hops, limit=limit, as_of=_date(as_of)))
+    _write(output, lambda store: paths_map(store, start, end, max_hops=max_hops, limit=limit, as_of=as_date(as_of)))

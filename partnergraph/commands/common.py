@@ -1,0 +1,41 @@
+"""What the question commands share: their options and how a question's errors reach the user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from graph.store import GraphStore
+from partnergraph.context import store_from_settings
+from questions.common import NotFound
+
+T = TypeVar("T")
+err = Console(stderr=True)
+
+AsOf = Annotated[
+    dt.datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Only relations valid on this day (yyyy-mm-dd)."),
+]
+Kinds = Annotated[list[str] | None, typer.Option("--kind", help="Keep only these node kinds (repeatable).")]
+
+
+def as_date(value: dt.datetime | None) -> dt.date | None:
+    """typer parses dates as datetimes; questions take days."""
+    return value.date() if value else None
+
+
+def answer(question: Callable[[GraphStore], T]) -> T:
+    """Run `question` on the configured store: an unknown key exits 1, an impossible question 2."""
+    try:
+        with store_from_settings() as store:
+            return question(store)
+    except NotFound as exc:
+        err.print(f"[red]not found[/]: {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    except ValueError as exc:
+        err.print(f"[red]invalid question[/]: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
