@@ -6,7 +6,6 @@ checks against the store and the one all-or-nothing write, so every source gets 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -73,4 +72,3 @@ def loader_for(path: Path, name: str | None = None) -> Loader:
     raise KeyError(f"{path}: no loader recognises this source; name one with --format ({', '.join(sorted(LOADERS))})")
 
 
-ErrorSink = Callable[[RecordError], None]

@@ -119,10 +119,3 @@ def trigrams(token: str) -> frozenset[str]:
     """Character trigrams of one word, padded so that its first letters weigh more than its last."""
     padded = f"  {token} "
     return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
-
-
-def dice(a: frozenset[str], b: frozenset[str]) -> float:
-    """Sørensen–Dice similarity of two trigram sets (1.0 = same trigrams)."""
-    if not a or not b:
-        return 0.0
-    return 2 * len(a & b) / (len(a) + len(b))

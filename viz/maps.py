@@ -418,11 +418,6 @@ def _environment() -> Environment:
     return env
 
 
-def template_environment() -> Environment:
-    """The Jinja2 environment of the map templates (autoescaped), for pages that include them."""
-    return _environment()
-
-
 @cache
 def asset_text(name: str) -> str:
     """A static asset's text, checked to be safe to inline in a `<script>` or `<style>` element."""
