@@ -70,5 +70,3 @@ def loader_for(path: Path, name: str | None = None) -> Loader:
         if loader.detect(path):
             return loader
     raise KeyError(f"{path}: no loader recognises this source; name one with --format ({', '.join(sorted(LOADERS))})")
-
-
