@@ -13,7 +13,7 @@ from typing import Any
 import neo4j
 
 from graph.bolt import BoltStore
-from graph.embedded import DATABASE, EmbeddedServer
+from graph.embedded import DATABASE, ArcadeDBServer
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -114,16 +114,16 @@ class Results:
 class Database:
     """One embedded ArcadeDB server in its own folder, with our store and a raw driver on it."""
 
-    server: EmbeddedServer | None  # None: a store someone else manages (tests)
+    server: ArcadeDBServer | None  # None: a store someone else manages (tests)
     store: BoltStore
     driver: neo4j.Driver
 
     @classmethod
     def start(cls, folder: Path, heap: str) -> Database:
-        server = EmbeddedServer(folder, heap=heap)
+        server = ArcadeDBServer(folder, heap=heap)
         state = server.start()
         try:
-            store = BoltStore(state.uri, server.auth, DATABASE, readonly_auth=server.reader_auth)
+            store = BoltStore(state.uri, server.auth, DATABASE, readonly_auth=server.readonly_auth)
             store.ensure_schema()
             driver = neo4j.GraphDatabase.driver(state.uri, auth=server.auth)
         except BaseException:

@@ -26,7 +26,7 @@ import httpx
 
 from bench.common import Database, Results, Stat, Target, ms, num
 from bench.generate import Synthetic
-from graph.embedded import free_port, terminate
+from graph.managed import free_port, terminate
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 120.0  # per request; slower answers count as errors

@@ -1,4 +1,4 @@
-"""Open the configured store: Neo4j when a URI is given, otherwise the embedded ArcadeDB."""
+"""Open the configured store: a Neo4j given by URI, otherwise a database partnergraph manages itself."""
 
 from __future__ import annotations
 
@@ -6,9 +6,15 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from graph.bolt import BoltStore
-from graph.embedded import DATABASE, EmbeddedServer
+from graph.embedded import ArcadeDBServer
+from graph.managed import ManagedServer
+from graph.neo4j_server import Neo4jServer
+
+Engine = Literal["arcadedb", "neo4j"]
+ENGINES: dict[str, type[ArcadeDBServer] | type[Neo4jServer]] = {"arcadedb": ArcadeDBServer, "neo4j": Neo4jServer}
 
 
 @dataclass(frozen=True)
@@ -20,13 +26,24 @@ class StoreConfig:
     neo4j_username: str = "neo4j"
     neo4j_password: str | None = None
     neo4j_database: str | None = None
+    embedded: Engine = "arcadedb"
     heap: str = "512m"
     command_timeout_ms: int = 30_000
 
 
+def managed_server(config: StoreConfig) -> ManagedServer:
+    """The server partnergraph starts itself when no URI is given (ArcadeDB unless told otherwise)."""
+    return ENGINES[config.embedded](config.data_dir, heap=config.heap, command_timeout_ms=config.command_timeout_ms)
+
+
+def store_for(server: ManagedServer) -> BoltStore:
+    """A store on a started managed server."""
+    return BoltStore(server.uri, server.auth, server.database, readonly_auth=server.readonly_auth)
+
+
 @contextlib.contextmanager
 def open_store(config: StoreConfig, *, ensure_schema: bool = True) -> Iterator[BoltStore]:
-    """Yield a ready store; an embedded server started here is stopped on exit, whatever happens."""
+    """Yield a ready store; a managed server started here is stopped on exit, whatever happens."""
     if config.neo4j_uri:
         auth = (config.neo4j_username, config.neo4j_password) if config.neo4j_password else None
         with BoltStore(config.neo4j_uri, auth, config.neo4j_database) as store:
@@ -34,10 +51,10 @@ def open_store(config: StoreConfig, *, ensure_schema: bool = True) -> Iterator[B
                 store.ensure_schema()
             yield store
         return
-    server = EmbeddedServer(config.data_dir, heap=config.heap, command_timeout_ms=config.command_timeout_ms)
+    server = managed_server(config)
     try:
-        state = server.start()
-        with BoltStore(state.uri, server.auth, DATABASE, readonly_auth=server.reader_auth) as store:
+        server.start()
+        with store_for(server) as store:
             if ensure_schema:
                 store.ensure_schema()
             yield store

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     neo4j_username: str = Field(default="neo4j", validation_alias="NEO4J_USERNAME")
     neo4j_password: SecretStr | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
     neo4j_database: str | None = Field(default=None, validation_alias="NEO4J_DATABASE")
+    embedded: Literal["arcadedb", "neo4j"] = Field(
+        default="arcadedb",
+        validation_alias="PARTNERGRAPH_EMBEDDED",
+        description="The database partnergraph starts itself when NEO4J_URI is unset (neo4j needs Java 17+ and Maven).",
+    )
     data_dir: Path = Field(
         default=Path("data/db"), validation_alias="PARTNERGRAPH_DATA_DIR", description="Embedded database folder."
     )
@@ -111,6 +116,7 @@ class Settings(BaseSettings):
             neo4j_username=self.neo4j_username,
             neo4j_password=self.neo4j_password.get_secret_value() if self.neo4j_password else None,
             neo4j_database=self.neo4j_database or None,
+            embedded=self.embedded,
             heap=self.db_heap,
             command_timeout_ms=self.db_command_timeout_ms,
         )

@@ -1,12 +1,15 @@
 """Shared fixtures: real servers only.
 
-The embedded ArcadeDB server always runs (a failure to start fails the suite; it never skips).
-When NEO4J_URI is set, every `store` test runs against that Neo4j too: one contract suite.
+Both managed databases always run: the embedded ArcadeDB and Neo4j Community 5.26 (built from
+Maven Central by tools/neo4j-server). A server that cannot start fails the suite; it never skips.
+Every `store` test runs on each of them (Neo4j through the routing `neo4j://` driver), and on an
+external Neo4j too when NEO4J_URI is set: one contract suite.
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +17,19 @@ from pathlib import Path
 import pytest
 
 from graph.bolt import BoltStore
-from graph.embedded import DATABASE, EmbeddedServer
+from graph.connect import store_for
+from graph.embedded import ArcadeDBServer
+from graph.managed import ManagedServer, start_all
+from graph.neo4j_server import Neo4jServer
 from graph.store import GraphStore
 from loaders.curated import DEFAULT_DATASET
 from loaders.pipeline import load
 
 ROOT = Path(__file__).resolve().parents[1]
-BACKENDS = ["arcadedb"] + (["neo4j"] if os.environ.get("NEO4J_URI") else [])
+MANAGED = ["arcadedb", "neo4j"]
+BACKENDS = MANAGED + (["neo4j-uri"] if os.environ.get("NEO4J_URI") else [])
+# The console test's time limit; the managed Neo4j's server-wide ceiling stays above it.
+SERVER_TX_TIMEOUT_MS = 60_000
 
 
 @dataclass
@@ -31,32 +40,38 @@ class Backend:
 
 
 @pytest.fixture(scope="session")
-def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    server = EmbeddedServer(tmp_path_factory.mktemp("arcadedb"))
-    server.start()  # raises EmbeddedStartError with the log's tail: a failure, not a skip
-    yield server
-    server.stop()
+def managed_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ManagedServer]]:
+    folder = tmp_path_factory.mktemp("databases")
+    servers: dict[str, ManagedServer] = {
+        "arcadedb": ArcadeDBServer(folder),
+        "neo4j": Neo4jServer(folder, command_timeout_ms=SERVER_TX_TIMEOUT_MS),
+    }
+    # Side by side; raises ServerStartError with the log's tail: a failure, not a skip.
+    start_all(list(servers.values()))
+    yield servers
+    for server in servers.values():
+        server.stop()
 
 
 @pytest.fixture(scope="session")
-def backends(embedded_server: EmbeddedServer) -> Iterator[dict[str, Backend]]:
-    state = embedded_server.state
-    assert state is not None
-    out = {
-        "arcadedb": Backend(
-            "arcadedb", BoltStore(state.uri, embedded_server.auth, DATABASE, readonly_auth=embedded_server.reader_auth)
-        )
-    }
-    if "neo4j" in BACKENDS:
+def embedded_server(managed_servers: dict[str, ManagedServer]) -> ManagedServer:
+    return managed_servers["arcadedb"]
+
+
+@pytest.fixture(scope="session")
+def backends(managed_servers: dict[str, ManagedServer]) -> Iterator[dict[str, Backend]]:
+    out = {name: Backend(name, store_for(server)) for name, server in managed_servers.items()}
+    if "neo4j-uri" in BACKENDS:
         user, password = os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD")
-        out["neo4j"] = Backend(
-            "neo4j",
+        out["neo4j-uri"] = Backend(
+            "neo4j-uri",
             BoltStore(
                 os.environ["NEO4J_URI"], (user, password) if password else None, os.environ.get("NEO4J_DATABASE")
             ),
         )
-    for backend in out.values():
+    for name, backend in out.items():
         backend.store.ensure_schema()
+        _AGENTS[name] = f"{backend.store.info().agent} at {backend.store.uri}"
     yield out
     for backend in out.values():
         backend.store.close()
@@ -88,10 +103,40 @@ def helsinki_store(backend: Backend) -> GraphStore:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    lines = [f"contract backends: {', '.join(BACKENDS)} (over Bolt with the official neo4j driver)"]
-    if "neo4j" not in BACKENDS:
-        lines.append("NEO4J_URI not set: the contract suite runs against the embedded ArcadeDB only")
-    return lines
+    from importlib.metadata import version
+
+    from graph.neo4j_server import pinned_version
+
+    return [
+        f"contract backends: {', '.join(BACKENDS)} (over Bolt with the official neo4j driver {version('neo4j')})",
+        f"servers: arcadedb {version('arcadedb-embedded')} (PyPI arcadedb-embedded), "
+        f"neo4j {pinned_version()} (Neo4j Community from Maven Central, tools/neo4j-server)"
+        + (f", and {os.environ['NEO4J_URI']}" if "neo4j-uri" in BACKENDS else ""),
+    ]
+
+
+_PASSED: Counter[str] = Counter()
+_FAILED: Counter[str] = Counter()
+_AGENTS: dict[str, str] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count results per database, from the test id's backend parameter."""
+    if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
+        return
+    name = next((b for b in BACKENDS if f"[{b}" in report.nodeid or f"-{b}]" in report.nodeid), None)
+    if name is None:
+        return
+    (_PASSED if report.outcome == "passed" else _FAILED)[name] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _PASSED and not _FAILED:
+        return
+    terminalreporter.section("per database")
+    for name in BACKENDS:
+        agent = _AGENTS.get(name, "not started")
+        terminalreporter.line(f"{name:10} {agent:48} {_PASSED[name]} passed, {_FAILED[name]} failed")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -109,16 +154,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture
 def cli_on_backend(
-    backend: Backend, embedded_server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+    backend: Backend, managed_servers: dict[str, ManagedServer], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
     """Point in-process CLI commands, through the Neo4j variables, at the server `backend` is."""
     from partnergraph.settings import get_settings
 
-    if backend.name == "arcadedb":
-        assert embedded_server.state is not None
-        user, password = embedded_server.auth
-        env = {"NEO4J_URI": embedded_server.state.uri, "NEO4J_USERNAME": user, "NEO4J_PASSWORD": password}
-        env["NEO4J_DATABASE"] = DATABASE
+    if backend.name in managed_servers:
+        server = managed_servers[backend.name]
+        user, password = server.auth
+        env = {"NEO4J_URI": backend.store.uri, "NEO4J_USERNAME": user, "NEO4J_PASSWORD": password}
+        env["NEO4J_DATABASE"] = server.database
     else:
         env = {k: v for k, v in os.environ.items() if k.startswith("NEO4J_")}
     for name, value in env.items():

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from graph.bolt import BoltStore
-from graph.embedded import DATABASE, EmbeddedServer, EmbeddedStartError, free_port
+from graph.embedded import DATABASE, ArcadeDBServer
+from graph.managed import ServerStartError, free_port
 from graph.model import Batch, parse_node
 from graph.schema import load_schema
 
@@ -69,7 +70,7 @@ def listening_addresses(port: int) -> set[str]:
 
 def test_acknowledged_write_survives_sigkill(tmp_path: Path) -> None:
     schema = load_schema()
-    server = EmbeddedServer(tmp_path)
+    server = ArcadeDBServer(tmp_path)
     state = server.start()
     with BoltStore(state.uri, server.auth, DATABASE) as store:
         store.ensure_schema()
@@ -78,7 +79,7 @@ def test_acknowledged_write_survives_sigkill(tmp_path: Path) -> None:
         )
     os.kill(state.pid, signal.SIGKILL)
     wait_until(lambda: not jvms_for(tmp_path), 10, "the killed JVM to go")
-    again = EmbeddedServer(tmp_path)
+    again = ArcadeDBServer(tmp_path)
     state = again.start()
     try:
         with BoltStore(state.uri, again.auth, DATABASE) as store:
@@ -88,7 +89,7 @@ def test_acknowledged_write_survives_sigkill(tmp_path: Path) -> None:
     assert not jvms_for(tmp_path)
 
 
-def test_server_listens_on_loopback_only_and_keeps_secrets_private(embedded_server: EmbeddedServer) -> None:
+def test_server_listens_on_loopback_only_and_keeps_secrets_private(embedded_server: ArcadeDBServer) -> None:
     state = embedded_server.state
     assert state is not None
     for port in (state.bolt_port, state.http_port):
@@ -101,15 +102,15 @@ def test_server_listens_on_loopback_only_and_keeps_secrets_private(embedded_serv
 
 
 def test_a_server_that_cannot_start_fails_with_its_log(tmp_path: Path) -> None:
-    server = EmbeddedServer(tmp_path, heap="1m", start_timeout=60)
-    with pytest.raises(EmbeddedStartError) as caught:
+    server = ArcadeDBServer(tmp_path, heap="1m", start_timeout=60)
+    with pytest.raises(ServerStartError) as caught:
         server.start()
     message = str(caught.value)
     assert "exited with code" in message and "heap" in message.lower()
     assert not jvms_for(tmp_path)
 
 
-def test_load_csv_cannot_read_local_files(embedded_server: EmbeddedServer) -> None:
+def test_load_csv_cannot_read_local_files(embedded_server: ArcadeDBServer) -> None:
     import neo4j
 
     state = embedded_server.state

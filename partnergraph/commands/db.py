@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import typer
 
-from graph.embedded import EmbeddedServer
+from graph.connect import managed_server
+from graph.managed import ManagedServer
 from partnergraph.settings import get_settings
 
-app = typer.Typer(help="Manage the embedded ArcadeDB server (ignored when NEO4J_URI is set).", no_args_is_help=True)
+app = typer.Typer(
+    help="Manage the embedded database server (PARTNERGRAPH_EMBEDDED; ignored when NEO4J_URI is set).",
+    no_args_is_help=True,
+)
 
 
-def _server() -> EmbeddedServer:
+def _server() -> ManagedServer:
     settings = get_settings()
     if settings.neo4j_uri:
         typer.echo("NEO4J_URI is set: partnergraph uses that server, not the embedded one.", err=True)
         raise typer.Exit(2)
-    config = settings.store_config()
-    return EmbeddedServer(config.data_dir, heap=config.heap, command_timeout_ms=config.command_timeout_ms)
+    return managed_server(settings.store_config())
 
 
 @app.command()
@@ -24,7 +27,7 @@ def start() -> None:
     """Start the embedded server in the background and leave it running."""
     server = _server()
     state = server.start(detached=True)
-    typer.echo(f"running: pid {state.pid}, {state.uri}, data in {server.root}")
+    typer.echo(f"{server.engine} running: pid {state.pid}, {state.uri}, data in {server.root}")
 
 
 @app.command()
@@ -40,6 +43,6 @@ def status() -> None:
     server = _server()
     state = server.running()
     if state is None:
-        typer.echo(f"not running (data in {server.root})")
+        typer.echo(f"{server.engine} not running (data in {server.root})")
         raise typer.Exit(1)
-    typer.echo(f"running: pid {state.pid}, {state.uri}, data in {server.root}")
+    typer.echo(f"{server.engine} running: pid {state.pid}, {state.uri}, data in {server.root}")
