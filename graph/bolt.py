@@ -26,6 +26,7 @@ from graph.store import (
     Counts,
     KindConflict,
     Progress,
+    QueryTimeout,
     ReadOnlyResult,
     RelationRef,
     StoreError,
@@ -37,6 +38,9 @@ from graph.store import (
 )
 
 log = logging.getLogger(__name__)
+# Neo4j warns at run time about property keys and types absent from the data (a date-less or empty
+# graph); the statements themselves are checked by Neo4j's linter in `make test`.
+logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 T = TypeVar("T")
 DEFAULT_BATCH = 5_000
 WRITE_ATTEMPTS = 3
@@ -71,6 +75,18 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "iso_format"):
         return value.iso_format()
     return value
+
+
+def _console_error(exc: neo4j_errors.Neo4jError) -> Exception:
+    """A console query's failure in the user's terms: refused, timed out, or failed."""
+    code = exc.code or ""
+    if code.startswith("Neo.ClientError.Transaction.TransactionTimedOut"):
+        return QueryTimeout("the query ran past the console's time limit and was stopped by the database")
+    if isinstance(exc, neo4j_errors.Forbidden) or code == "Neo.ClientError.Statement.AccessMode":
+        return ReadOnlyRefused("the database refused this query for a read-only user")
+    if isinstance(exc, neo4j_errors.ClientError):
+        return ReadOnlyRefused(f"the database rejected the query ({code})")
+    return StoreError(f"the query failed ({code})")
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -362,13 +378,21 @@ class BoltStore:
     def run_readonly(
         self, query: str, params: Mapping[str, Any] | None = None, *, timeout_s: float = 10.0, max_rows: int = 1_000
     ) -> ReadOnlyResult:
-        """A user's own Cypher, read-only by three locks: the guard, then the server's.
-
-        Neo4j: EXPLAIN must classify it as read (`r`), and it runs in a READ transaction with a
-        timeout. ArcadeDB enforces neither (measured), so it runs as a user whose group may only
-        read records, with a server-side timeout and result limit.
-        """
+        """A user's own Cypher, read-only by three locks: the guard, then the server's two."""
         check_readonly(query)
+        return self._run_under_server_locks(query, params, timeout_s=timeout_s, max_rows=max_rows)
+
+    def _run_under_server_locks(
+        self, query: str, params: Mapping[str, Any] | None, *, timeout_s: float, max_rows: int
+    ) -> ReadOnlyResult:
+        """What the server itself enforces, guard or no guard.
+
+        Neo4j (Community has no read-only user): EXPLAIN must classify the query as read (`r`), and
+        it runs in a READ transaction, which Neo4j refuses to write in, with a transaction timeout
+        that Neo4j enforces. ArcadeDB enforces neither READ mode nor a per-transaction timeout
+        (measured), so it runs as a user whose group may only read records, under the server's
+        per-statement command timeout.
+        """
         params = dict(params or {})
         try:
             if self._info.backend == "neo4j":
@@ -396,14 +420,10 @@ class BoltStore:
 
             with driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
                 return session.execute_read(work)
-        except neo4j_errors.Forbidden as exc:
-            raise ReadOnlyRefused("the database refused this query for a read-only user") from exc
-        except neo4j_errors.ClientError as exc:
-            raise ReadOnlyRefused(f"the database rejected the query ({exc.code})") from exc
+        except neo4j_errors.Neo4jError as exc:
+            raise _console_error(exc) from exc
         except neo4j_errors.ServiceUnavailable as exc:
             raise StoreUnavailable("the graph database is not reachable") from exc
-        except neo4j_errors.Neo4jError as exc:
-            raise StoreError(f"the query failed ({exc.code})") from exc
 
     def close(self) -> None:
         if self._readonly_driver is not None:

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from graph.managed import ManagedServer, ServerStartError
@@ -90,6 +91,7 @@ def build_launcher(launcher: Path = LAUNCHER_DIR, *, quiet: bool = True) -> None
         if stamp.exists() and all(s.stat().st_mtime <= stamp.stat().st_mtime for s in sources):
             return
         command = [mvn, "-B", *(["-q"] if quiet else []), "package", "dependency:copy-dependencies"]
+        print("building the Neo4j launcher with Maven (once; later starts use the build)", file=sys.stderr)
         env = {**os.environ, "JAVA_HOME": str(find_java().resolve().parents[1])}
         try:
             done = subprocess.run(  # noqa: S603 - fixed command line, no shell
@@ -157,3 +159,7 @@ class Neo4jServer(ManagedServer):
         with contextlib.suppress(KeyError):
             del env["NEO4J_PASSWORD"]  # the server reads its password from the file, never the environment
         return env
+
+
+if __name__ == "__main__":  # `make test` builds it up front, so its time shows apart from the tests'
+    build_launcher(quiet=False)

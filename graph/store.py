@@ -34,6 +34,10 @@ class KindConflict(StoreError):
     """A write would change the kind of an existing node: refused, the batch leaves nothing."""
 
 
+class QueryTimeout(StoreError):
+    """The database stopped a query at its time limit."""
+
+
 class WriteConflict(StoreError):
     """A write collided with a concurrent one and still failed after retries."""
 

@@ -47,7 +47,12 @@ class Settings(BaseSettings):
         default=Path("data/db"), validation_alias="PARTNERGRAPH_DATA_DIR", description="Embedded database folder."
     )
     db_heap: str = Field(default="512m", validation_alias="PARTNERGRAPH_DB_HEAP", pattern=r"^\d+[mg]$")
-    db_command_timeout_ms: int = Field(default=30_000, validation_alias="PARTNERGRAPH_DB_COMMAND_TIMEOUT_MS", ge=1_000)
+    db_command_timeout_ms: int | None = Field(
+        default=None,
+        validation_alias="PARTNERGRAPH_DB_COMMAND_TIMEOUT_MS",
+        ge=1_000,
+        description="The managed server's time limit; unset = the console's limit on ArcadeDB, 30 s on Neo4j.",
+    )
     host: str = Field(default="127.0.0.1", validation_alias="PARTNERGRAPH_HOST")
     port: int = Field(default=8000, validation_alias="PARTNERGRAPH_PORT")
     # -- API access -------------------------------------------------------------------------------
@@ -118,8 +123,19 @@ class Settings(BaseSettings):
             neo4j_database=self.neo4j_database or None,
             embedded=self.embedded,
             heap=self.db_heap,
-            command_timeout_ms=self.db_command_timeout_ms,
+            command_timeout_ms=self.server_timeout_ms,
         )
+
+    @property
+    def server_timeout_ms(self) -> int:
+        """The managed server's own time limit.
+
+        ArcadeDB enforces only its per-statement command timeout (not a transaction's), so there it
+        is the console's limit; Neo4j enforces the console's limit per transaction, under this ceiling."""
+        if self.db_command_timeout_ms is not None:
+            return self.db_command_timeout_ms
+        console_ms = round(self.cypher_timeout_s * 1000)
+        return console_ms if self.embedded == "arcadedb" else max(30_000, console_ms)
 
 
 @cache

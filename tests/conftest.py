@@ -135,7 +135,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     terminalreporter.section("per database")
     for name in BACKENDS:
-        agent = _AGENTS.get(name, "not started")
+        agent = _AGENTS.get(name, "(only servers of its own)")
         terminalreporter.line(f"{name:10} {agent:48} {_PASSED[name]} passed, {_FAILED[name]} failed")
 
 

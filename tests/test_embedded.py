@@ -1,4 +1,5 @@
-"""The embedded ArcadeDB server: durability, a clear error when it cannot start, and no JVM left behind."""
+"""The managed databases, ArcadeDB and Neo4j, by the same rules: durability, a clear error when one
+cannot start, loopback only, no secret on a command line, and no JVM left behind."""
 
 from __future__ import annotations
 
@@ -13,18 +14,27 @@ from pathlib import Path
 
 import pytest
 
-from graph.bolt import BoltStore
-from graph.embedded import DATABASE, ArcadeDBServer
-from graph.managed import ServerStartError, free_port
+from graph.connect import ENGINES, store_for
+from graph.embedded import ArcadeDBServer
+from graph.managed import ManagedServer, ServerStartError, free_port
 from graph.model import Batch, parse_node
+from graph.neo4j_server import Neo4jServer, Neo4jUnavailable, build_launcher
 from graph.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "partnergraph.cli"]
 
 
+MAIN_CLASSES = ("com.arcadedb.server.ArcadeDBServer", "partnergraph.Neo4jServer")
+
+
+@pytest.fixture(params=sorted(ENGINES))
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 def jvms_for(data_dir: Path) -> list[int]:
-    """PIDs of ArcadeDB servers whose root is under `data_dir`."""
+    """PIDs of managed database servers whose data is under `data_dir`."""
     pids = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -34,7 +44,8 @@ def jvms_for(data_dir: Path) -> list[int]:
             status = (proc / "status").read_text()
         except OSError:
             continue
-        if "ArcadeDBServer" in cmdline and str(data_dir.resolve()) in cmdline and "State:\tZ" not in status:
+        ours = any(main in cmdline for main in MAIN_CLASSES) and str(data_dir.resolve()) in cmdline
+        if ours and "State:\tZ" not in status:
             pids.append(int(proc.name))
     return pids
 
@@ -48,9 +59,9 @@ def wait_until(condition: object, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def cli_env(data_dir: Path) -> dict[str, str]:
+def cli_env(data_dir: Path, engine: str = "arcadedb") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
-    return {**env, "PARTNERGRAPH_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    return {**env, "PARTNERGRAPH_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT), "PARTNERGRAPH_EMBEDDED": engine}
 
 
 LOOPBACK = {"0100007F", "0000000000000000FFFF00000100007F"}
@@ -68,41 +79,63 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
-def test_acknowledged_write_survives_sigkill(tmp_path: Path) -> None:
+def test_acknowledged_write_survives_sigkill(tmp_path: Path, engine: str) -> None:
     schema = load_schema()
-    server = ArcadeDBServer(tmp_path)
+    server = ENGINES[engine](tmp_path)
     state = server.start()
-    with BoltStore(state.uri, server.auth, DATABASE) as store:
+    with store_for(server) as store:
         store.ensure_schema()
         store.apply(
             Batch([parse_node(schema, {"key": f"c{i}", "kind": "City", "name_en": f"C{i}"}, "t") for i in range(50)])
         )
     os.kill(state.pid, signal.SIGKILL)
     wait_until(lambda: not jvms_for(tmp_path), 10, "the killed JVM to go")
-    again = ArcadeDBServer(tmp_path)
-    state = again.start()
+    again = ENGINES[engine](tmp_path)
+    again.start()
     try:
-        with BoltStore(state.uri, again.auth, DATABASE) as store:
+        with store_for(again) as store:
             assert store.counts().nodes == {"City": 50}
     finally:
         again.stop()
     assert not jvms_for(tmp_path)
 
 
-def test_server_listens_on_loopback_only_and_keeps_secrets_private(embedded_server: ArcadeDBServer) -> None:
-    state = embedded_server.state
-    assert state is not None
-    for port in (state.bolt_port, state.http_port):
-        addresses = listening_addresses(port)  # 127.0.0.1, possibly as IPv4-mapped IPv6 (::ffff:127.0.0.1)
-        assert addresses and addresses <= LOOPBACK, f"port {port} listens on {addresses}, not loopback only"
-    for secret in (embedded_server.password_file, embedded_server.root / "reader-password"):
-        assert stat.S_IMODE(secret.stat().st_mode) == 0o600
-    with urllib.request.urlopen(f"http://127.0.0.1:{state.http_port}/api/v1/ready") as answer:
+def test_servers_listen_on_loopback_only_and_keep_secrets_private(managed_servers: dict[str, ManagedServer]) -> None:
+    for server in managed_servers.values():
+        state = server.state
+        assert state is not None
+        ports = [state.bolt_port] + ([state.http_port] if isinstance(server, ArcadeDBServer) else [])
+        for port in ports:
+            addresses = listening_addresses(port)  # 127.0.0.1, possibly as IPv4-mapped IPv6 (::ffff:127.0.0.1)
+            assert addresses and addresses <= LOOPBACK, f"{server.engine} port {port} listens on {addresses}"
+        secrets = [server.password_file] + ([server.root / "reader-password"] if server.readonly_auth else [])
+        for secret in secrets:
+            assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+        # Any local user can read a process's command line and environment names: no secret there.
+        cmdline = Path(f"/proc/{state.pid}/cmdline").read_bytes()
+        environ = Path(f"/proc/{state.pid}/environ").read_bytes()
+        for secret in secrets:
+            value = secret.read_text().strip().encode()
+            assert value not in cmdline and value not in environ, f"{server.engine} exposes {secret.name}"
+    arcadedb = managed_servers["arcadedb"].state
+    assert arcadedb is not None
+    with urllib.request.urlopen(f"http://127.0.0.1:{arcadedb.http_port}/api/v1/ready") as answer:
         assert answer.status == 204
 
 
-def test_a_server_that_cannot_start_fails_with_its_log(tmp_path: Path) -> None:
-    server = ArcadeDBServer(tmp_path, heap="1m", start_timeout=60)
+def test_neo4j_refuses_its_default_password(managed_servers: dict[str, ManagedServer]) -> None:
+    import neo4j
+
+    server = managed_servers["neo4j"]
+    with (
+        neo4j.GraphDatabase.driver(server.uri, auth=("neo4j", "neo4j")) as driver,
+        pytest.raises(neo4j.exceptions.AuthError),
+    ):
+        driver.verify_connectivity()
+
+
+def test_a_server_that_cannot_start_fails_with_its_log(tmp_path: Path, engine: str) -> None:
+    server = ENGINES[engine](tmp_path, heap="1m", start_timeout=60)
     with pytest.raises(ServerStartError) as caught:
         server.start()
     message = str(caught.value)
@@ -110,27 +143,49 @@ def test_a_server_that_cannot_start_fails_with_its_log(tmp_path: Path) -> None:
     assert not jvms_for(tmp_path)
 
 
-def test_load_csv_cannot_read_local_files(embedded_server: ArcadeDBServer) -> None:
+def test_neo4j_without_java_or_maven_says_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-jdk"))
+    with pytest.raises(Neo4jUnavailable, match=r"Java 17\+ and Maven"):
+        Neo4jServer(tmp_path).start()
+    # A launcher that was never built, with Java but no Maven: the build step names Maven.
+    launcher = tmp_path / "launcher"
+    launcher.mkdir()
+    (launcher / "pom.xml").write_text((ROOT / "tools" / "neo4j-server" / "pom.xml").read_text())
+    with pytest.raises(Neo4jUnavailable, match="Maven"):
+        build_launcher(launcher)
+    assert not jvms_for(tmp_path)
+
+
+def test_a_failing_maven_build_reports_its_output(tmp_path: Path) -> None:
+    launcher = tmp_path / "launcher"
+    (launcher / "src").mkdir(parents=True)
+    (launcher / "pom.xml").write_text("<project>not a pom</project>")
+    with pytest.raises(Neo4jUnavailable, match="mvn exit code"):
+        build_launcher(launcher)
+
+
+def test_load_csv_cannot_read_local_files(managed_servers: dict[str, ManagedServer]) -> None:
     import neo4j
 
-    state = embedded_server.state
-    assert state is not None
-    with (
-        neo4j.GraphDatabase.driver(state.uri, auth=embedded_server.auth) as driver,
-        driver.session(database=DATABASE) as s,
-        pytest.raises(neo4j.exceptions.Neo4jError),
-    ):
-        s.run("LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line").data()
+    for server in managed_servers.values():
+        with (
+            neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver,
+            driver.session(database=server.database) as s,
+            pytest.raises(neo4j.exceptions.Neo4jError),
+        ):
+            s.run("LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line").data()
 
 
-def test_cli_leaves_no_jvm_after_normal_exit_and_error(tmp_path: Path) -> None:
-    done = subprocess.run([*CLI, "info"], env=cli_env(tmp_path), capture_output=True, text=True, timeout=120)
+def test_cli_leaves_no_jvm_after_normal_exit_and_error(tmp_path: Path, engine: str) -> None:
+    env = cli_env(tmp_path, engine)
+    done = subprocess.run([*CLI, "info"], env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
-    assert "arcadedb" in done.stdout
+    assert engine in done.stdout.lower()
     assert not jvms_for(tmp_path)
     failed = subprocess.run(
         [*CLI, "load", str(tmp_path / "missing.csv")],
-        env=cli_env(tmp_path),
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -139,10 +194,10 @@ def test_cli_leaves_no_jvm_after_normal_exit_and_error(tmp_path: Path) -> None:
     assert not jvms_for(tmp_path)
 
 
-def _serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
+def _serve(tmp_path: Path, engine: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    process = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=cli_env(tmp_path))
-    deadline = time.monotonic() + 90
+    process = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=cli_env(tmp_path, engine))
+    deadline = time.monotonic() + 150
     while time.monotonic() < deadline:
         assert process.poll() is None, "serve exited early"
         try:
@@ -155,24 +210,24 @@ def _serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise AssertionError("the API did not come up")
 
 
-def test_api_leaves_no_jvm_after_ctrl_c(tmp_path: Path) -> None:
-    process, _ = _serve(tmp_path)
+def test_api_leaves_no_jvm_after_ctrl_c(tmp_path: Path, engine: str) -> None:
+    process, _ = _serve(tmp_path, engine)
     assert len(jvms_for(tmp_path)) == 1
     process.send_signal(signal.SIGINT)
     process.wait(60)
     assert not jvms_for(tmp_path)
 
 
-def test_jvm_follows_when_the_app_is_killed(tmp_path: Path) -> None:
-    process, _ = _serve(tmp_path)
+def test_jvm_follows_when_the_app_is_killed(tmp_path: Path, engine: str) -> None:
+    process, _ = _serve(tmp_path, engine)
     process.kill()  # SIGKILL: no Python cleanup runs; the kernel's parent-death signal must stop the JVM
     process.wait(10)
     wait_until(lambda: not jvms_for(tmp_path), 30, "the JVM to stop after its parent was killed")
 
 
-def test_db_start_keeps_running_between_commands_until_stop(tmp_path: Path) -> None:
-    env = cli_env(tmp_path)
-    started = subprocess.run([*CLI, "db", "start"], env=env, capture_output=True, text=True, timeout=120)
+def test_db_start_keeps_running_between_commands_until_stop(tmp_path: Path, engine: str) -> None:
+    env = cli_env(tmp_path, engine)
+    started = subprocess.run([*CLI, "db", "start"], env=env, capture_output=True, text=True, timeout=180)
     assert started.returncode == 0, started.stderr
     try:
         [pid] = jvms_for(tmp_path)
