@@ -20,6 +20,8 @@ import pytest
 from conftest import Backend
 from pydantic import BaseModel
 
+from graph.bolt import BoltStore
+from graph.managed import ManagedServer
 from graph.store import GraphStore
 from loaders.curated import DEFAULT_DATASET
 from loaders.pipeline import load
@@ -120,3 +122,19 @@ def test_every_question_has_the_same_answer_on_every_database(backends: dict[str
                 differences.append(f"{label}: {name} differs from {reference_name}")
     print(f"{len(asked)} questions compared on {', '.join(stores)}")
     assert differences == [], "\n".join(differences[:20])
+
+
+def test_bolt_and_routing_uris_reach_the_same_graph(
+    backends: dict[str, Backend], managed_servers: dict[str, ManagedServer]
+) -> None:
+    """`neo4j://` is the routing driver that Aura and clusters need; `bolt://` talks to one server.
+    Both schemes reach each managed server, read the same graph, and see each other's writes."""
+    for name, server in managed_servers.items():
+        helsinki(backends[name])
+        assert server.state is not None
+        answers = {}
+        for scheme in ("bolt", "neo4j"):
+            with BoltStore(f"{scheme}://127.0.0.1:{server.state.bolt_port}", server.auth, server.database) as store:
+                answers[scheme] = (store.counts(), as_json(store.snapshot()), as_json(governance(store)))
+        assert answers["bolt"] == answers["neo4j"], f"{name}: the two schemes disagree"
+        assert answers["bolt"][0].total_nodes > 100
