@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -52,6 +53,10 @@ def _put(ws: Worksheet, row: int, column: int, value: Any) -> None:
         return
     if isinstance(value, list | tuple):
         value = LIST_JOIN.join(str(v) for v in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    elif not isinstance(value, str | int | float | dt.date):
+        value = str(value)
     cell = ws.cell(row=row, column=column, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
@@ -280,6 +285,11 @@ def _rows(items: Iterable[Any]) -> list[dict[str, Any]]:
     return rows
 
 
+class _Group(BaseModel):
+    group: str
+    item: Any
+
+
 def _title(name: str, used: set[str]) -> str:
     title = name.replace("_", " ").capitalize()[:MAX_SHEET_TITLE]
     while title in used:
@@ -303,6 +313,9 @@ def answer_workbook(answer: BaseModel, schema: Schema, *, include_personal: bool
     row = 2
     for name in type(answer).model_fields:
         value = getattr(answer, name)
+        if isinstance(value, dict) and value and all(isinstance(v, list) for v in value.values()):
+            # e.g. an entity's relations by type: one sheet, the dict's key as its first column
+            value = [_Group(group=k, item=i) for k, items in value.items() for i in items]
         is_table = isinstance(value, list) and (not value or any(isinstance(v, BaseModel) for v in value))
         if not is_table:
             if allowed(name):

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.audit import AuditEntry
@@ -27,6 +28,8 @@ from questions.paths import MAX_LIMIT as PATHS_MAX
 from questions.search import MAX_LIMIT as SEARCH_MAX
 from questions.search import SearchResponse, search
 from questions.themes import ThemeOverview, list_themes, theme_overview
+from viz.xlsx import MEDIA_TYPE as XLSX
+from viz.xlsx import answer_workbook
 
 router = APIRouter()
 _SCHEMA = load_schema()  # for the OpenAPI enums; the store's schema is checked per request
@@ -45,6 +48,20 @@ KindsQuery = Annotated[
     ),
 ]
 T = TypeVar("T", bound=BaseModel)
+Format = Annotated[
+    Literal["json", "xlsx"],
+    Query(alias="format", description="`xlsx`: the whole answer (not a page of it) as an Excel workbook."),
+]
+# How the xlsx answers appear in OpenAPI, beside the JSON of response_model.
+XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
+}
+
+
+def workbook_response(answer: BaseModel, name: str, *, include_personal: bool = False) -> Response:
+    """An answer as an .xlsx download; personal fields only when the caller's role may see them."""
+    content = answer_workbook(answer, load_schema(), include_personal=include_personal)
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
 class Paged(BaseModel):
@@ -119,15 +136,20 @@ def get_entity(
 
 
 @router.get(
-    "/contacts", tags=["contacts"], summary="Who our contacts are for an entity or a theme", response_model=ContactsPage
+    "/contacts",
+    tags=["contacts"],
+    summary="Who our contacts are for an entity or a theme",
+    response_model=ContactsPage,
+    responses=XLSX_RESPONSE,
 )
 def get_contacts(
-    key: Key, store: StoreDep, audit: AuditDep, page: PageDep, who: Reader, as_of: AsOf = None
-) -> ContactsPage:
+    key: Key, store: StoreDep, audit: AuditDep, page: PageDep, who: Reader, as_of: AsOf = None, fmt: Format = "json"
+) -> ContactsPage | Response:
     """Email and phone only for the contacts role and above; each such read is audited."""
     answer = contacts(store, key, include_personal=who.sees_contacts, as_of=as_of)
     result = _paged(answer, "contacts", page, ContactsPage)
-    shown = sorted({c.person.key for c in result.contacts if c.email is not None or c.phone is not None})
+    shown_in = answer.contacts if fmt == "xlsx" else result.contacts  # a workbook holds the whole answer
+    shown = sorted({c.person.key for c in shown_in if c.email is not None or c.phone is not None})
     if shown:
         audit.record(
             AuditEntry(
@@ -139,6 +161,8 @@ def get_contacts(
                 persons=shown,
             )
         )
+    if fmt == "xlsx":
+        return workbook_response(answer, f"contacts-{key}", include_personal=who.sees_contacts)
     return result
 
 
@@ -147,6 +171,7 @@ def get_contacts(
     tags=["themes"],
     summary="Partners working on all (or any) of the given themes",
     response_model=PartnersPage,
+    responses=XLSX_RESPONSE,
 )
 def get_partners(
     store: StoreDep,
@@ -156,10 +181,14 @@ def get_partners(
     mode: Literal["all", "any"] = "all",
     kinds: KindsQuery = None,
     as_of: AsOf = None,
-) -> PartnersPage:
+    fmt: Format = "json",
+) -> PartnersPage | Response:
+    """Each partner with why it matched: the theme asked for, the (sub-)theme linked, the relation."""
     answer = partners_by_themes(
         store, theme, mode=mode, kinds=list(check_kinds(store.schema, kinds)) or None, as_of=as_of
     )
+    if fmt == "xlsx":
+        return workbook_response(answer, "partners")
     return _paged(answer, "partners", page, PartnersPage)
 
 
@@ -223,6 +252,7 @@ def get_neighbourhood(
     tags=["governance"],
     summary="Memberships without owner; themes and partners unlinked",
     response_model=GovernanceAnswer,
+    responses=XLSX_RESPONSE,
 )
 def get_governance(
     store: StoreDep,
@@ -231,10 +261,12 @@ def get_governance(
         str, Query(min_length=1, max_length=128, pattern=KEY_PATTERN, description="The home city.")
     ] = "helsinki",
     as_of: AsOf = None,
-) -> GovernanceAnswer:
+    fmt: Format = "json",
+) -> GovernanceAnswer | Response:
     if not store.kinds_of([home]):
         raise ProblemError(404, f"No entity with key {home!r}.", slug="not-found")
-    return governance(store, home=home, as_of=as_of)
+    answer = governance(store, home=home, as_of=as_of)
+    return workbook_response(answer, "governance") if fmt == "xlsx" else answer
 
 
 @router.get(
