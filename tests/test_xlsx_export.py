@@ -266,3 +266,15 @@ def test_api_answers_as_xlsx_with_contact_fields_only_for_the_contacts_role(
         assert response.status_code == 200 and response.headers["content-type"] == MEDIA_TYPE
         text = cells(response.content)
         assert PERSON in text and PLANTED_EMAIL not in text and PLANTED_PHONE not in text
+
+
+def test_the_bench_entry_loads_a_generated_workbook_and_reports_it(store: GraphStore, tmp_path: Path) -> None:
+    from bench.common import Database, Results
+    from bench.xlsx import run
+
+    results = Results()
+    entry = run(results, Database(None, store, None), runs=1, seed=3, folder=tmp_path, rows=600)  # type: ignore[arg-type]
+    assert entry["rows"] >= 600 and entry["load"]["n"] == 1
+    assert results.targets[0].name.startswith(f"load a {entry['rows']:,}-row .xlsx workbook")
+    assert results.targets[0].holds is True
+    assert store.counts().total_nodes == 0  # the benchmark leaves the database empty
