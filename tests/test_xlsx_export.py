@@ -278,3 +278,25 @@ def test_the_bench_entry_loads_a_generated_workbook_and_reports_it(store: GraphS
     assert results.targets[0].name.startswith(f"load a {entry['rows']:,}-row .xlsx workbook")
     assert results.targets[0].holds is True
     assert store.counts().total_nodes == 0  # the benchmark leaves the database empty
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "sheet"),
+    [
+        ("/search", {"q": "tallinna"}, "Results"),
+        ("/entities/helsinki", {}, "Relations"),
+        ("/paths", {"start": "helsinki", "end": "tallinn"}, "Paths"),
+        ("/neighbourhood", {"key": "tallinn"}, "Nodes"),
+        ("/brokers", {"top": 3}, "Brokers"),
+        ("/themes", {}, "Themes"),
+    ],
+)
+def test_every_question_route_answers_as_xlsx(
+    planted: GraphStore, client_for: Clients, url: str, params: dict[str, Any], sheet: str
+) -> None:
+    client = client_for(planted)
+    book = book_of(get(client, url, Role.reader, format="xlsx", **params))
+    assert book.sheetnames[0] == "Question" and sheet in book.sheetnames
+    assert book[sheet].max_row > 1
+    json_answer = client.get(url, params=params, headers={"X-API-Key": KEYS[Role.reader]})
+    assert json_answer.headers["content-type"] == "application/json"  # JSON stays the default

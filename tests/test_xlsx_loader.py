@@ -474,3 +474,25 @@ def test_a_file_that_is_not_a_workbook(preloaded: GraphStore, tmp_path: Path) ->
     path.write_text("key,name\nespoo,Espoo\n", encoding="utf-8")
     with pytest.raises(ValidationFailed, match=r"fake.xlsx sheet - row 1: \(file\): not an .xlsx workbook"):
         load(preloaded, [(path, None)])
+
+
+def test_the_schema_refuses_ambiguous_or_unknown_spreadsheet_names() -> None:
+    import copy
+
+    import yaml
+
+    from graph.schema import SCHEMA_PATH, SchemaError, parse_schema
+
+    raw = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    clash = copy.deepcopy(raw)
+    clash["spreadsheet"]["columns"]["country"]["fi"].append("Nimi")  # already name_fi's Finnish name
+    with pytest.raises(SchemaError, match="'nimi' would mean both 'country' and 'name_fi'"):
+        parse_schema(clash)
+    unknown = copy.deepcopy(raw)
+    unknown["spreadsheet"]["sheets"]["Planet"] = {"en": ["Planets"]}
+    with pytest.raises(SchemaError, match=r"spreadsheet\.sheets\.Planet: neither a node kind"):
+        parse_schema(unknown)
+    language = copy.deepcopy(raw)
+    language["spreadsheet"]["columns"]["year"]["de"] = ["Jahr"]
+    with pytest.raises(SchemaError, match="unknown entries"):
+        parse_schema(language)

@@ -105,6 +105,7 @@ class SearchPage(SearchResponse, Paged):
     tags=["search"],
     summary="Entities by name or alias, Finnish or English, typos forgiven",
     response_model=SearchPage,
+    responses=XLSX_RESPONSE,
 )
 def get_search(
     store: StoreDep,
@@ -113,10 +114,13 @@ def get_search(
     kinds: KindsQuery = None,
     limit: Annotated[int, Query(ge=1, le=SEARCH_MAX, description=f"At most {SEARCH_MAX} results.")] = 20,
     offset: Annotated[int, Query(ge=0, lt=SEARCH_MAX)] = 0,
-) -> SearchPage:
+    fmt: Format = "json",
+) -> SearchPage | Response:
     """Ranked best first; `total` counts the results up to the search's own cap of 100."""
     wanted = list(check_kinds(store.schema, kinds)) or None
     answer = search(store, q, wanted, limit=SEARCH_MAX)  # in memory: the whole ranking is cheap
+    if fmt == "xlsx":
+        return workbook_response(answer, "search")
     return _paged(answer, "results", Page(limit=limit, offset=offset), SearchPage)
 
 
@@ -125,14 +129,17 @@ def get_search(
     tags=["entities"],
     summary="An entity, its relations by type and their sources",
     response_model=Entity,
+    responses=XLSX_RESPONSE,
 )
 def get_entity(
     key: Annotated[str, Path(min_length=1, max_length=128, pattern=KEY_PATTERN)],
     store: StoreDep,
     _: Reader,
     as_of: AsOf = None,
-) -> Entity:
-    return entity(store, key, as_of=as_of)
+    fmt: Format = "json",
+) -> Entity | Response:
+    answer = entity(store, key, as_of=as_of)
+    return workbook_response(answer, f"entity-{key}") if fmt == "xlsx" else answer
 
 
 @router.get(
@@ -193,7 +200,11 @@ def get_partners(
 
 
 @router.get(
-    "/paths", tags=["network"], summary="The shortest connections between two entities", response_model=PathsAnswer
+    "/paths",
+    tags=["network"],
+    summary="The shortest connections between two entities",
+    response_model=PathsAnswer,
+    responses=XLSX_RESPONSE,
 )
 def get_paths(
     start: Key,
@@ -205,10 +216,11 @@ def get_paths(
     avoid_type: Annotated[list[str] | None, Query(max_length=20, description="Relation types not to use.")] = None,
     limit: Annotated[int, Query(ge=1, le=PATHS_MAX, description="At most this many paths.")] = 5,
     as_of: AsOf = None,
-) -> PathsAnswer:
+    fmt: Format = "json",
+) -> PathsAnswer | Response:
     kinds = check_kinds(store.schema, avoid_kind)
     types = check_types(store.schema, avoid_type)
-    return paths(
+    answer = paths(
         store,
         start,
         end,
@@ -218,6 +230,7 @@ def get_paths(
         limit=limit,
         as_of=as_of,
     )
+    return workbook_response(answer, "paths") if fmt == "xlsx" else answer
 
 
 @router.get(
@@ -225,6 +238,7 @@ def get_paths(
     tags=["network"],
     summary="The subgraph around entities, to a depth",
     response_model=NeighbourhoodAnswer,
+    responses=XLSX_RESPONSE,
 )
 def get_neighbourhood(
     store: StoreDep,
@@ -235,8 +249,9 @@ def get_neighbourhood(
     theme: Annotated[list[KeyItem] | None, Query(max_length=MAX_KEYS, description="Keep what touches these.")] = None,
     max_nodes: Annotated[int, Query(ge=1, le=DEFAULT_NODE_CAP)] = DEFAULT_NODE_CAP,
     as_of: AsOf = None,
-) -> NeighbourhoodAnswer:
-    return neighbourhood(
+    fmt: Format = "json",
+) -> NeighbourhoodAnswer | Response:
+    answer = neighbourhood(
         store,
         key,
         depth=depth,
@@ -245,6 +260,7 @@ def get_neighbourhood(
         as_of=as_of,
         node_cap=max_nodes,
     ).answer
+    return workbook_response(answer, "neighbourhood") if fmt == "xlsx" else answer
 
 
 @router.get(
@@ -274,6 +290,7 @@ def get_governance(
     tags=["network"],
     summary="The most central entities, overall or around a theme",
     response_model=BrokersAnswer,
+    responses=XLSX_RESPONSE,
 )
 def get_brokers(
     store: StoreDep,
@@ -282,8 +299,10 @@ def get_brokers(
     top: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     measure: Literal["betweenness", "degree"] = "betweenness",
     as_of: AsOf = None,
-) -> BrokersAnswer:
-    return brokers(store, theme=theme, top=top, measure=measure, as_of=as_of)
+    fmt: Format = "json",
+) -> BrokersAnswer | Response:
+    answer = brokers(store, theme=theme, top=top, measure=measure, as_of=as_of)
+    return workbook_response(answer, "brokers") if fmt == "xlsx" else answer
 
 
 @router.get(
@@ -291,9 +310,13 @@ def get_brokers(
     tags=["themes"],
     summary="The priority themes, their parents and how many link to each",
     response_model=ThemesPage,
+    responses=XLSX_RESPONSE,
 )
-def get_themes(store: StoreDep, page: PageDep, _: Reader, as_of: AsOf = None) -> ThemesPage:
-    return _paged(theme_overview(store, as_of=as_of), "themes", page, ThemesPage)
+def get_themes(
+    store: StoreDep, page: PageDep, _: Reader, as_of: AsOf = None, fmt: Format = "json"
+) -> ThemesPage | Response:
+    answer = theme_overview(store, as_of=as_of)
+    return workbook_response(answer, "themes") if fmt == "xlsx" else _paged(answer, "themes", page, ThemesPage)
 
 
 class ThemeList(Paged):
