@@ -300,3 +300,9 @@ def test_every_question_route_answers_as_xlsx(
     assert book[sheet].max_row > 1
     json_answer = client.get(url, params=params, headers={"X-API-Key": KEYS[Role.reader]})
     assert json_answer.headers["content-type"] == "application/json"  # JSON stays the default
+
+
+def test_control_characters_in_an_answer_do_not_break_the_workbook(planted: GraphStore, client_for: Clients) -> None:
+    client = client_for(planted)
+    book = book_of(get(client, "/search", Role.reader, q="tal\x01linn", format="xlsx"))
+    assert [r for r in book["Question"].iter_rows(values_only=True) if r[0] == "query"] == [("query", "tal\ufffdlinn")]

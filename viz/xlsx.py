@@ -16,6 +16,7 @@ from typing import Any
 
 import networkx as nx
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -57,6 +58,8 @@ def _put(ws: Worksheet, row: int, column: int, value: Any) -> None:
         value = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
     elif not isinstance(value, str | int | float | dt.date):
         value = str(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)  # control characters XML cannot hold
     cell = ws.cell(row=row, column=column, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
