@@ -496,3 +496,16 @@ def test_the_schema_refuses_ambiguous_or_unknown_spreadsheet_names() -> None:
     language["spreadsheet"]["columns"]["year"]["de"] = ["Jahr"]
     with pytest.raises(SchemaError, match="unknown entries"):
         parse_schema(language)
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_read(
+    preloaded: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import loaders.xlsx
+
+    path = workbook(tmp_path / "bomb.xlsx", {"City": [CITY, ESPOO]})
+    monkeypatch.setattr(loaders.xlsx, "MAX_UNZIPPED_BYTES", 2**10)  # a real bomb is slow to build
+    before = state(preloaded)
+    with pytest.raises(ValidationFailed, match=r"bomb.xlsx sheet - row 1: \(file\): unpacks to more than"):
+        load(preloaded, [(path, None)])
+    assert state(preloaded) == before

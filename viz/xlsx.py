@@ -181,7 +181,9 @@ def template(schema: Schema) -> bytes:
             spec = _spec(schema, layout, column)
             letter = get_column_letter(number)
             if column in refs and (column in ("kind", "type") or spec is not None):
-                validation = DataValidation(type="list", formula1=refs[column], allow_blank=True)
+                validation = DataValidation(
+                    type="list", formula1=refs[column], allow_blank=True, showErrorMessage=True, showInputMessage=True
+                )
                 validation.error = f"Choose one of the listed values for {column}."
                 validation.errorTitle = column
                 validation.prompt = comments.get(column, "")[:255]
