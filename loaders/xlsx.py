@@ -422,7 +422,7 @@ def _records(sheets: list[Sheet], schema: Schema, options: LoadOptions, result: 
     for sheet in sheets:
         for row in sheet.rows:
             if sheet.layout.role == "contacts":
-                _contact_row(row, sheet, schema, contacts)
+                _contact_row(row, sheet, contacts)
             elif sheet.layout.role == "sources":
                 _sources_row(row, sheet, schema, options, sources)
     seen: dict[str, str] = {}
@@ -454,7 +454,7 @@ def _records(sheets: list[Sheet], schema: Schema, options: LoadOptions, result: 
                     result.errors.append(RecordError(extra.row.at, extra.sheet.label("record"), reason))
 
 
-def _contact_row(row: Row, sheet: Sheet, schema: Schema, contacts: dict[str, _Extra]) -> None:
+def _contact_row(row: Row, sheet: Sheet, contacts: dict[str, _Extra]) -> None:
     values: dict[str, Any] = {}
     for name, value in row.cells.items():
         try:
