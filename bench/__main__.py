@@ -22,7 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench import http_api, limit, load, maps, questions
+from bench import http_api, limit, load, maps, questions, xlsx
 from bench.common import Database, Results, Target
 from bench.generate import generate
 from bench.report import machine, markdown, today
@@ -126,6 +126,8 @@ def run(plan: Plan, results: Results, meta: dict[str, Any]) -> None:
                     rows = generate(max(size, plan.per_row_rows), plan.seed).batch.nodes[: plan.per_row_rows]
                     print(f"[bench] per row vs batched, {len(rows):,} rows", flush=True)
                     load.per_row_vs_batched(db, rows, plan.runs, results)
+                    print("[bench] .xlsx workbook load", flush=True)
+                    xlsx.run(results, db, plan.runs, plan.seed, Path(tmp))
                 if size <= plan.apply_max:
                     runs = plan.runs if size <= 3_000 else 1
                     print(f"[bench] store.apply × {runs}", flush=True)

@@ -10,8 +10,8 @@ from typing import Any
 
 from bench.common import Results
 
-FAMILIES = ["load", "questions", "limit", "api", "maps", "memory"]
-TITLES = {"limit": "Distance from the limit", "api": "API"}
+FAMILIES = ["load", "xlsx", "questions", "limit", "api", "maps", "memory"]
+TITLES = {"limit": "Distance from the limit", "api": "API", "xlsx": "Spreadsheets"}
 
 
 def machine() -> dict[str, Any]:

@@ -8,6 +8,7 @@ user-supplied string can never become part of a statement.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,6 +22,10 @@ PROPERTY_TYPES = frozenset({"string", "text", "string[]", "integer", "float", "b
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 ENTITY_LABEL = "Entity"
 CONTACT_LABEL = "ContactCard"
+# Spreadsheet sheets and columns that are not node kinds or properties (see `spreadsheet:` in schema.yaml).
+SHEET_ROLES = ("entities", "relations", "contacts", "sources")
+SHEET_COLUMNS = ("kind", "start", "type", "end", "record", "document", "section", "quote", "sentence")
+LANGUAGES = ("fi", "sv", "en")
 
 
 class SchemaError(ValueError):
@@ -66,6 +71,40 @@ class RelationType:
         return self.symmetric and end_kind in self.sources and start_kind in self.targets
 
 
+def fold_name(text: str) -> str:
+    """How sheet and column names match: case, accents and space/hyphen/underscore ignored."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.split(r"[\s_\-]+", plain.strip()))
+
+
+@dataclass(frozen=True)
+class SpreadsheetSpec:
+    """Sheet and column names for workbooks: declared name -> the other names accepted (fi/sv/en)."""
+
+    sheets: dict[str, tuple[str, ...]]
+    columns: dict[str, tuple[str, ...]]
+    descriptions: dict[str, str]  # of the columns that are not properties
+    manual_document: str
+    manual_quote: str
+
+    def sheet_for(self, name: str) -> str | None:
+        """The node kind or sheet role a sheet name means, or None."""
+        return _lookup(self.sheets, name)
+
+    def column_for(self, name: str) -> str | None:
+        """The property or sheet column a header means, or None."""
+        return _lookup(self.columns, name)
+
+
+def _lookup(names: dict[str, tuple[str, ...]], text: str) -> str | None:
+    folded = fold_name(text)
+    for declared, others in names.items():
+        if folded == fold_name(declared) or folded in (fold_name(o) for o in others):
+            return declared
+    return None
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: schemas key per-schema caches
 class Schema:
     version: int
@@ -73,6 +112,9 @@ class Schema:
     relation_properties: dict[str, PropertySpec]
     node_kinds: dict[str, NodeKind]
     relation_types: dict[str, RelationType]
+    spreadsheet: SpreadsheetSpec = field(
+        default_factory=lambda: SpreadsheetSpec({}, {}, {}, "manual", "Entered by hand in a spreadsheet.")
+    )
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def label(self, kind: str) -> str:
@@ -160,7 +202,63 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
         raise SchemaError("the schema declares no node kinds or no relation types")
     if "key" not in node_props or not node_props["key"].required:
         raise SchemaError("node_properties must declare a required 'key'")
-    return Schema(int(raw.get("version", 1)), node_props, rel_props, kinds, rels, raw)
+    spreadsheet = _spreadsheet(raw.get("spreadsheet") or {}, kinds, node_props, rel_props)
+    return Schema(int(raw.get("version", 1)), node_props, rel_props, kinds, rels, spreadsheet, raw)
+
+
+def _names(body: Any, where: str) -> tuple[str, ...]:
+    """The fi/sv/en names of one sheet or column entry."""
+    if not isinstance(body, dict):
+        raise SchemaError(f"{where}: expected a mapping of fi/sv/en names")
+    unknown = set(body) - {*LANGUAGES, "description"}
+    if unknown:
+        raise SchemaError(f"{where}: unknown entries {sorted(unknown)}; expected {', '.join(LANGUAGES)}, description")
+    out: list[str] = []
+    for language in LANGUAGES:
+        names = body.get(language) or []
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise SchemaError(f"{where}.{language}: expected a list of names")
+        out += names
+    return tuple(out)
+
+
+def _unique(names: dict[str, tuple[str, ...]], where: str) -> None:
+    """Each name, folded, means one declared sheet or column only."""
+    meaning: dict[str, str] = {}
+    for declared, others in names.items():
+        for name in (declared, *others):
+            folded = fold_name(name)
+            if meaning.setdefault(folded, declared) != declared:
+                raise SchemaError(f"{where}: {name!r} would mean both {meaning[folded]!r} and {declared!r}")
+
+
+def _spreadsheet(
+    raw: dict[str, Any],
+    kinds: dict[str, NodeKind],
+    node_props: dict[str, PropertySpec],
+    rel_props: dict[str, PropertySpec],
+) -> SpreadsheetSpec:
+    sheets: dict[str, tuple[str, ...]] = {name: () for name in (*kinds, *SHEET_ROLES)}
+    for name, body in (raw.get("sheets") or {}).items():
+        if name not in sheets:
+            raise SchemaError(f"spreadsheet.sheets.{name}: neither a node kind nor one of {', '.join(SHEET_ROLES)}")
+        sheets[name] = _names(body, f"spreadsheet.sheets.{name}")
+    properties = {*node_props, *rel_props, *(p for k in kinds.values() for p in k.properties)}
+    columns: dict[str, tuple[str, ...]] = {name: () for name in (*sorted(properties), *SHEET_COLUMNS)}
+    descriptions: dict[str, str] = {}
+    for name, body in (raw.get("columns") or {}).items():
+        if name not in columns:
+            raise SchemaError(f"spreadsheet.columns.{name}: neither a property nor one of {', '.join(SHEET_COLUMNS)}")
+        columns[name] = _names(body, f"spreadsheet.columns.{name}")
+        if body.get("description"):
+            descriptions[name] = str(body["description"])
+    _unique(sheets, "spreadsheet.sheets")
+    _unique(columns, "spreadsheet.columns")
+    manual = raw.get("manual_entry") or {}
+    document, quote = manual.get("document", "manual"), manual.get("quote", "Entered by hand in a spreadsheet.")
+    if not (isinstance(document, str) and document.strip() and isinstance(quote, str) and quote.strip()):
+        raise SchemaError("spreadsheet.manual_entry: needs a document and a quote")
+    return SpreadsheetSpec(sheets, columns, descriptions, document, quote)
 
 
 @cache

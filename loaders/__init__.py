@@ -3,6 +3,6 @@
 Each loader's `detect` recognises only its own sources, so the registration order does not matter.
 """
 
-from loaders import contacts, csv_neo4j, curated, document, kumu
+from loaders import contacts, csv_neo4j, curated, document, kumu, xlsx
 
-__all__ = ["contacts", "csv_neo4j", "curated", "document", "kumu"]
+__all__ = ["contacts", "csv_neo4j", "curated", "document", "kumu", "xlsx"]

@@ -37,6 +37,9 @@ class SourceRead:
     # Where each record came from ("<file> line <n>"), by id() of the record in `batch`, so the
     # cross-record checks can name the file and line too.
     where: dict[int, str] = field(default_factory=dict)
+    # How a place names the columns of its fields (place -> field -> column), for loaders whose
+    # columns are not the field names: the cross-record errors then name the column too.
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class Loader(Protocol):

@@ -335,3 +335,4 @@ def commit(result: SourceRead, row: SourceRead) -> None:
         return
     result.batch.extend(row.batch)
     result.where.update(row.where)
+    result.columns.update(row.columns)

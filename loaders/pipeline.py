@@ -54,7 +54,15 @@ def prepare(reads: list[SourceRead], store: GraphStore) -> tuple[Batch, list[Rec
     referenced |= set(batch.provenance)
     where = {ident: place for read in reads for ident, place in read.where.items()}
     checked, cross_errors = check_batch(store.schema, batch, store.kinds_of(referenced), where)
-    return checked, errors + cross_errors
+    columns = {place: names for read in reads for place, names in read.columns.items()}
+    return checked, errors + [_with_column(e, columns) for e in cross_errors]
+
+
+def _with_column(error: RecordError, columns: dict[str, dict[str, str]]) -> RecordError:
+    """A cross-record error names the field; name its column too where the loader said which it is."""
+    place = error.record.rsplit(" (", 1)[0]  # labels are "<place> (key 'k')" or "<place> (a -T-> b)"
+    column = columns.get(place, {}).get(error.field)
+    return RecordError(error.record, column, error.reason) if column else error
 
 
 def load(

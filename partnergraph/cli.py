@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.store import StoreUnavailable
-from partnergraph.commands import ask, db, export, keys, load, maps
+from partnergraph.commands import ask, db, export, keys, load, maps, template
 from partnergraph.context import store_from_settings
 from partnergraph.settings import get_settings
 
@@ -20,6 +20,7 @@ app.add_typer(maps.app, name="map")
 app.add_typer(keys.app, name="keys")
 app.command("load")(load.command)
 app.command("export")(export.command)
+app.command("template")(template.command)
 console = Console()
 
 

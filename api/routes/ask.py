@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.audit import AuditEntry
@@ -27,6 +28,8 @@ from questions.paths import MAX_LIMIT as PATHS_MAX
 from questions.search import MAX_LIMIT as SEARCH_MAX
 from questions.search import SearchResponse, search
 from questions.themes import ThemeOverview, list_themes, theme_overview
+from viz.xlsx import MEDIA_TYPE as XLSX
+from viz.xlsx import answer_workbook
 
 router = APIRouter()
 _SCHEMA = load_schema()  # for the OpenAPI enums; the store's schema is checked per request
@@ -45,6 +48,20 @@ KindsQuery = Annotated[
     ),
 ]
 T = TypeVar("T", bound=BaseModel)
+Format = Annotated[
+    Literal["json", "xlsx"],
+    Query(alias="format", description="`xlsx`: the whole answer (not a page of it) as an Excel workbook."),
+]
+# How the xlsx answers appear in OpenAPI, beside the JSON of response_model.
+XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
+}
+
+
+def workbook_response(answer: BaseModel, name: str, *, include_personal: bool = False) -> Response:
+    """An answer as an .xlsx download; personal fields only when the caller's role may see them."""
+    content = answer_workbook(answer, load_schema(), include_personal=include_personal)
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
 class Paged(BaseModel):
@@ -88,6 +105,7 @@ class SearchPage(SearchResponse, Paged):
     tags=["search"],
     summary="Entities by name or alias, Finnish or English, typos forgiven",
     response_model=SearchPage,
+    responses=XLSX_RESPONSE,
 )
 def get_search(
     store: StoreDep,
@@ -96,10 +114,13 @@ def get_search(
     kinds: KindsQuery = None,
     limit: Annotated[int, Query(ge=1, le=SEARCH_MAX, description=f"At most {SEARCH_MAX} results.")] = 20,
     offset: Annotated[int, Query(ge=0, lt=SEARCH_MAX)] = 0,
-) -> SearchPage:
+    fmt: Format = "json",
+) -> SearchPage | Response:
     """Ranked best first; `total` counts the results up to the search's own cap of 100."""
     wanted = list(check_kinds(store.schema, kinds)) or None
     answer = search(store, q, wanted, limit=SEARCH_MAX)  # in memory: the whole ranking is cheap
+    if fmt == "xlsx":
+        return workbook_response(answer, "search")
     return _paged(answer, "results", Page(limit=limit, offset=offset), SearchPage)
 
 
@@ -108,26 +129,34 @@ def get_search(
     tags=["entities"],
     summary="An entity, its relations by type and their sources",
     response_model=Entity,
+    responses=XLSX_RESPONSE,
 )
 def get_entity(
     key: Annotated[str, Path(min_length=1, max_length=128, pattern=KEY_PATTERN)],
     store: StoreDep,
     _: Reader,
     as_of: AsOf = None,
-) -> Entity:
-    return entity(store, key, as_of=as_of)
+    fmt: Format = "json",
+) -> Entity | Response:
+    answer = entity(store, key, as_of=as_of)
+    return workbook_response(answer, f"entity-{key}") if fmt == "xlsx" else answer
 
 
 @router.get(
-    "/contacts", tags=["contacts"], summary="Who our contacts are for an entity or a theme", response_model=ContactsPage
+    "/contacts",
+    tags=["contacts"],
+    summary="Who our contacts are for an entity or a theme",
+    response_model=ContactsPage,
+    responses=XLSX_RESPONSE,
 )
 def get_contacts(
-    key: Key, store: StoreDep, audit: AuditDep, page: PageDep, who: Reader, as_of: AsOf = None
-) -> ContactsPage:
+    key: Key, store: StoreDep, audit: AuditDep, page: PageDep, who: Reader, as_of: AsOf = None, fmt: Format = "json"
+) -> ContactsPage | Response:
     """Email and phone only for the contacts role and above; each such read is audited."""
     answer = contacts(store, key, include_personal=who.sees_contacts, as_of=as_of)
     result = _paged(answer, "contacts", page, ContactsPage)
-    shown = sorted({c.person.key for c in result.contacts if c.email is not None or c.phone is not None})
+    shown_in = answer.contacts if fmt == "xlsx" else result.contacts  # a workbook holds the whole answer
+    shown = sorted({c.person.key for c in shown_in if c.email is not None or c.phone is not None})
     if shown:
         audit.record(
             AuditEntry(
@@ -139,6 +168,8 @@ def get_contacts(
                 persons=shown,
             )
         )
+    if fmt == "xlsx":
+        return workbook_response(answer, f"contacts-{key}", include_personal=who.sees_contacts)
     return result
 
 
@@ -147,6 +178,7 @@ def get_contacts(
     tags=["themes"],
     summary="Partners working on all (or any) of the given themes",
     response_model=PartnersPage,
+    responses=XLSX_RESPONSE,
 )
 def get_partners(
     store: StoreDep,
@@ -156,15 +188,23 @@ def get_partners(
     mode: Literal["all", "any"] = "all",
     kinds: KindsQuery = None,
     as_of: AsOf = None,
-) -> PartnersPage:
+    fmt: Format = "json",
+) -> PartnersPage | Response:
+    """Each partner with why it matched: the theme asked for, the (sub-)theme linked, the relation."""
     answer = partners_by_themes(
         store, theme, mode=mode, kinds=list(check_kinds(store.schema, kinds)) or None, as_of=as_of
     )
+    if fmt == "xlsx":
+        return workbook_response(answer, "partners")
     return _paged(answer, "partners", page, PartnersPage)
 
 
 @router.get(
-    "/paths", tags=["network"], summary="The shortest connections between two entities", response_model=PathsAnswer
+    "/paths",
+    tags=["network"],
+    summary="The shortest connections between two entities",
+    response_model=PathsAnswer,
+    responses=XLSX_RESPONSE,
 )
 def get_paths(
     start: Key,
@@ -176,10 +216,11 @@ def get_paths(
     avoid_type: Annotated[list[str] | None, Query(max_length=20, description="Relation types not to use.")] = None,
     limit: Annotated[int, Query(ge=1, le=PATHS_MAX, description="At most this many paths.")] = 5,
     as_of: AsOf = None,
-) -> PathsAnswer:
+    fmt: Format = "json",
+) -> PathsAnswer | Response:
     kinds = check_kinds(store.schema, avoid_kind)
     types = check_types(store.schema, avoid_type)
-    return paths(
+    answer = paths(
         store,
         start,
         end,
@@ -189,6 +230,7 @@ def get_paths(
         limit=limit,
         as_of=as_of,
     )
+    return workbook_response(answer, "paths") if fmt == "xlsx" else answer
 
 
 @router.get(
@@ -196,6 +238,7 @@ def get_paths(
     tags=["network"],
     summary="The subgraph around entities, to a depth",
     response_model=NeighbourhoodAnswer,
+    responses=XLSX_RESPONSE,
 )
 def get_neighbourhood(
     store: StoreDep,
@@ -206,8 +249,9 @@ def get_neighbourhood(
     theme: Annotated[list[KeyItem] | None, Query(max_length=MAX_KEYS, description="Keep what touches these.")] = None,
     max_nodes: Annotated[int, Query(ge=1, le=DEFAULT_NODE_CAP)] = DEFAULT_NODE_CAP,
     as_of: AsOf = None,
-) -> NeighbourhoodAnswer:
-    return neighbourhood(
+    fmt: Format = "json",
+) -> NeighbourhoodAnswer | Response:
+    answer = neighbourhood(
         store,
         key,
         depth=depth,
@@ -216,6 +260,7 @@ def get_neighbourhood(
         as_of=as_of,
         node_cap=max_nodes,
     ).answer
+    return workbook_response(answer, "neighbourhood") if fmt == "xlsx" else answer
 
 
 @router.get(
@@ -223,6 +268,7 @@ def get_neighbourhood(
     tags=["governance"],
     summary="Memberships without owner; themes and partners unlinked",
     response_model=GovernanceAnswer,
+    responses=XLSX_RESPONSE,
 )
 def get_governance(
     store: StoreDep,
@@ -231,10 +277,12 @@ def get_governance(
         str, Query(min_length=1, max_length=128, pattern=KEY_PATTERN, description="The home city.")
     ] = "helsinki",
     as_of: AsOf = None,
-) -> GovernanceAnswer:
+    fmt: Format = "json",
+) -> GovernanceAnswer | Response:
     if not store.kinds_of([home]):
         raise ProblemError(404, f"No entity with key {home!r}.", slug="not-found")
-    return governance(store, home=home, as_of=as_of)
+    answer = governance(store, home=home, as_of=as_of)
+    return workbook_response(answer, "governance") if fmt == "xlsx" else answer
 
 
 @router.get(
@@ -242,6 +290,7 @@ def get_governance(
     tags=["network"],
     summary="The most central entities, overall or around a theme",
     response_model=BrokersAnswer,
+    responses=XLSX_RESPONSE,
 )
 def get_brokers(
     store: StoreDep,
@@ -250,8 +299,10 @@ def get_brokers(
     top: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     measure: Literal["betweenness", "degree"] = "betweenness",
     as_of: AsOf = None,
-) -> BrokersAnswer:
-    return brokers(store, theme=theme, top=top, measure=measure, as_of=as_of)
+    fmt: Format = "json",
+) -> BrokersAnswer | Response:
+    answer = brokers(store, theme=theme, top=top, measure=measure, as_of=as_of)
+    return workbook_response(answer, "brokers") if fmt == "xlsx" else answer
 
 
 @router.get(
@@ -259,9 +310,13 @@ def get_brokers(
     tags=["themes"],
     summary="The priority themes, their parents and how many link to each",
     response_model=ThemesPage,
+    responses=XLSX_RESPONSE,
 )
-def get_themes(store: StoreDep, page: PageDep, _: Reader, as_of: AsOf = None) -> ThemesPage:
-    return _paged(theme_overview(store, as_of=as_of), "themes", page, ThemesPage)
+def get_themes(
+    store: StoreDep, page: PageDep, _: Reader, as_of: AsOf = None, fmt: Format = "json"
+) -> ThemesPage | Response:
+    answer = theme_overview(store, as_of=as_of)
+    return workbook_response(answer, "themes") if fmt == "xlsx" else _paged(answer, "themes", page, ThemesPage)
 
 
 class ThemeList(Paged):

@@ -35,6 +35,8 @@ from viz.maps import (
     script_json,
 )
 from viz.style import default_style
+from viz.xlsx import MEDIA_TYPE as XLSX
+from viz.xlsx import graph_workbook, template
 
 router = APIRouter(tags=["explorer"])
 
@@ -138,6 +140,20 @@ def static(name: str) -> FileResponse:
     )
 
 
+@router.get(
+    "/template.xlsx",
+    summary="The spreadsheet template: a sheet per kind, drop-downs from the schema, an example row",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+)
+def get_template(store: StoreDep, _: Reader) -> Response:
+    return Response(
+        template(store.schema),
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="partners.xlsx"'},
+    )
+
+
 class Session(BaseModel):
     name: str
     role: str
@@ -152,7 +168,7 @@ def session(who: Reader) -> Session:
 
 class ExportRequest(BaseModel):
     keys: list[Annotated[str, Field(pattern=KEY_PATTERN)]] = Field(max_length=MAX_EXPORT_KEYS)
-    format: Literal["graphml", "gexf", "json", "html"] = "graphml"
+    format: Literal["graphml", "gexf", "json", "html", "xlsx"] = "graphml"
     title: Annotated[str, Field(max_length=200)] = "partnergraph map"
 
 
@@ -161,12 +177,13 @@ MEDIA_TYPES = {
     "gexf": "application/gexf+xml",
     "json": "application/json",
     "html": "text/html; charset=utf-8",
+    "xlsx": XLSX,
 }
 
 
 @router.post(
     "/explorer/export",
-    summary="The current view (its node keys and the relations among them) as GraphML, GEXF, JSON or an HTML map",
+    summary="The current view (its node keys and the relations among them) as GraphML, GEXF, JSON, .xlsx or a map",
     response_class=Response,
 )
 def export_view(body: ExportRequest, store: StoreDep, _: Reader) -> Response:
@@ -174,6 +191,8 @@ def export_view(body: ExportRequest, store: StoreDep, _: Reader) -> Response:
     if body.format == "html":
         data = build_map(graph, title=body.title, options=MapOptions(node_cap=MAX_EXPORT_KEYS))
         content: bytes = render_map(data, standalone=True).encode("utf-8")
+    elif body.format == "xlsx":
+        content = graph_workbook(graph, store.schema)  # snapshots hold no contact fields
     else:
         content = exporters.export(graph, body.format)
     return Response(

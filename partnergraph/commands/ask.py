@@ -8,6 +8,7 @@ as a table, or as the API's JSON with `--json`. Contact email and phone are show
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import typer
@@ -29,17 +30,31 @@ from questions.partners import PartnersAnswer, partners_by_themes
 from questions.paths import MAX_HOPS, PathsAnswer, paths
 from questions.search import SearchResponse, search
 from questions.themes import ThemeOverview, theme_overview
+from viz.xlsx import answer_workbook
 
 app = typer.Typer(help="Ask the graph a question (search, entity, partners, contacts, paths…).", no_args_is_help=True)
 out = Console()
 A = TypeVar("A", bound=BaseModel)
 
 Json = Annotated[bool, typer.Option("--json", help="Print the answer as JSON (the API's format).")]
+XlsxOut = Annotated[
+    Path | None, typer.Option("--xlsx", help="Also write the answer to this .xlsx workbook.", dir_okay=False)
+]
 
 
-def _ask(question: Callable[[GraphStore], A], show: Callable[[A], None], as_json: bool) -> None:
-    """Ask one question; print its answer as a table, or as the API's JSON."""
+def _ask(
+    question: Callable[[GraphStore], A],
+    show: Callable[[A], None],
+    as_json: bool,
+    xlsx: Path | None = None,
+    *,
+    include_personal: bool = False,
+) -> None:
+    """Ask one question; print its answer as a table, or as the API's JSON; and to a workbook."""
     result = answer(question)
+    if xlsx is not None:
+        xlsx.write_bytes(answer_workbook(result, load_schema(), include_personal=include_personal))
+        err.print(f"wrote {xlsx}", highlight=False)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     else:
@@ -70,6 +85,7 @@ def search_command(
     kind: Kinds = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
     as_json: Json = False,
+    xlsx: XlsxOut = None,
 ) -> None:
     """Find entities by name: "Tallinnan", "tallina", "Pekingin" all work."""
 
@@ -77,12 +93,15 @@ def search_command(
         rows = ((h.entity.key, h.entity.kind, h.entity.name, h.matched, f"{h.score:.2f}") for h in answer.results)
         _table(f"Search: {answer.query}", "key", "kind", "name", "matched", "score", rows=rows, empty="nothing found")
 
-    _ask(lambda store: search(store, text, kind, limit), show, as_json)
+    _ask(lambda store: search(store, text, kind, limit), show, as_json, xlsx)
 
 
 @app.command("entity")
 def entity_command(
-    key: Annotated[str, typer.Argument(help="The entity's key.")], as_of: AsOf = None, as_json: Json = False
+    key: Annotated[str, typer.Argument(help="The entity's key.")],
+    as_of: AsOf = None,
+    as_json: Json = False,
+    xlsx: XlsxOut = None,
 ) -> None:
     """An entity: its properties, its relations by type, and the quotes they rest on."""
 
@@ -103,7 +122,7 @@ def entity_command(
             )
             _table(rel_type, "", "other", "kind", "role", "since", "until", "basis", rows=rows, empty="none")
 
-    _ask(lambda store: entity(store, key, as_of=as_date(as_of)), show, as_json)
+    _ask(lambda store: entity(store, key, as_of=as_date(as_of)), show, as_json, xlsx)
 
 
 @app.command("partners")
@@ -113,6 +132,7 @@ def partners_command(
     kind: Kinds = None,
     as_of: AsOf = None,
     as_json: Json = False,
+    xlsx: XlsxOut = None,
 ) -> None:
     """Who works on all (or --any) of the themes, sub-themes included, and why."""
 
@@ -130,7 +150,9 @@ def partners_command(
         _table(title, "entity", "kind", "themes", "through", rows=rows, empty="none")
 
     mode: Literal["all", "any"] = "any" if any_theme else "all"
-    _ask(lambda store: partners_by_themes(store, theme, mode=mode, kinds=kind, as_of=as_date(as_of)), show, as_json)
+    _ask(
+        lambda store: partners_by_themes(store, theme, mode=mode, kinds=kind, as_of=as_date(as_of)), show, as_json, xlsx
+    )
 
 
 @app.command("contacts")
@@ -141,6 +163,7 @@ def contacts_command(
     ] = False,
     as_of: AsOf = None,
     as_json: Json = False,
+    xlsx: XlsxOut = None,
 ) -> None:
     """Who our contacts are for an entity or a theme, and how they are linked."""
 
@@ -155,7 +178,13 @@ def contacts_command(
         )
         _table(f"Contacts for {answer.key}", *columns, rows=rows, empty="no one is linked")
 
-    _ask(lambda store: contacts(store, key, include_personal=include_contacts, as_of=as_date(as_of)), show, as_json)
+    _ask(
+        lambda store: contacts(store, key, include_personal=include_contacts, as_of=as_date(as_of)),
+        show,
+        as_json,
+        xlsx,
+        include_personal=include_contacts,
+    )
 
 
 @app.command("paths")
@@ -168,6 +197,7 @@ def paths_command(
     limit: Annotated[int, typer.Option(min=1, max=100)] = 5,
     as_of: AsOf = None,
     as_json: Json = False,
+    xlsx: XlsxOut = None,
 ) -> None:
     """The shortest connections between two entities ("how are we connected to …")."""
 
@@ -197,6 +227,7 @@ def paths_command(
         ),
         show,
         as_json,
+        xlsx,
     )
 
 
@@ -209,6 +240,7 @@ def neighbourhood_command(
     max_nodes: Annotated[int, typer.Option(min=1, max=50_000)] = DEFAULT_NODE_CAP,
     as_of: AsOf = None,
     as_json: Json = False,
+    xlsx: XlsxOut = None,
 ) -> None:
     """The entities within DEPTH relations of KEYS, and the relations among them."""
 
@@ -228,6 +260,7 @@ def neighbourhood_command(
         ),
         show,
         as_json,
+        xlsx,
     )
 
 
@@ -236,6 +269,7 @@ def governance_command(
     home: Annotated[str, typer.Option(help="The home city whose partners are checked.")] = "helsinki",
     as_of: AsOf = None,
     as_json: Json = False,
+    xlsx: XlsxOut = None,
 ) -> None:
     """Memberships without an owner, themes no one works on, partners on no theme."""
 
@@ -249,7 +283,7 @@ def governance_command(
         lonely = ((_name(p), p.kind) for p in answer.partners_without_theme)
         _table(f"Partners of {answer.home} on no theme", "partner", "kind", rows=lonely, empty="none")
 
-    _ask(lambda store: governance(store, home=home, as_of=as_date(as_of)), show, as_json)
+    _ask(lambda store: governance(store, home=home, as_of=as_date(as_of)), show, as_json, xlsx)
 
 
 @app.command("brokers")
@@ -259,6 +293,7 @@ def brokers_command(
     measure: Annotated[str, typer.Option(help="betweenness or degree.")] = "betweenness",
     as_of: AsOf = None,
     as_json: Json = False,
+    xlsx: XlsxOut = None,
 ) -> None:
     """The most central entities: who connects the network, overall or around a theme."""
 
@@ -271,11 +306,11 @@ def brokers_command(
     if measure not in ("betweenness", "degree"):
         raise typer.BadParameter("betweenness or degree", param_hint="--measure")
     chosen: Literal["betweenness", "degree"] = "degree" if measure == "degree" else "betweenness"
-    _ask(lambda store: brokers(store, theme=theme, top=top, measure=chosen, as_of=as_date(as_of)), show, as_json)
+    _ask(lambda store: brokers(store, theme=theme, top=top, measure=chosen, as_of=as_date(as_of)), show, as_json, xlsx)
 
 
 @app.command("themes")
-def themes_command(as_of: AsOf = None, as_json: Json = False) -> None:
+def themes_command(as_of: AsOf = None, as_json: Json = False, xlsx: XlsxOut = None) -> None:
     """The themes, where each sits, and how many entities work on it (sub-themes included)."""
 
     def show(answer: ThemeOverview) -> None:
@@ -294,7 +329,7 @@ def themes_command(as_of: AsOf = None, as_json: Json = False) -> None:
             walk(root, 0, frozenset({root}))
         _table("Themes", "theme", "key", "type", "direct", "with sub-themes", rows=rows, empty="none")
 
-    _ask(lambda store: theme_overview(store, as_of=as_date(as_of)), show, as_json)
+    _ask(lambda store: theme_overview(store, as_of=as_date(as_of)), show, as_json, xlsx)
 
 
 class Catalogue(BaseModel):

@@ -1,4 +1,5 @@
-"""`partnergraph export`: the graph or a subgraph as GraphML, GEXF or JSON (node-link)."""
+"""`partnergraph export`: the graph or a subgraph as GraphML, GEXF, JSON (node-link) or an .xlsx
+workbook that `partnergraph load` reads back."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from rich.console import Console
 
 from graph.store import GraphStore
 from partnergraph.context import store_from_settings
-from viz.export import EXPORTERS, FORMATS, ExportError, add_contacts, export, subgraph
+from viz.export import FORMATS, ExportError, add_contacts, export, subgraph
+from viz.xlsx import graph_workbook
 
 console = Console(stderr=True)
-SUFFIXES = {".graphml": "graphml", ".gexf": "gexf", ".json": "json"}
+SUFFIXES = {".graphml": "graphml", ".gexf": "gexf", ".json": "json", ".xlsx": "xlsx"}
+ALL_FORMATS = (*FORMATS, "xlsx")
 
 
 def export_graph(
@@ -33,7 +36,8 @@ def export_graph(
 def command(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)],
     fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}; default: from the file suffix.")
+        str | None,
+        typer.Option("--format", "-f", help=f"One of {', '.join(ALL_FORMATS)}; default: from the file suffix."),
     ] = None,
     keys: Annotated[
         list[str] | None, typer.Option("--key", "-k", help="Export these nodes and their neighbours.")
@@ -43,15 +47,19 @@ def command(
         bool, typer.Option("--include-contacts", help="Add personal contact fields (email, phone) of persons.")
     ] = False,
 ) -> None:
-    """Export the graph, or the subgraph around some keys, for Gephi, yEd, Cytoscape or networkx."""
+    """Export the graph, or the subgraph around some keys, for Gephi, yEd, Cytoscape, networkx or Excel."""
     fmt = fmt or SUFFIXES.get(output.suffix.lower())
-    if fmt not in EXPORTERS:
-        console.print(f"[red]error[/]: name a format with --format ({', '.join(FORMATS)})", highlight=False)
+    if fmt not in ALL_FORMATS:
+        console.print(f"[red]error[/]: name a format with --format ({', '.join(ALL_FORMATS)})", highlight=False)
         raise typer.Exit(2)
     try:
         with store_from_settings() as store:
             graph = export_graph(store, keys, depth, include_contacts=include_contacts)
-        content = export(graph, fmt)
+            schema = store.schema
+        if fmt == "xlsx":
+            content = graph_workbook(graph, schema, include_contacts=include_contacts)
+        else:
+            content = export(graph, fmt)
     except ExportError as exc:
         console.print(f"[red]error[/]: {exc}", highlight=False)
         raise typer.Exit(2) from exc

@@ -50,12 +50,16 @@ def command(
         bool, typer.Option("--skip-bad-rows", help="Load the good rows and list the bad ones.")
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5_000,
-    document_id: Annotated[str | None, typer.Option(help="Document id used in provenance (document loader).")] = None,
+    document_id: Annotated[
+        str | None,
+        typer.Option(help="Document id used in provenance (documents; workbook rows with a quote but no document)."),
+    ] = None,
     candidates: Annotated[
         Path | None, typer.Option("--candidates", help="Write candidate relations from documents to this JSON file.")
     ] = None,
 ) -> None:
-    """Load sources into the graph: the curated dataset, CSV files, contacts, Kumu sheets, documents."""
+    """Load sources into the graph: the curated dataset, CSV files, contacts, Kumu sheets, .xlsx workbooks,
+    documents."""
     paths = sources or [DEFAULT_DATASET]
     options = LoadOptions(skip_bad_rows=skip_bad_rows, document_id=document_id)
     try:

@@ -1,0 +1,21 @@
+"""`partnergraph template`: the .xlsx workbook city staff fill in, generated from the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from graph.schema import load_schema
+from viz.xlsx import template
+
+
+def command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.", dir_okay=False)] = Path(
+        "partners.xlsx"
+    ),
+) -> None:
+    """Write the spreadsheet template: a sheet per kind, drop-downs and an example row (no database needed)."""
+    output.write_bytes(template(load_schema()))
+    typer.echo(f"wrote {output}: fill it in, then `partnergraph load {output}`")
