@@ -55,9 +55,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.ExitStack() as stack:
             if store is None:
-                app.state.store = stack.enter_context(store_from_settings(settings))
+                app.state.store = stack.enter_context(store_from_settings(settings, supervise=True))
             if load_if_empty:
                 load_dataset_if_empty(app.state.store)
+            # Writes a crash interrupted between commit and audit are settled from their receipts.
+            app.state.audit.reconcile(app.state.store)
             yield
 
     app = FastAPI(title="partnergraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)

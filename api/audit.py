@@ -3,18 +3,26 @@
 It never holds personal values: contact reads record the person's key, writes record the entity's
 stored (non-personal) properties before and after, and only the *names* of personal fields set.
 Kept as a file, not in the graph, so that audit entries never show up in graph questions.
+
+A write is journaled: a `pending` entry (fsynced) before the database write, whose transaction
+also leaves a receipt (graph.store.Receipt); a `committed` entry after it, before the answer. A
+crash between the two leaves a pending entry, which `reconcile` settles from the receipts: so no
+saved write goes unaudited, and no write is acknowledged before its audit entry is on disk.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from graph.store import GraphStore
 
 
 class AuditEntry(BaseModel):
@@ -32,6 +40,11 @@ class AuditEntry(BaseModel):
         default=None, description="Names (never values) of personal fields written."
     )
     summary: dict[str, dict[str, int]] | None = None
+    write_id: str | None = Field(default=None, description="Writes: the journal id shared by its entries.")
+    status: Literal["pending", "committed", "failed"] | None = Field(
+        default=None, description="Writes: pending (journaled before the write), committed, or failed."
+    )
+    note: str | None = None
 
 
 class AuditLog:
@@ -48,6 +61,7 @@ class AuditLog:
             with self.path.open("a", encoding="utf-8") as handle:
                 handle.write(line)
                 handle.flush()
+                os.fsync(handle.fileno())  # an acknowledged write's entry must survive a crash
 
     def _lines(self) -> Iterator[str]:
         if not self.path.exists():
@@ -56,17 +70,57 @@ class AuditLog:
             lines = handle.readlines()
         yield from reversed(lines)
 
-    def entries(
-        self, *, action: str | None = None, actor: str | None = None, target: str | None = None
-    ) -> Iterator[AuditEntry]:
-        """Newest first, filtered."""
-        for line in self._lines():
+    def _all(self) -> list[AuditEntry]:
+        """Oldest first; a torn last line after a crash is skipped rather than hiding the rest."""
+        out = []
+        for line in reversed(list(self._lines())):
             if not line.strip():
                 continue
             try:
-                entry = AuditEntry.model_validate(json.loads(line))
+                out.append(AuditEntry.model_validate(json.loads(line)))
             except ValueError:
-                continue  # a torn last line after a crash: skip it rather than hide the rest
+                continue
+        return out
+
+    def final(self, write_id: str) -> AuditEntry | None:
+        """The committed or failed entry of a journaled write, if it has one."""
+        return next((e for e in reversed(self._all()) if e.write_id == write_id and e.status != "pending"), None)
+
+    def pending(self) -> list[AuditEntry]:
+        """Journaled writes with no outcome yet: interrupted, or under way right now."""
+        settled = {e.write_id for e in self._all() if e.write_id and e.status != "pending"}
+        return [e for e in self._all() if e.status == "pending" and e.write_id not in settled]
+
+    def reconcile(self, store: GraphStore, *, older_than_s: float = 0.0) -> int:
+        """Settle pending writes from the database's receipts; returns how many were settled.
+        `older_than_s` leaves alone the writes that may still be under way in this process."""
+        now = dt.datetime.now(dt.UTC)
+        waiting = [e for e in self.pending() if (now - e.at).total_seconds() >= older_than_s]
+        if not waiting:
+            return 0
+        saved = store.committed(e.write_id for e in waiting if e.write_id)
+        for entry in waiting:
+            committed = entry.write_id in saved
+            self.record(
+                entry.model_copy(
+                    update={
+                        "at": now,
+                        "status": "committed" if committed else "failed",
+                        "note": "settled after an interruption: the database "
+                        + ("has the write" if committed else "does not have the write"),
+                    }
+                )
+            )
+        return len(waiting)
+
+    def entries(
+        self, *, action: str | None = None, actor: str | None = None, target: str | None = None
+    ) -> Iterator[AuditEntry]:
+        """Newest first, filtered; a journaled write shows once, with its outcome."""
+        settled = {e.write_id for e in self._all() if e.write_id and e.status != "pending"}
+        for entry in reversed(self._all()):
+            if entry.status == "pending" and entry.write_id in settled:
+                continue
             if action is not None and entry.action != action:
                 continue
             if actor is not None and entry.actor != actor:

@@ -12,7 +12,7 @@ from typing import Any
 
 from api.problems import ProblemError
 from graph.model import Batch, NodeRecord, RecordError, ValidationFailed, check_batch, parse_node, parse_relation
-from graph.store import GraphStore, WriteSummary
+from graph.store import GraphStore, Receipt, WriteSummary
 from questions.entity import entity
 
 # Properties that are derived or bookkeeping, not something a user sets.
@@ -32,6 +32,13 @@ class Outcome:
 
 # Called after every successful write (the questions' search index, caches…).
 AfterWrite = Callable[[GraphStore], None]
+# Called with (action, target) once the write is validated, right before the database write: it
+# journals the write and returns the receipt that the write's transaction records.
+Journal = Callable[[str, str], Receipt | None]
+
+
+def _no_journal(action: str, target: str) -> Receipt | None:
+    return None
 
 
 def stored_entity(store: GraphStore, key: str) -> dict[str, Any] | None:
@@ -68,11 +75,13 @@ def _refuse_nulls(fields: Mapping[str, Any], record: str) -> None:
         )
 
 
-def _check_and_apply(store: GraphStore, batch: Batch, referenced: list[str]) -> WriteSummary:
+def _check_and_apply(
+    store: GraphStore, batch: Batch, referenced: list[str], journal: Journal, action: str, target: str
+) -> WriteSummary:
     checked, errors = check_batch(store.schema, batch, store.kinds_of(referenced))
     if errors:
         raise ValidationFailed(errors)
-    return store.apply(checked)
+    return store.apply(checked, receipt=journal(action, target))
 
 
 def _node(store: GraphStore, raw: Mapping[str, Any], record: str) -> NodeRecord:
@@ -90,17 +99,17 @@ def _node(store: GraphStore, raw: Mapping[str, Any], record: str) -> NodeRecord:
     return parse_node(store.schema, flat, record)
 
 
-def create_entity(store: GraphStore, raw: Mapping[str, Any]) -> Outcome:
+def create_entity(store: GraphStore, raw: Mapping[str, Any], journal: Journal = _no_journal) -> Outcome:
     node = _node(store, raw, "entity")
     if store.kinds_of([node.key]):
         raise ProblemError(409, f"An entity with key {node.key!r} already exists.", slug="already-exists")
-    summary = _check_and_apply(store, Batch(nodes=[node]), [node.key])
+    summary = _check_and_apply(store, Batch(nodes=[node]), [node.key], journal, "entity.create", node.key)
     return Outcome(
         "entity.create", node.key, summary, after=stored_entity(store, node.key), personal_fields=sorted(node.personal)
     )
 
 
-def update_entity(store: GraphStore, key: str, patch: Mapping[str, Any]) -> Outcome:
+def update_entity(store: GraphStore, key: str, patch: Mapping[str, Any], journal: Journal = _no_journal) -> Outcome:
     """Merge `patch` into the stored entity and write it; sources given are added to the stored ones."""
     record = f"entity {key!r}"
     before = stored_entity(store, key)
@@ -116,13 +125,13 @@ def update_entity(store: GraphStore, key: str, patch: Mapping[str, Any]) -> Outc
     merged = {k: v for k, v in merged.items() if k not in properties}
     merged["properties"] = {**properties, **patch.get("properties", {})}
     node = _node(store, merged, record)
-    summary = _check_and_apply(store, Batch(nodes=[node]), [key])
+    summary = _check_and_apply(store, Batch(nodes=[node]), [key], journal, "entity.update", key)
     after = stored_entity(store, key) or {}
     old, new = _changed(before, after)
     return Outcome("entity.update", key, summary, before=old, after=new, personal_fields=sorted(node.personal))
 
 
-def delete_entity(store: GraphStore, key: str) -> Outcome:
+def delete_entity(store: GraphStore, key: str, journal: Journal = _no_journal) -> Outcome:
     before = stored_entity(store, key)
     if before is None:
         raise ProblemError(404, f"No entity with key {key!r}.", slug="not-found")
@@ -133,19 +142,21 @@ def delete_entity(store: GraphStore, key: str) -> Outcome:
         for rels in detached.values()
         for r in rels
     )
-    summary = store.delete(node_keys=[key])
+    summary = store.delete(node_keys=[key], receipt=journal("entity.delete", key))
     return Outcome("entity.delete", key, summary, before=before)
 
 
-def create_relation(store: GraphStore, raw: Mapping[str, Any]) -> Outcome:
+def create_relation(store: GraphStore, raw: Mapping[str, Any], journal: Journal = _no_journal) -> Outcome:
     rel = parse_relation(store.schema, raw, "relation")
     if stored_relation(store, rel.start, rel.end, rel.key) is not None:
         raise ProblemError(409, f"The relation {rel.key!r} already exists.", slug="already-exists")
-    summary = _check_and_apply(store, Batch(relations=[rel]), [rel.start, rel.end])
+    summary = _check_and_apply(store, Batch(relations=[rel]), [rel.start, rel.end], journal, "relation.create", rel.key)
     return Outcome("relation.create", rel.key, summary, after=stored_relation(store, rel.start, rel.end, rel.key))
 
 
-def update_relation(store: GraphStore, start: str, end: str, key: str, patch: Mapping[str, Any]) -> Outcome:
+def update_relation(
+    store: GraphStore, start: str, end: str, key: str, patch: Mapping[str, Any], journal: Journal = _no_journal
+) -> Outcome:
     record = f"relation {key!r}"
     before = stored_relation(store, start, end, key)
     if before is None:
@@ -154,15 +165,15 @@ def update_relation(store: GraphStore, start: str, end: str, key: str, patch: Ma
     raw = {name: before[name] for name in ("start", "end", "type", "key", *_RELATION_FIELDS) if name in before}
     raw.update(patch)
     rel = parse_relation(store.schema, raw, record)
-    summary = _check_and_apply(store, Batch(relations=[rel]), [rel.start, rel.end])
+    summary = _check_and_apply(store, Batch(relations=[rel]), [rel.start, rel.end], journal, "relation.update", key)
     after = stored_relation(store, start, end, key) or {}
     old, new = _changed(before, after)
     return Outcome("relation.update", key, summary, before=old, after=new)
 
 
-def delete_relation(store: GraphStore, start: str, end: str, key: str) -> Outcome:
+def delete_relation(store: GraphStore, start: str, end: str, key: str, journal: Journal = _no_journal) -> Outcome:
     before = stored_relation(store, start, end, key)
     if before is None:
         raise ProblemError(404, f"No relation {key!r} between {start!r} and {end!r}.", slug="not-found")
-    summary = store.delete(relations=[(before["start"], before["end"], key)])
+    summary = store.delete(relations=[(before["start"], before["end"], key)], receipt=journal("relation.delete", key))
     return Outcome("relation.delete", key, summary, before=before)

@@ -22,13 +22,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.model import RecordError, ValidationFailed
 from graph.readonly import ReadOnlyRefused
-from graph.store import QueryTimeout, StoreError, StoreUnavailable, WriteConflict
+from graph.store import QueryTimeout, StoreError, StoreInDoubt, StoreUnavailable, WriteConflict
 from questions.common import NotFound, QuestionError
 
 log = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:partnergraph:problem:"
 MAX_ERRORS = 200
+RETRY_AFTER_S = 2  # a supervised database is back within seconds
 
 
 class FieldProblem(BaseModel):
@@ -183,8 +184,14 @@ async def _readonly_refused(request: Request, exc: Exception) -> JSONResponse:
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("graph database unavailable: %s", exc)
+    # In doubt: the write may have been saved; a retry with the same Idempotency-Key tells.
+    detail = (
+        "The graph database went away while saving; retry with the same Idempotency-Key to learn the outcome."
+        if isinstance(exc, StoreInDoubt)
+        else "The graph database is not available; try again shortly."
+    )
     return problem_response(
-        request, 503, detail="The graph database is not available; try again later.", slug="store-unavailable"
+        request, 503, detail=detail, slug="store-unavailable", headers={"Retry-After": str(RETRY_AFTER_S)}
     )
 
 

@@ -24,12 +24,15 @@ from graph.readonly import ReadOnlyRefused, check_readonly
 from graph.schema import Schema, load_schema
 from graph.store import (
     Counts,
+    DuplicateWrite,
     KindConflict,
     Progress,
     QueryTimeout,
     ReadOnlyResult,
+    Receipt,
     RelationRef,
     StoreError,
+    StoreInDoubt,
     StoreInfo,
     StoreUnavailable,
     WriteConflict,
@@ -43,7 +46,12 @@ log = logging.getLogger(__name__)
 logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 T = TypeVar("T")
 DEFAULT_BATCH = 5_000
-WRITE_ATTEMPTS = 3
+WRITE_ATTEMPTS = 6
+# Fail fast when the database is gone: the driver's own defaults retry for 30 s and wait up to 60 s
+# for a pooled connection, which is what made outages hang for 30–70 s. A refused connection now
+# answers within about 2 s; transient errors (deadlocks, leader changes) are still retried.
+CONNECT_TIMEOUT_S = 1.5
+RETRY_TIME_S = 1.0
 
 
 def native(value: Any) -> Any:
@@ -75,6 +83,15 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "iso_format"):
         return value.iso_format()
     return value
+
+
+def _fail_fast(connection_timeout: float) -> dict[str, Any]:
+    return {
+        "connection_timeout": connection_timeout,
+        "connection_acquisition_timeout": connection_timeout + 0.5,
+        "max_transaction_retry_time": RETRY_TIME_S,
+        "max_connection_pool_size": 32,
+    }
 
 
 def _console_error(exc: neo4j_errors.Neo4jError) -> Exception:
@@ -122,7 +139,7 @@ class BoltStore:
         *,
         schema: Schema | None = None,
         registry: CypherRegistry = REGISTRY,
-        connection_timeout: float = 10.0,
+        connection_timeout: float = CONNECT_TIMEOUT_S,
         readonly_auth: tuple[str, str] | None = None,
     ):
         self.schema = schema or load_schema()
@@ -133,9 +150,7 @@ class BoltStore:
         self.generation = 0
         self._readonly_driver: neo4j.Driver | None = None
         try:
-            self._driver = neo4j.GraphDatabase.driver(
-                uri, auth=auth, connection_timeout=connection_timeout, max_connection_pool_size=32
-            )
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, **_fail_fast(connection_timeout))
             agent = self._driver.get_server_info().agent
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.AuthError, OSError, ValueError) as exc:
             raise StoreUnavailable(f"cannot reach the graph database at {uri}: {exc}") from exc
@@ -155,21 +170,27 @@ class BoltStore:
         return self.registry.get(name, self.schema, kind=kind, rel=rel)
 
     def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
-        """One write transaction, retried when a concurrent MERGE made it fail (ArcadeDB)."""
+        """One write transaction, retried when it collided with a concurrent one.
+
+        ArcadeDB reports a concurrent MERGE of one key as a constraint violation, which the driver
+        does not retry; transient errors (deadlocks, concurrent modification) are retried here too,
+        so that the driver's own retry can stay short and an outage is reported at once."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 with self._session() as session:
                     result = session.execute_write(work)
                 self.generation += 1
                 return result
-            except neo4j_errors.ConstraintError as exc:
+            except (neo4j_errors.ConstraintError, neo4j_errors.TransientError) as exc:
                 if attempt == WRITE_ATTEMPTS:
                     raise WriteConflict(
-                        "the write violated a uniqueness constraint (a concurrent write of the same key, "
-                        "or a key reused with another kind); nothing was written"
+                        "the write collided with a concurrent write of the same records (or a key reused "
+                        "with another kind), and still did after retries; nothing was written"
                     ) from exc
                 time.sleep(0.05 * 2**attempt)
-            except neo4j_errors.ServiceUnavailable as exc:
+            except neo4j_errors.IncompleteCommit as exc:
+                raise StoreInDoubt("the graph database went away while committing a write") from exc
+            except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
                 raise StoreUnavailable("the graph database went away during a write") from exc
             except neo4j_errors.Neo4jError as exc:
                 raise StoreError(f"the graph database refused the write ({exc.code})") from exc
@@ -191,7 +212,7 @@ class BoltStore:
         try:
             with self._session() as session:
                 return session.execute_read(work)
-        except neo4j_errors.ServiceUnavailable as exc:
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
             raise StoreUnavailable("the graph database is not reachable") from exc
         except neo4j_errors.Neo4jError as exc:
             raise StoreError(f"the graph database refused the query {statement!r} ({exc.code})") from exc
@@ -199,7 +220,7 @@ class BoltStore:
     # -- schema ---------------------------------------------------------------------------------
 
     def ensure_schema(self) -> None:
-        for name in ("schema_entity_key", "schema_contact_key"):
+        for name in ("schema_entity_key", "schema_contact_key", "schema_receipt_id"):
             query = self._cypher(name)
             with self._session() as session:
                 session.run(query).consume()  # schema commands cannot run in explicit transactions
@@ -213,11 +234,19 @@ class BoltStore:
                 out[row["key"]] = row["kind"]
         return out
 
-    def apply(self, batch: Batch, *, batch_size: int = DEFAULT_BATCH, progress: Progress | None = None) -> WriteSummary:
+    def apply(
+        self,
+        batch: Batch,
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        progress: Progress | None = None,
+        receipt: Receipt | None = None,
+    ) -> WriteSummary:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
 
         def work(tx: neo4j.ManagedTransaction) -> WriteSummary:
+            self._record_receipt(tx, receipt)
             summary = WriteSummary()
             self._write_nodes(tx, batch.nodes, batch_size, summary)
             if progress:
@@ -323,11 +352,14 @@ class BoltStore:
         for part in chunks(rows, size):
             tx.run(query, rows=list(part)).consume()
 
-    def delete(self, node_keys: Iterable[str] = (), relations: Iterable[RelationRef] = ()) -> WriteSummary:
+    def delete(
+        self, node_keys: Iterable[str] = (), relations: Iterable[RelationRef] = (), *, receipt: Receipt | None = None
+    ) -> WriteSummary:
         keys = sorted(set(node_keys))
         refs = [{"start": s, "end": e, "key": k} for s, e, k in relations]
 
         def work(tx: neo4j.ManagedTransaction) -> WriteSummary:
+            self._record_receipt(tx, receipt)
             summary = WriteSummary()
             if refs:
                 for record in tx.run(self._cypher("relations_delete"), rows=refs):
@@ -340,6 +372,24 @@ class BoltStore:
             return summary
 
         return self._write(work)
+
+    def _record_receipt(self, tx: neo4j.ManagedTransaction, receipt: Receipt | None) -> None:
+        """First in the write's transaction: a retry of a saved write stops here, and writes nothing.
+        Two retries racing past the check collide on the receipt's unique id; `_write` retries the
+        loser, which then stops here."""
+        if receipt is None:
+            return
+        if tx.run(self._cypher("receipts_existing"), ids=[receipt.id]).peek() is not None:
+            raise DuplicateWrite(receipt.id)
+        tx.run(self._cypher("receipt_create"), id=receipt.id, at=receipt.at).consume()
+
+    def committed(self, receipt_ids: Iterable[str]) -> set[str]:
+        ids = sorted(set(receipt_ids))
+        return {
+            row["id"]
+            for part in chunks(ids, DEFAULT_BATCH)
+            for row in self.read("receipts_existing", {"ids": list(part)})
+        }
 
     def clear(self) -> None:
         query = self._cypher("clear_some")
@@ -405,7 +455,9 @@ class BoltStore:
                 if self._readonly_auth is None:
                     raise ReadOnlyRefused("no read-only database user is configured for this store")
                 if self._readonly_driver is None:
-                    self._readonly_driver = neo4j.GraphDatabase.driver(self.uri, auth=self._readonly_auth)
+                    self._readonly_driver = neo4j.GraphDatabase.driver(
+                        self.uri, auth=self._readonly_auth, **_fail_fast(CONNECT_TIMEOUT_S)
+                    )
                 driver = self._readonly_driver
 
             @neo4j.unit_of_work(timeout=timeout_s)

@@ -42,8 +42,10 @@ def store_for(server: ManagedServer) -> BoltStore:
 
 
 @contextlib.contextmanager
-def open_store(config: StoreConfig, *, ensure_schema: bool = True) -> Iterator[BoltStore]:
-    """Yield a ready store; a managed server started here is stopped on exit, whatever happens."""
+def open_store(config: StoreConfig, *, ensure_schema: bool = True, supervise: bool = False) -> Iterator[BoltStore]:
+    """Yield a ready store; a managed server started here is stopped on exit, whatever happens.
+
+    `supervise` (long-running processes: `serve`) restarts a managed server that dies."""
     if config.neo4j_uri:
         auth = (config.neo4j_username, config.neo4j_password) if config.neo4j_password else None
         with BoltStore(config.neo4j_uri, auth, config.neo4j_database) as store:
@@ -54,6 +56,8 @@ def open_store(config: StoreConfig, *, ensure_schema: bool = True) -> Iterator[B
     server = managed_server(config)
     try:
         server.start()
+        if supervise:
+            server.supervise()
         with store_for(server) as store:
             if ensure_schema:
                 store.ensure_schema()

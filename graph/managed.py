@@ -17,12 +17,14 @@ import contextlib
 import ctypes
 import fcntl
 import json
+import logging
 import os
 import secrets
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -36,6 +38,8 @@ from graph.cypher import REGISTRY
 from graph.store import StoreUnavailable
 
 PR_SET_PDEATHSIG = 1
+RESTART_BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+log = logging.getLogger(__name__)
 
 
 class ServerStartError(StoreUnavailable):
@@ -119,7 +123,10 @@ class ManagedServer(ABC):
         self.command_timeout_ms = command_timeout_ms
         self.state: ServerState | None = None
         self.owned = False
+        self.restarts = 0
         self._process: subprocess.Popen[bytes] | None = None
+        self._closing = threading.Event()
+        self._supervisor: threading.Thread | None = None
 
     # -- what differs per database --------------------------------------------------------------
 
@@ -217,7 +224,7 @@ class ManagedServer(ABC):
         """Attach to a running server of this folder, or start one and wait until it answers."""
         return start_all([self], detached=detached)[0]
 
-    def _launch(self, detached: bool) -> ServerState:
+    def _launch(self, detached: bool, ports: tuple[int, int] | None = None) -> ServerState:
         """Attach, or start the process without waiting; the caller holds the lock."""
         state = self.running()
         if state is not None:
@@ -225,7 +232,7 @@ class ManagedServer(ABC):
             return state
         self.state_file.unlink(missing_ok=True)
         self.prepare()
-        bolt_port, http_port = free_port(), free_port()
+        bolt_port, http_port = ports or (free_port(), free_port())
         command = self.command(bolt_port, http_port)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
@@ -281,8 +288,43 @@ class ManagedServer(ABC):
             f"Last lines of {self.log_file}:\n{self.tail_log()}"
         )
 
+    def supervise(self) -> None:
+        """Restart an owned server, with backoff, whenever it dies, on the same ports, so that
+        clients reconnect by themselves; until `stop`. A server we only attached to is left alone."""
+        if not self.owned or self._supervisor is not None:
+            return
+        self._closing.clear()
+        self._supervisor = threading.Thread(target=self._watch, name=f"{self.engine}-supervisor", daemon=True)
+        self._supervisor.start()
+
+    def _watch(self) -> None:
+        failures = 0
+        while not self._closing.wait(0.25):
+            process, state = self._process, self.state
+            if process is None or state is None or process.poll() is None:
+                continue
+            delay = RESTART_BACKOFF_S[min(failures, len(RESTART_BACKOFF_S) - 1)]
+            log.warning("the %s server exited (code %s); restarting in %.1f s", self.title, process.returncode, delay)
+            if self._closing.wait(delay):
+                return
+            try:
+                with self._lock():
+                    # Launched from this thread, which lives until stop: PR_SET_PDEATHSIG follows threads.
+                    self._launch(False, ports=(state.bolt_port, state.http_port))
+                    self._ready()
+                failures = 0
+                self.restarts += 1
+                log.warning("the %s server is back (restart %d)", self.title, self.restarts)
+            except ServerStartError as exc:
+                failures += 1
+                log.error("restarting the %s server failed: %s", self.title, exc)
+
     def stop(self, timeout: float = 30.0) -> bool:
         """SIGTERM to the server's own PID, then wait; SIGKILL only if it does not stop in time."""
+        self._closing.set()
+        if self._supervisor is not None and self._supervisor is not threading.current_thread():
+            self._supervisor.join(timeout)
+            self._supervisor = None
         state = self.state or self.read_state()
         if state is None:
             return False

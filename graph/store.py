@@ -30,6 +30,27 @@ class StoreUnavailable(StoreError):
     """The database cannot be reached or did not start."""
 
 
+class StoreInDoubt(StoreUnavailable):
+    """The database went away while committing: the write may or may not have been saved."""
+
+
+class DuplicateWrite(StoreError):
+    """A write with this receipt id was already committed: a retry, which writes nothing again."""
+
+    def __init__(self, receipt_id: str):
+        super().__init__(f"the write {receipt_id!r} was already saved")
+        self.receipt_id = receipt_id
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The commit marker a write leaves in its own transaction, so that its audit entry and its
+    retries can tell afterwards whether it was saved."""
+
+    id: str
+    at: str  # ISO time, UTC
+
+
 class KindConflict(StoreError):
     """A write would change the kind of an existing node: refused, the batch leaves nothing."""
 
@@ -136,11 +157,24 @@ class GraphStore(Protocol):
     def kinds_of(self, keys: Iterable[str]) -> dict[str, str]:
         """The kind of each stored node among `keys` (absent keys are left out)."""
 
-    def apply(self, batch: Batch, *, batch_size: int = 5_000, progress: Progress | None = None) -> WriteSummary:
-        """Upsert nodes and relations (and add provenance) in one transaction: everything or nothing."""
+    def apply(
+        self,
+        batch: Batch,
+        *,
+        batch_size: int = 5_000,
+        progress: Progress | None = None,
+        receipt: Receipt | None = None,
+    ) -> WriteSummary:
+        """Upsert nodes and relations (and add provenance) in one transaction: everything or nothing.
+        With a receipt, the transaction also records it, and raises DuplicateWrite if it exists."""
 
-    def delete(self, node_keys: Iterable[str] = (), relations: Iterable[RelationRef] = ()) -> WriteSummary:
+    def delete(
+        self, node_keys: Iterable[str] = (), relations: Iterable[RelationRef] = (), *, receipt: Receipt | None = None
+    ) -> WriteSummary:
         """Delete nodes (with their relations and contact cards) and relations, in one transaction."""
+
+    def committed(self, receipt_ids: Iterable[str]) -> set[str]:
+        """Which of these receipts were committed."""
 
     def snapshot(self, keys: Iterable[str] | None = None, as_of: dt.date | None = None) -> nx.MultiDiGraph:
         """The subgraph over `keys` (all entities when None) as networkx; never any contact data."""

@@ -11,7 +11,8 @@ from partnergraph.settings import Settings, get_settings
 
 
 @contextlib.contextmanager
-def store_from_settings(settings: Settings | None = None) -> Iterator[GraphStore]:
-    """The configured store; an embedded server started for this is stopped on exit, Ctrl-C or error."""
-    with open_store((settings or get_settings()).store_config()) as store:
+def store_from_settings(settings: Settings | None = None, *, supervise: bool = False) -> Iterator[GraphStore]:
+    """The configured store; an embedded server started for this is stopped on exit, Ctrl-C or error
+    (and, with `supervise`, restarted whenever it dies)."""
+    with open_store((settings or get_settings()).store_config(), supervise=supervise) as store:
         yield store

@@ -73,10 +73,12 @@ def graph_state(store: GraphStore) -> tuple[dict[str, int], dict[str, int], str]
     return counts.nodes, counts.relations, json.dumps([nodes, edges])
 
 
-def audit_lines(path: Path) -> list[dict[str, Any]]:
+def audit_lines(path: Path, *, journal: bool = False) -> list[dict[str, Any]]:
+    """The audit file's entries, oldest first; without `journal`, a write's pending entry is left out."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return lines if journal else [e for e in lines if e.get("status") != "pending"]
 
 
 # -- tests of the building blocks ----------------------------------------------------------------

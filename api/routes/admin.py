@@ -15,6 +15,7 @@ from graph.readonly import MAX_QUERY_LENGTH, check_readonly
 
 router = APIRouter(tags=["admin"])
 MAX_PARAM_DEPTH = 8
+STALE_PENDING_S = 120.0  # a journaled write older than any transaction may run is settled from its receipt
 
 
 def _depth(value: Any, level: int = 0) -> int:
@@ -83,12 +84,14 @@ def cypher(body: CypherRequest, store: StoreDep, settings: SettingsDep, audit: A
 @router.get("/audit", summary="The audit log, newest first", response_model=AuditPage)
 def audit_log(
     audit: AuditDep,
+    store: StoreDep,
     page: PageDep,
     _: Admin,
     action: Annotated[str | None, Query(max_length=64, description="e.g. contacts.read, entity.update")] = None,
     actor: Annotated[str | None, Query(max_length=100, description="A key's name.")] = None,
     target: Annotated[str | None, Query(max_length=2_000, description="An entity or relation key.")] = None,
 ) -> AuditPage:
+    audit.reconcile(store, older_than_s=STALE_PENDING_S)
     entries = list(audit.entries(action=action, actor=actor, target=target))
     return AuditPage(
         items=entries[page.offset : page.offset + page.limit], total=len(entries), limit=page.limit, offset=page.offset

@@ -36,6 +36,22 @@ def health(store: StoreDep) -> Health:
     return Health(status="ok", backend=info.backend, agent=info.agent)
 
 
+class Ready(BaseModel):
+    status: str
+
+
+@router.get(
+    "/ready",
+    summary="Whether the API can answer: its database does (503 with Retry-After when not)",
+    response_model=Ready,
+    responses={503: {"description": "The database is not reachable"}},
+    dependencies=[Depends(public())],
+)
+def ready(store: StoreDep) -> Ready:
+    store.read("ping")
+    return Ready(status="ready")
+
+
 @router.get("/stats", summary="How many nodes and relations of each kind the graph holds", response_model=Stats)
 def stats(store: StoreDep, _: Reader) -> Stats:
     counts = store.counts()

@@ -1,17 +1,24 @@
 """Writes (editor): entities and relations, validated as the loaders validate, one transaction each,
-every one recorded in the audit log (who, when, what changed; never personal values)."""
+every one journaled in the audit log (who, when, what changed; never personal values) before it is
+acknowledged, and safe to retry with an `Idempotency-Key`: a retry gets the first outcome."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
+import time
+import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Header, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
 
-from api.audit import AuditEntry
+from api.audit import AuditEntry, AuditLog
 from api.deps import AuditDep, Editor, StoreDep
 from api.editing import (
+    Journal,
     Outcome,
     create_entity,
     create_relation,
@@ -20,10 +27,11 @@ from api.editing import (
     update_entity,
     update_relation,
 )
+from api.problems import ProblemError
 from api.security import Principal
 from graph.model import KEY_PATTERN, MAX_LIST_ITEMS, MAX_STRING, MAX_TEXT
 from graph.schema import load_schema
-from graph.store import GraphStore
+from graph.store import DuplicateWrite, GraphStore, Receipt, StoreInDoubt
 
 router = APIRouter(tags=["writes"])
 
@@ -39,6 +47,20 @@ BasisText = Annotated[str, StringConstraints(max_length=32), Field(json_schema_e
 RelationKeyText = Annotated[str, StringConstraints(min_length=1, max_length=2 * MAX_STRING)]
 PropertyValue = Text | StrictBool | StrictInt | StrictFloat | Annotated[list[Short], Field(max_length=MAX_LIST_ITEMS)]
 KEY_PARAM = Path(min_length=1, max_length=128, pattern=KEY_PATTERN, description="An entity key.")
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[!-~]+$",
+        description="Any unique text per intended write. A retry with the same key (by the same API key) "
+        "gets the first outcome and writes nothing again: safe after a timeout or a 503.",
+    ),
+]
+REPLAY_WAIT_S = 5.0  # how long a retry waits for the same write still under way in this process
+_IN_FLIGHT: set[str] = set()
+_IN_FLIGHT_LOCK = threading.Lock()
 
 
 class SourceIn(BaseModel):
@@ -118,31 +140,116 @@ class WriteResult(BaseModel):
     personal_fields: list[str] = Field(default_factory=list, description="Names of personal fields written.")
 
 
-def _done(request: Request, store: GraphStore, audit: AuditDep, who: Principal, outcome: Outcome) -> WriteResult:
-    """After a successful write: refresh what caches the graph, audit it, answer."""
-    for hook in getattr(request.app.state, "after_write", []):
-        hook(store)
-    audit.record(
-        AuditEntry(
+def _write_id(who: Principal, idempotency_key: str | None) -> str:
+    if idempotency_key is None:
+        return uuid.uuid4().hex
+    # Scoped to the caller: two clients choosing the same key do not see each other's writes.
+    return "idem-" + hashlib.sha256(f"{who.name}\0{idempotency_key}".encode()).hexdigest()[:40]
+
+
+def _result(entry: AuditEntry) -> WriteResult:
+    return WriteResult(
+        action=entry.action,
+        target=entry.target,
+        summary=entry.summary or {},
+        before=entry.before,
+        after=entry.after,
+        personal_fields=entry.personal_fields or [],
+    )
+
+
+def _replay(audit: AuditLog, store: GraphStore, write_id: str, wait_s: float = 0.0) -> WriteResult | None:
+    """The first outcome of a write already made with this id, or None if there was none."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        with _IN_FLIGHT_LOCK:
+            in_flight = write_id in _IN_FLIGHT
+        if not in_flight:
+            break
+        if time.monotonic() >= deadline:
+            raise ProblemError(
+                409, "A write with this Idempotency-Key is under way; retry shortly.", slug="in-progress"
+            )
+        time.sleep(0.05)
+    if any(e.write_id == write_id for e in audit.pending()):
+        audit.reconcile(store)  # an interrupted attempt: the receipt says whether it was saved
+    final = audit.final(write_id)
+    if final is not None and final.status == "committed":
+        return _result(final)
+    return None  # never made, or made and failed: make it now
+
+
+def _write(
+    request: Request,
+    store: GraphStore,
+    audit: AuditLog,
+    who: Principal,
+    idempotency_key: str | None,
+    perform: Callable[[Journal], Outcome],
+) -> WriteResult:
+    """One journaled write: a pending audit entry, the write with its receipt in the same
+    transaction, the committed entry, then the answer. An interrupted commit stays pending until
+    `AuditLog.reconcile` settles it from the receipt (at start-up, on GET /audit, on a retry)."""
+    write_id = _write_id(who, idempotency_key)
+    if idempotency_key is not None:
+        replayed = _replay(audit, store, write_id, REPLAY_WAIT_S)
+        if replayed is not None:
+            return replayed
+    journaled: list[AuditEntry] = []
+
+    def journal(action: str, target: str) -> Receipt:
+        entry = AuditEntry(
             at=dt.datetime.now(dt.UTC),
             actor=who.name,
             role=who.role.name,
-            action=outcome.action,
-            target=outcome.target,
-            before=outcome.before,
-            after=outcome.after,
-            personal_fields=outcome.personal_fields or None,
-            summary=outcome.summary.as_dict(),
+            action=action,
+            target=target,
+            write_id=write_id,
+            status="pending",
         )
-    )
-    return WriteResult(
+        audit.record(entry)
+        journaled.append(entry)
+        return Receipt(write_id, entry.at.isoformat())
+
+    with _IN_FLIGHT_LOCK:
+        _IN_FLIGHT.add(write_id)
+    try:
+        outcome = perform(journal)
+    except DuplicateWrite:
+        with _IN_FLIGHT_LOCK:
+            _IN_FLIGHT.discard(write_id)
+        replayed = _replay(audit, store, write_id, REPLAY_WAIT_S)
+        if replayed is None:
+            raise ProblemError(
+                409, "A write with this Idempotency-Key is under way; retry shortly.", slug="in-progress"
+            ) from None
+        return replayed
+    except StoreInDoubt:
+        raise  # left pending: a retry or the next reconcile learns the outcome from the receipt
+    except Exception:
+        if journaled:  # refused or failed before the commit: nothing was written
+            audit.record(journaled[0].model_copy(update={"at": dt.datetime.now(dt.UTC), "status": "failed"}))
+        raise
+    finally:
+        with _IN_FLIGHT_LOCK:
+            _IN_FLIGHT.discard(write_id)
+    for hook in getattr(request.app.state, "after_write", []):
+        hook(store)
+    entry = AuditEntry(
+        at=dt.datetime.now(dt.UTC),
+        actor=who.name,
+        role=who.role.name,
         action=outcome.action,
         target=outcome.target,
-        summary=outcome.summary.as_dict(),
         before=outcome.before,
         after=outcome.after,
-        personal_fields=outcome.personal_fields,
+        personal_fields=outcome.personal_fields or None,
+        summary=outcome.summary.as_dict(),
+        write_id=write_id,
+        status="committed",
     )
+    audit.record(entry)
+    return _result(entry)
 
 
 def _patch(model: BaseModel) -> dict[str, Any]:
@@ -160,10 +267,17 @@ def _patch(model: BaseModel) -> dict[str, Any]:
     response_model=WriteResult,
     responses={409: {"description": "An entity with this key exists"}},
 )
-def post_entity(body: EntityCreate, request: Request, store: StoreDep, audit: AuditDep, who: Editor) -> WriteResult:
+def post_entity(
+    body: EntityCreate,
+    request: Request,
+    store: StoreDep,
+    audit: AuditDep,
+    who: Editor,
+    idempotency_key: IdempotencyKey = None,
+) -> WriteResult:
     raw = body.model_dump(exclude_none=True, mode="json")
     raw["sources"] = [{k: v for k, v in s.items() if v is not None} for s in raw.get("sources", [])]
-    return _done(request, store, audit, who, create_entity(store, raw))
+    return _write(request, store, audit, who, idempotency_key, lambda journal: create_entity(store, raw, journal))
 
 
 @router.patch(
@@ -180,15 +294,22 @@ def patch_entity(
     store: StoreDep,
     audit: AuditDep,
     who: Editor,
+    idempotency_key: IdempotencyKey = None,
 ) -> WriteResult:
-    return _done(request, store, audit, who, update_entity(store, key, _patch(body)))
+    patch = _patch(body)
+    return _write(request, store, audit, who, idempotency_key, lambda j: update_entity(store, key, patch, j))
 
 
 @router.delete("/entities/{key}", summary="Delete an entity with its relations", response_model=WriteResult)
 def remove_entity(
-    key: Annotated[str, KEY_PARAM], request: Request, store: StoreDep, audit: AuditDep, who: Editor
+    key: Annotated[str, KEY_PARAM],
+    request: Request,
+    store: StoreDep,
+    audit: AuditDep,
+    who: Editor,
+    idempotency_key: IdempotencyKey = None,
 ) -> WriteResult:
-    return _done(request, store, audit, who, delete_entity(store, key))
+    return _write(request, store, audit, who, idempotency_key, lambda j: delete_entity(store, key, j))
 
 
 @router.post(
@@ -198,8 +319,16 @@ def remove_entity(
     response_model=WriteResult,
     responses={409: {"description": "This relation exists"}},
 )
-def post_relation(body: RelationCreate, request: Request, store: StoreDep, audit: AuditDep, who: Editor) -> WriteResult:
-    return _done(request, store, audit, who, create_relation(store, _patch(body)))
+def post_relation(
+    body: RelationCreate,
+    request: Request,
+    store: StoreDep,
+    audit: AuditDep,
+    who: Editor,
+    idempotency_key: IdempotencyKey = None,
+) -> WriteResult:
+    raw = _patch(body)
+    return _write(request, store, audit, who, idempotency_key, lambda j: create_relation(store, raw, j))
 
 
 @router.patch(
@@ -218,8 +347,12 @@ def patch_relation(
     store: StoreDep,
     audit: AuditDep,
     who: Editor,
+    idempotency_key: IdempotencyKey = None,
 ) -> WriteResult:
-    return _done(request, store, audit, who, update_relation(store, start, end, key, _patch(body)))
+    patch = _patch(body)
+    return _write(
+        request, store, audit, who, idempotency_key, lambda j: update_relation(store, start, end, key, patch, j)
+    )
 
 
 @router.delete("/relations/{start}/{end}/{key:path}", summary="Delete a relation", response_model=WriteResult)
@@ -232,5 +365,6 @@ def remove_relation(
     store: StoreDep,
     audit: AuditDep,
     who: Editor,
+    idempotency_key: IdempotencyKey = None,
 ) -> WriteResult:
-    return _done(request, store, audit, who, delete_relation(store, start, end, key))
+    return _write(request, store, audit, who, idempotency_key, lambda j: delete_relation(store, start, end, key, j))
