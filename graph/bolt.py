@@ -47,11 +47,13 @@ logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 T = TypeVar("T")
 DEFAULT_BATCH = 5_000
 WRITE_ATTEMPTS = 6
-# Fail fast when the database is gone: the driver's own defaults retry for 30 s and wait up to 60 s
-# for a pooled connection, which is what made outages hang for 30–70 s. A refused connection now
-# answers within about 2 s; transient errors (deadlocks, leader changes) are still retried.
+# Fail fast when the database is gone: the driver's own defaults retry for 30 s (sleeping 1, 2, 4 s…)
+# and wait up to 60 s for a pooled connection, which is what made outages hang for 30–70 s. Its
+# retries are off; ours retry a lost connection once at once (a pooled connection that died with
+# a restarted server), and transient write conflicts with backoff (`_write`).
 CONNECT_TIMEOUT_S = 1.5
-RETRY_TIME_S = 1.0
+RETRY_TIME_S = 0.0
+LOST = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired)
 
 
 def native(value: Any) -> Any:
@@ -141,12 +143,16 @@ class BoltStore:
         registry: CypherRegistry = REGISTRY,
         connection_timeout: float = CONNECT_TIMEOUT_S,
         readonly_auth: tuple[str, str] | None = None,
+        down: Callable[[], bool] | None = None,
     ):
         self.schema = schema or load_schema()
         self.uri = uri
         self.database = database
         self.registry = registry
         self._readonly_auth = readonly_auth
+        # A managed server's supervisor knows when it is restarting: answer at once rather than
+        # wait on a Bolt port that opens before its database does.
+        self._down = down or (lambda: False)
         self.generation = 0
         self._readonly_driver: neo4j.Driver | None = None
         try:
@@ -164,6 +170,8 @@ class BoltStore:
         return self._info
 
     def _session(self) -> neo4j.Session:
+        if self._down():
+            raise StoreUnavailable("the graph database is restarting")
         return self._driver.session(database=self.database)
 
     def _cypher(self, name: str, kind: str | None = None, rel: str | None = None) -> str:
@@ -190,8 +198,9 @@ class BoltStore:
                 time.sleep(0.05 * 2**attempt)
             except neo4j_errors.IncompleteCommit as exc:
                 raise StoreInDoubt("the graph database went away while committing a write") from exc
-            except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
-                raise StoreUnavailable("the graph database went away during a write") from exc
+            except LOST as exc:
+                if attempt > 1:  # not committed (that would be IncompleteCommit): safe to try once more
+                    raise StoreUnavailable("the graph database went away during a write") from exc
             except neo4j_errors.Neo4jError as exc:
                 raise StoreError(f"the graph database refused the write ({exc.code})") from exc
         raise AssertionError("unreachable")
@@ -210,9 +219,13 @@ class BoltStore:
             return [native(record.data()) for record in tx.run(query, dict(params or {}))]
 
         try:
-            with self._session() as session:
-                return session.execute_read(work)
-        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+            try:
+                with self._session() as session:
+                    return session.execute_read(work)
+            except LOST:  # a pooled connection to a server that restarted: once more, on a fresh one
+                with self._session() as session:
+                    return session.execute_read(work)
+        except LOST as exc:
             raise StoreUnavailable("the graph database is not reachable") from exc
         except neo4j_errors.Neo4jError as exc:
             raise StoreError(f"the graph database refused the query {statement!r} ({exc.code})") from exc

@@ -38,7 +38,9 @@ def managed_server(config: StoreConfig) -> ManagedServer:
 
 def store_for(server: ManagedServer) -> BoltStore:
     """A store on a started managed server."""
-    return BoltStore(server.uri, server.auth, server.database, readonly_auth=server.readonly_auth)
+    return BoltStore(
+        server.uri, server.auth, server.database, readonly_auth=server.readonly_auth, down=server.down.is_set
+    )
 
 
 @contextlib.contextmanager

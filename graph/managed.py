@@ -124,6 +124,7 @@ class ManagedServer(ABC):
         self.state: ServerState | None = None
         self.owned = False
         self.restarts = 0
+        self.down = threading.Event()  # set while a supervised server is dead or restarting
         self._process: subprocess.Popen[bytes] | None = None
         self._closing = threading.Event()
         self._supervisor: threading.Thread | None = None
@@ -303,6 +304,7 @@ class ManagedServer(ABC):
             process, state = self._process, self.state
             if process is None or state is None or process.poll() is None:
                 continue
+            self.down.set()
             delay = RESTART_BACKOFF_S[min(failures, len(RESTART_BACKOFF_S) - 1)]
             log.warning("the %s server exited (code %s); restarting in %.1f s", self.title, process.returncode, delay)
             if self._closing.wait(delay):
@@ -314,6 +316,7 @@ class ManagedServer(ABC):
                     self._ready()
                 failures = 0
                 self.restarts += 1
+                self.down.clear()
                 log.warning("the %s server is back (restart %d)", self.title, self.restarts)
             except ServerStartError as exc:
                 failures += 1
