@@ -20,10 +20,12 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -336,6 +338,72 @@ class ManagedServer(ABC):
             self.state_file.unlink(missing_ok=True)
         self.state, self._process, self.owned = None, None, False
         return stopped
+
+    # -- backups ----------------------------------------------------------------------------------
+
+    # Files a backup leaves out: they describe a running process, not the data.
+    TRANSIENT = frozenset({"server.json", ".lock", "log", "logs"})
+
+    def backup(self, archive: Path) -> int:
+        """Copy the stopped server's folder (data, users, secrets) into a .tar.gz, owner-only.
+
+        An offline copy, which Neo4j Community and ArcadeDB both restore as they were; a server
+        `partnergraph db start` left running is stopped for the copy and started again. Returns
+        the number of files archived."""
+        with self._lock():
+            state = self.running()
+            if state is not None and not state.detached:
+                raise StoreUnavailable(
+                    f"the {self.title} server (pid {state.pid}) belongs to a running partnergraph command; "
+                    "stop it first"
+                )
+            if state is not None:
+                self.state = state
+                self.stop()
+            try:
+                return self._archive(archive)
+            finally:
+                if state is not None:
+                    self._launch(True)
+                    self._ready()
+
+    def _archive(self, archive: Path) -> int:
+        if not self.root.exists():
+            raise StoreUnavailable(f"there is no {self.title} database in {self.root}")
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(archive, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the passwords
+        count = 0
+        with os.fdopen(fd, "wb") as handle, tarfile.open(fileobj=handle, mode="w:gz") as tar:
+            for path in sorted(self.root.rglob("*")):
+                relative = path.relative_to(self.root)
+                if any(part in self.TRANSIENT for part in relative.parts):
+                    continue
+                if path.is_file():
+                    tar.add(path, arcname=f"{self.engine}/{relative}", recursive=False)
+                    count += 1
+        return count
+
+    def restore(self, archive: Path, *, replace: bool = False) -> int:
+        """Unpack a backup of this engine into this folder; refuses to overwrite unless `replace`."""
+        with self._lock():
+            if self.running() is not None:
+                raise StoreUnavailable(f"the {self.title} server is running on {self.root}; stop it first")
+            existing = [p for p in self.root.iterdir() if p.name not in self.TRANSIENT] if self.root.exists() else []
+            if existing and not replace:
+                raise FileExistsError(f"{self.root} already holds a database; pass --replace to overwrite it")
+            with tarfile.open(archive, "r:gz") as tar:
+                members = tar.getmembers()
+                foreign = [m.name for m in members if not m.name.startswith(f"{self.engine}/")]
+                if foreign:
+                    raise ValueError(f"{archive} is not a {self.title} backup (it holds {foreign[0]!r})")
+                for path in existing:
+                    if path.is_dir():
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink()
+                # The "data" filter refuses absolute paths, links out of the folder and device files.
+                tar.extractall(self.root.parent, filter="data")
+            return sum(1 for m in members if m.isfile())
 
     def close(self) -> None:
         """Stop the server if this object started it; leave a detached or attached one running."""
