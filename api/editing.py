@@ -76,12 +76,19 @@ def _refuse_nulls(fields: Mapping[str, Any], record: str) -> None:
 
 
 def _check_and_apply(
-    store: GraphStore, batch: Batch, referenced: list[str], journal: Journal, action: str, target: str
+    store: GraphStore,
+    batch: Batch,
+    referenced: list[str],
+    journal: Journal,
+    action: str,
+    target: str,
+    expect: str | None = None,
 ) -> WriteSummary:
     checked, errors = check_batch(store.schema, batch, store.kinds_of(referenced))
     if errors:
         raise ValidationFailed(errors)
-    return store.apply(checked, receipt=journal(action, target))
+    expected = {target: expect} if expect else None
+    return store.apply(checked, receipt=journal(action, target), expect=expected)
 
 
 def _node(store: GraphStore, raw: Mapping[str, Any], record: str) -> NodeRecord:
@@ -109,7 +116,9 @@ def create_entity(store: GraphStore, raw: Mapping[str, Any], journal: Journal = 
     )
 
 
-def update_entity(store: GraphStore, key: str, patch: Mapping[str, Any], journal: Journal = _no_journal) -> Outcome:
+def update_entity(
+    store: GraphStore, key: str, patch: Mapping[str, Any], journal: Journal = _no_journal, expect: str | None = None
+) -> Outcome:
     """Merge `patch` into the stored entity and write it; sources given are added to the stored ones."""
     record = f"entity {key!r}"
     before = stored_entity(store, key)
@@ -125,13 +134,13 @@ def update_entity(store: GraphStore, key: str, patch: Mapping[str, Any], journal
     merged = {k: v for k, v in merged.items() if k not in properties}
     merged["properties"] = {**properties, **patch.get("properties", {})}
     node = _node(store, merged, record)
-    summary = _check_and_apply(store, Batch(nodes=[node]), [key], journal, "entity.update", key)
+    summary = _check_and_apply(store, Batch(nodes=[node]), [key], journal, "entity.update", key, expect)
     after = stored_entity(store, key) or {}
     old, new = _changed(before, after)
     return Outcome("entity.update", key, summary, before=old, after=new, personal_fields=sorted(node.personal))
 
 
-def delete_entity(store: GraphStore, key: str, journal: Journal = _no_journal) -> Outcome:
+def delete_entity(store: GraphStore, key: str, journal: Journal = _no_journal, expect: str | None = None) -> Outcome:
     before = stored_entity(store, key)
     if before is None:
         raise ProblemError(404, f"No entity with key {key!r}.", slug="not-found")
@@ -142,7 +151,9 @@ def delete_entity(store: GraphStore, key: str, journal: Journal = _no_journal) -
         for rels in detached.values()
         for r in rels
     )
-    summary = store.delete(node_keys=[key], receipt=journal("entity.delete", key))
+    summary = store.delete(
+        node_keys=[key], receipt=journal("entity.delete", key), expect={key: expect} if expect else None
+    )
     return Outcome("entity.delete", key, summary, before=before)
 
 
@@ -155,7 +166,13 @@ def create_relation(store: GraphStore, raw: Mapping[str, Any], journal: Journal 
 
 
 def update_relation(
-    store: GraphStore, start: str, end: str, key: str, patch: Mapping[str, Any], journal: Journal = _no_journal
+    store: GraphStore,
+    start: str,
+    end: str,
+    key: str,
+    patch: Mapping[str, Any],
+    journal: Journal = _no_journal,
+    expect: str | None = None,
 ) -> Outcome:
     record = f"relation {key!r}"
     before = stored_relation(store, start, end, key)
@@ -165,15 +182,23 @@ def update_relation(
     raw = {name: before[name] for name in ("start", "end", "type", "key", *_RELATION_FIELDS) if name in before}
     raw.update(patch)
     rel = parse_relation(store.schema, raw, record)
-    summary = _check_and_apply(store, Batch(relations=[rel]), [rel.start, rel.end], journal, "relation.update", key)
+    summary = _check_and_apply(
+        store, Batch(relations=[rel]), [rel.start, rel.end], journal, "relation.update", key, expect
+    )
     after = stored_relation(store, start, end, key) or {}
     old, new = _changed(before, after)
     return Outcome("relation.update", key, summary, before=old, after=new)
 
 
-def delete_relation(store: GraphStore, start: str, end: str, key: str, journal: Journal = _no_journal) -> Outcome:
+def delete_relation(
+    store: GraphStore, start: str, end: str, key: str, journal: Journal = _no_journal, expect: str | None = None
+) -> Outcome:
     before = stored_relation(store, start, end, key)
     if before is None:
         raise ProblemError(404, f"No relation {key!r} between {start!r} and {end!r}.", slug="not-found")
-    summary = store.delete(relations=[(before["start"], before["end"], key)], receipt=journal("relation.delete", key))
+    summary = store.delete(
+        relations=[(before["start"], before["end"], key)],
+        receipt=journal("relation.delete", key),
+        expect={key: expect} if expect else None,
+    )
     return Outcome("relation.delete", key, summary, before=before)

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.model import RecordError, ValidationFailed
 from graph.readonly import ReadOnlyRefused
-from graph.store import QueryTimeout, StoreError, StoreInDoubt, StoreUnavailable, WriteConflict
+from graph.store import PreconditionFailed, QueryTimeout, StoreError, StoreInDoubt, StoreUnavailable, WriteConflict
 from questions.common import NotFound, QuestionError
 
 log = logging.getLogger(__name__)
@@ -195,6 +195,10 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _precondition_failed(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, 412, detail=str(exc)[:300], slug="precondition-failed", title="Changed since read")
+
+
 async def _query_timeout(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 504, detail=str(exc)[:300], slug="query-timeout", title="Query timed out")
 
@@ -222,6 +226,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
     app.add_exception_handler(WriteConflict, _write_conflict)
     app.add_exception_handler(QueryTimeout, _query_timeout)
+    app.add_exception_handler(PreconditionFailed, _precondition_failed)
     app.add_exception_handler(StoreError, _store_error)
 
 

@@ -26,6 +26,7 @@ from graph.store import (
     Counts,
     DuplicateWrite,
     KindConflict,
+    PreconditionFailed,
     Progress,
     QueryTimeout,
     ReadOnlyResult,
@@ -38,6 +39,7 @@ from graph.store import (
     WriteConflict,
     WriteSummary,
     relation_holds,
+    version_of,
 )
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,12 @@ def _decode_sources(props: dict[str, Any]) -> dict[str, Any]:
     props = dict(props)
     props["sources"] = [json.loads(s) for s in props.get("sources", [])]
     return props
+
+
+def _check_versions(stored: Mapping[str, Mapping[str, Any]], expected: Mapping[str, str]) -> None:
+    for key, version in expected.items():
+        if key not in stored or (version != "*" and version_of(stored[key]) != version):
+            raise PreconditionFailed(key)
 
 
 def _same(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
@@ -254,17 +262,19 @@ class BoltStore:
         batch_size: int = DEFAULT_BATCH,
         progress: Progress | None = None,
         receipt: Receipt | None = None,
+        expect: Mapping[str, str] | None = None,
     ) -> WriteSummary:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        expected = dict(expect or {})
 
         def work(tx: neo4j.ManagedTransaction) -> WriteSummary:
             self._record_receipt(tx, receipt)
             summary = WriteSummary()
-            self._write_nodes(tx, batch.nodes, batch_size, summary)
+            self._write_nodes(tx, batch.nodes, batch_size, summary, expected)
             if progress:
                 progress(len(batch.nodes))
-            self._write_relations(tx, batch.relations, batch_size, summary)
+            self._write_relations(tx, batch.relations, batch_size, summary, expected)
             if progress:
                 progress(len(batch.relations))
             self._write_provenance(tx, batch.provenance, batch_size, summary)
@@ -273,13 +283,14 @@ class BoltStore:
         return self._write(work)
 
     def _write_nodes(
-        self, tx: neo4j.ManagedTransaction, nodes: list[NodeRecord], size: int, summary: WriteSummary
+        self,
+        tx: neo4j.ManagedTransaction,
+        nodes: list[NodeRecord],
+        size: int,
+        summary: WriteSummary,
+        expected: Mapping[str, str] | None = None,
     ) -> None:
-        stored: dict[str, dict[str, Any]] = {}
-        query = self._cypher("nodes_existing")
-        for key_part in chunks([n.key for n in nodes], size):
-            for record in tx.run(query, keys=list(key_part)):
-                stored[record["key"]] = native(record["props"])
+        stored = self._stored_nodes(tx, [n.key for n in nodes], size, expected or {})
         to_create: dict[str, list[dict[str, Any]]] = {}
         to_update: list[dict[str, Any]] = []
         contacts: list[dict[str, Any]] = []
@@ -311,9 +322,31 @@ class BoltStore:
         for part in chunks(contacts, size):
             tx.run(query, rows=list(part)).consume()
 
+    def _stored_nodes(
+        self, tx: neo4j.ManagedTransaction, keys: list[str], size: int, expected: Mapping[str, str]
+    ) -> dict[str, dict[str, Any]]:
+        """The stored properties of these nodes, read in the write's transaction; nodes a version is
+        expected of are locked first and checked (PreconditionFailed rolls the whole write back)."""
+        locked = [k for k in keys if k in expected]
+        if locked:
+            tx.run(self._cypher("nodes_lock"), keys=locked).consume()
+        stored: dict[str, dict[str, Any]] = {}
+        query = self._cypher("nodes_existing")
+        for key_part in chunks(keys, size):
+            for record in tx.run(query, keys=list(key_part)):
+                stored[record["key"]] = native(record["props"])
+        _check_versions(stored, {k: expected[k] for k in locked})
+        return stored
+
     def _write_relations(
-        self, tx: neo4j.ManagedTransaction, relations: list[RelationRecord], size: int, summary: WriteSummary
+        self,
+        tx: neo4j.ManagedTransaction,
+        relations: list[RelationRecord],
+        size: int,
+        summary: WriteSummary,
+        expected: Mapping[str, str] | None = None,
     ) -> None:
+        expected = expected or {}
         by_type: dict[str, list[RelationRecord]] = {}
         for rel in relations:
             by_type.setdefault(rel.type, []).append(rel)
@@ -321,11 +354,7 @@ class BoltStore:
             rows: list[dict[str, Any]] = [
                 {"start": r.start, "end": r.end, "key": r.key, "props": r.stored_properties()} for r in rels
             ]
-            stored: dict[str, dict[str, Any]] = {}
-            existing = self._cypher("relations_existing", rel=rel_type)
-            for part in chunks(rows, size):
-                for record in tx.run(existing, rows=[{k: r[k] for k in ("start", "end", "key")} for r in part]):
-                    stored[record["key"]] = native(record["props"])
+            stored = self._stored_relations(tx, rel_type, rows, size, expected)
             to_create: list[dict[str, Any]] = []
             to_update: list[dict[str, Any]] = []
             for row in rows:
@@ -343,6 +372,26 @@ class BoltStore:
                 query = self._cypher(name, rel=rel_type)
                 for part in chunks(todo, size):
                     tx.run(query, rows=list(part)).consume()
+
+    def _stored_relations(
+        self,
+        tx: neo4j.ManagedTransaction,
+        rel_type: str,
+        rows: Sequence[Mapping[str, Any]],
+        size: int,
+        expected: Mapping[str, str],
+    ) -> dict[str, dict[str, Any]]:
+        refs = [{k: r[k] for k in ("start", "end", "key")} for r in rows]
+        locked = [r for r in refs if r["key"] in expected]
+        if locked:
+            tx.run(self._cypher("relations_lock", rel=rel_type), rows=locked).consume()
+        stored: dict[str, dict[str, Any]] = {}
+        existing = self._cypher("relations_existing", rel=rel_type)
+        for part in chunks(refs, size):
+            for record in tx.run(existing, rows=list(part)):
+                stored[record["key"]] = native(record["props"])
+        _check_versions(stored, {r["key"]: expected[r["key"]] for r in locked})
+        return stored
 
     def _write_provenance(
         self, tx: neo4j.ManagedTransaction, provenance: Mapping[str, list[Source]], size: int, summary: WriteSummary
@@ -366,14 +415,22 @@ class BoltStore:
             tx.run(query, rows=list(part)).consume()
 
     def delete(
-        self, node_keys: Iterable[str] = (), relations: Iterable[RelationRef] = (), *, receipt: Receipt | None = None
+        self,
+        node_keys: Iterable[str] = (),
+        relations: Iterable[RelationRef] = (),
+        *,
+        receipt: Receipt | None = None,
+        expect: Mapping[str, str] | None = None,
     ) -> WriteSummary:
         keys = sorted(set(node_keys))
         refs = [{"start": s, "end": e, "key": k} for s, e, k in relations]
+        expected = dict(expect or {})
 
         def work(tx: neo4j.ManagedTransaction) -> WriteSummary:
             self._record_receipt(tx, receipt)
             summary = WriteSummary()
+            if expected:
+                self._check_before_delete(tx, keys, refs, expected)
             if refs:
                 for record in tx.run(self._cypher("relations_delete"), rows=refs):
                     summary.deleted["relations"] += 1
@@ -385,6 +442,35 @@ class BoltStore:
             return summary
 
         return self._write(work)
+
+    def _check_before_delete(
+        self,
+        tx: neo4j.ManagedTransaction,
+        keys: list[str],
+        refs: list[dict[str, str]],
+        expected: Mapping[str, str],
+    ) -> None:
+        self._stored_nodes(tx, [k for k in keys if k in expected], DEFAULT_BATCH, expected)
+        wanted = [r for r in refs if r["key"] in expected]
+        for rel_type in self.schema.relation_types if wanted else ():  # a reference does not name the type
+            hits = [r for r in wanted if r["key"] in self._stored_relations(tx, rel_type, wanted, DEFAULT_BATCH, {})]
+            if hits:
+                self._stored_relations(tx, rel_type, hits, DEFAULT_BATCH, expected)
+
+    def versions(self, node_keys: Iterable[str]) -> dict[str, str]:
+        return {
+            row["key"]: version_of(row["props"])
+            for part in chunks(sorted(set(node_keys)), DEFAULT_BATCH)
+            for row in self.read("nodes_existing", {"keys": list(part)})
+        }
+
+    def relation_versions(self, rel_type: str, relations: Iterable[RelationRef]) -> dict[str, str]:
+        rows = [{"start": s, "end": e, "key": k} for s, e, k in relations]
+        return {
+            row["key"]: version_of(row["props"])
+            for part in chunks(rows, DEFAULT_BATCH)
+            for row in self.read("relations_existing", {"rows": list(part)}, rel=rel_type)
+        }
 
     def _record_receipt(self, tx: neo4j.ManagedTransaction, receipt: Receipt | None) -> None:
         """First in the write's transaction: a retry of a saved write stops here, and writes nothing.

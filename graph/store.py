@@ -8,6 +8,8 @@ ArcadeDB and for Neo4j alike; nothing outside graph/ knows which one it talks to
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +34,22 @@ class StoreUnavailable(StoreError):
 
 class StoreInDoubt(StoreUnavailable):
     """The database went away while committing: the write may or may not have been saved."""
+
+
+class PreconditionFailed(StoreError):
+    """A write's expected version (If-Match) is not the stored one: someone wrote in between."""
+
+    def __init__(self, key: str):
+        super().__init__(f"{key!r} changed since it was read; read it again and redo the change")
+        self.key = key
+
+
+def version_of(props: Mapping[str, Any]) -> str:
+    """A stored record's version: a digest of its stored properties (an ETag's value). Derived
+    fields are left out, so that only what a user can see and change moves it."""
+    visible = {k: v for k, v in props.items() if k not in ("search_text", "partnergraph_lock")}
+    text = json.dumps(visible, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 class DuplicateWrite(StoreError):
@@ -164,14 +182,28 @@ class GraphStore(Protocol):
         batch_size: int = 5_000,
         progress: Progress | None = None,
         receipt: Receipt | None = None,
+        expect: Mapping[str, str] | None = None,
     ) -> WriteSummary:
         """Upsert nodes and relations (and add provenance) in one transaction: everything or nothing.
-        With a receipt, the transaction also records it, and raises DuplicateWrite if it exists."""
+        With a receipt, the transaction also records it, and raises DuplicateWrite if it exists.
+        `expect` maps node or relation keys to the version the write is based on: if one is not the
+        stored version when the transaction holds its lock, PreconditionFailed and nothing is written."""
 
     def delete(
-        self, node_keys: Iterable[str] = (), relations: Iterable[RelationRef] = (), *, receipt: Receipt | None = None
+        self,
+        node_keys: Iterable[str] = (),
+        relations: Iterable[RelationRef] = (),
+        *,
+        receipt: Receipt | None = None,
+        expect: Mapping[str, str] | None = None,
     ) -> WriteSummary:
         """Delete nodes (with their relations and contact cards) and relations, in one transaction."""
+
+    def versions(self, node_keys: Iterable[str]) -> dict[str, str]:
+        """The stored version (`version_of`) of each of these nodes that exists."""
+
+    def relation_versions(self, rel_type: str, relations: Iterable[RelationRef]) -> dict[str, str]:
+        """The stored version of each of these relations of one type, by relation key."""
 
     def committed(self, receipt_ids: Iterable[str]) -> set[str]:
         """Which of these receipts were committed."""

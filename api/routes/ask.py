@@ -133,13 +133,19 @@ def get_search(
 )
 def get_entity(
     key: Annotated[str, Path(min_length=1, max_length=128, pattern=KEY_PATTERN)],
+    response: Response,
     store: StoreDep,
     _: Reader,
     as_of: AsOf = None,
     fmt: Format = "json",
 ) -> Entity | Response:
     answer = entity(store, key, as_of=as_of)
-    return workbook_response(answer, f"entity-{key}") if fmt == "xlsx" else answer
+    if fmt == "xlsx":
+        return workbook_response(answer, f"entity-{key}")
+    version = store.versions([key]).get(key)
+    if version is not None:  # what If-Match on PATCH/DELETE /entities/{key} names
+        response.headers["ETag"] = f'"{version}"'
+    return answer
 
 
 @router.get(

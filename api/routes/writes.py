@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request
+from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
 
 from api.audit import AuditEntry, AuditLog
@@ -24,6 +24,7 @@ from api.editing import (
     create_relation,
     delete_entity,
     delete_relation,
+    stored_relation,
     update_entity,
     update_relation,
 )
@@ -58,6 +59,19 @@ IdempotencyKey = Annotated[
         "gets the first outcome and writes nothing again: safe after a timeout or a 503.",
     ),
 ]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        min_length=1,
+        max_length=200,
+        description="The ETag the change is based on (from GET /entities/{key} or an earlier write); "
+        "412 if the record changed since, so that no one's change is lost. `*`: any existing version.",
+    ),
+]
+PRECONDITION: dict[int | str, dict[str, Any]] = {
+    412: {"description": "If-Match is not the current version: read again, redo the change"}
+}
 REPLAY_WAIT_S = 5.0  # how long a retry waits for the same write still under way in this process
 _IN_FLIGHT: set[str] = set()
 _IN_FLIGHT_LOCK = threading.Lock()
@@ -138,6 +152,25 @@ class WriteResult(BaseModel):
     before: dict[str, Any] | None = Field(default=None, description="Changed properties before (non-personal).")
     after: dict[str, Any] | None = Field(default=None, description="Changed properties after (non-personal).")
     personal_fields: list[str] = Field(default_factory=list, description="Names of personal fields written.")
+
+
+def _expected(if_match: str | None) -> str | None:
+    """The version an If-Match names (an ETag, weak or strong, or `*`)."""
+    if if_match is None:
+        return None
+    first = if_match.split(",")[0].strip()
+    first = first.removeprefix("W/")
+    return first.strip('"') or None
+
+
+def etag(version: str | None) -> str | None:
+    return f'"{version}"' if version else None
+
+
+def _set_etag(response: Response, version: str | None) -> None:
+    tag = etag(version)
+    if tag:
+        response.headers["ETag"] = tag
 
 
 def _write_id(who: Principal, idempotency_key: str | None) -> str:
@@ -260,6 +293,17 @@ def _patch(model: BaseModel) -> dict[str, Any]:
     return data
 
 
+def _entity_version(store: GraphStore, key: str) -> str | None:
+    return store.versions([key]).get(key)
+
+
+def _relation_version(store: GraphStore, start: str, end: str, key: str) -> str | None:
+    stored = stored_relation(store, start, end, key)
+    if stored is None:
+        return None
+    return store.relation_versions(stored["type"], [(stored["start"], stored["end"], key)]).get(key)
+
+
 @router.post(
     "/entities",
     summary="Create an entity",
@@ -270,6 +314,7 @@ def _patch(model: BaseModel) -> dict[str, Any]:
 def post_entity(
     body: EntityCreate,
     request: Request,
+    response: Response,
     store: StoreDep,
     audit: AuditDep,
     who: Editor,
@@ -277,30 +322,41 @@ def post_entity(
 ) -> WriteResult:
     raw = body.model_dump(exclude_none=True, mode="json")
     raw["sources"] = [{k: v for k, v in s.items() if v is not None} for s in raw.get("sources", [])]
-    return _write(request, store, audit, who, idempotency_key, lambda journal: create_entity(store, raw, journal))
+    result = _write(request, store, audit, who, idempotency_key, lambda journal: create_entity(store, raw, journal))
+    _set_etag(response, _entity_version(store, body.key))
+    return result
 
 
 @router.patch(
     "/entities/{key}",
     summary="Change an entity's fields",
     response_model=WriteResult,
-    responses={409: {"description": "A concurrent write"}},
+    responses={409: {"description": "A concurrent write"}, **PRECONDITION},
 )
 def patch_entity(
     *,
     key: Annotated[str, KEY_PARAM],
     body: EntityUpdate,
     request: Request,
+    response: Response,
     store: StoreDep,
     audit: AuditDep,
     who: Editor,
     idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
 ) -> WriteResult:
-    patch = _patch(body)
-    return _write(request, store, audit, who, idempotency_key, lambda j: update_entity(store, key, patch, j))
+    patch, expect = _patch(body), _expected(if_match)
+    result = _write(request, store, audit, who, idempotency_key, lambda j: update_entity(store, key, patch, j, expect))
+    _set_etag(response, _entity_version(store, key))
+    return result
 
 
-@router.delete("/entities/{key}", summary="Delete an entity with its relations", response_model=WriteResult)
+@router.delete(
+    "/entities/{key}",
+    summary="Delete an entity with its relations",
+    response_model=WriteResult,
+    responses=PRECONDITION,
+)
 def remove_entity(
     key: Annotated[str, KEY_PARAM],
     request: Request,
@@ -308,8 +364,10 @@ def remove_entity(
     audit: AuditDep,
     who: Editor,
     idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
 ) -> WriteResult:
-    return _write(request, store, audit, who, idempotency_key, lambda j: delete_entity(store, key, j))
+    expect = _expected(if_match)
+    return _write(request, store, audit, who, idempotency_key, lambda j: delete_entity(store, key, j, expect))
 
 
 @router.post(
@@ -322,49 +380,68 @@ def remove_entity(
 def post_relation(
     body: RelationCreate,
     request: Request,
+    response: Response,
     store: StoreDep,
     audit: AuditDep,
     who: Editor,
     idempotency_key: IdempotencyKey = None,
 ) -> WriteResult:
     raw = _patch(body)
-    return _write(request, store, audit, who, idempotency_key, lambda j: create_relation(store, raw, j))
+    result = _write(request, store, audit, who, idempotency_key, lambda j: create_relation(store, raw, j))
+    _set_etag(response, _relation_version(store, body.start, body.end, result.target))
+    return result
+
+
+RelationKey = Annotated[str, Path(min_length=1, max_length=2 * MAX_STRING, description="The relation's key.")]
 
 
 @router.patch(
     "/relations/{start}/{end}/{key:path}",
     summary="Change a relation's fields",
     response_model=WriteResult,
-    responses={409: {"description": "A concurrent write"}},
+    responses={409: {"description": "A concurrent write"}, **PRECONDITION},
 )
 def patch_relation(
     *,
     start: Annotated[str, KEY_PARAM],
     end: Annotated[str, KEY_PARAM],
-    key: Annotated[str, Path(min_length=1, max_length=2 * MAX_STRING, description="The relation's key.")],
+    key: RelationKey,
     body: RelationUpdate,
     request: Request,
+    response: Response,
     store: StoreDep,
     audit: AuditDep,
     who: Editor,
     idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
 ) -> WriteResult:
-    patch = _patch(body)
-    return _write(
-        request, store, audit, who, idempotency_key, lambda j: update_relation(store, start, end, key, patch, j)
+    patch, expect = _patch(body), _expected(if_match)
+    result = _write(
+        request, store, audit, who, idempotency_key, lambda j: update_relation(store, start, end, key, patch, j, expect)
     )
+    _set_etag(response, _relation_version(store, start, end, key))
+    return result
 
 
-@router.delete("/relations/{start}/{end}/{key:path}", summary="Delete a relation", response_model=WriteResult)
+@router.delete(
+    "/relations/{start}/{end}/{key:path}",
+    summary="Delete a relation",
+    response_model=WriteResult,
+    responses=PRECONDITION,
+)
 def remove_relation(
     *,
     start: Annotated[str, KEY_PARAM],
     end: Annotated[str, KEY_PARAM],
-    key: Annotated[str, Path(min_length=1, max_length=2 * MAX_STRING, description="The relation's key.")],
+    key: RelationKey,
     request: Request,
     store: StoreDep,
     audit: AuditDep,
     who: Editor,
     idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
 ) -> WriteResult:
-    return _write(request, store, audit, who, idempotency_key, lambda j: delete_relation(store, start, end, key, j))
+    expect = _expected(if_match)
+    return _write(
+        request, store, audit, who, idempotency_key, lambda j: delete_relation(store, start, end, key, j, expect)
+    )
