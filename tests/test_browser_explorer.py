@@ -97,9 +97,10 @@ def test_search_click_shows_provenance_and_expanding_adds_nodes(
             timeout=10_000,
         )
 
-        # Expand a node from its details panel: its neighbours join the map.
+        # Expand a node from its details panel: its neighbours join the map (the opening view
+        # already holds Helsinki's, so expand Eurocities, which has two more).
         before = node_count(gp)
-        gp.page.evaluate("window.__pgMap.showNode('helsinki')")
+        gp.page.evaluate("window.__pgMap.showNode('eurocities')")
         gp.page.click("#pg-details button[data-action='expand']")
         gp.page.wait_for_function("n => network.body.data.nodes.length > n", arg=before, timeout=15_000)
         assert node_count(gp) > before
@@ -133,11 +134,13 @@ def test_exports_of_the_current_view(
         assert png.startswith("data:image/png;base64,") and len(png) > 5_000
         visible = set(gp.page.evaluate("window.__pgMap.visibleKeys()"))
         with gp.page.expect_download() as download:
+            gp.page.click("#pg-export-menu summary")
             gp.page.click("#pg-export-graphml")
         graphml = Path(download.value.path()).read_text(encoding="utf-8")
         assert "<graphml" in graphml and 'id="helsinki"' in graphml
         assert graphml.count("<node ") == len(visible)
         with gp.page.expect_download() as download:
+            gp.page.click("#pg-export-menu summary")
             gp.page.click("#pg-download-html")
         saved = tmp_path / "view.html"
         download.value.save_as(saved)
