@@ -685,7 +685,9 @@
       });
       if (map.sizeLabel) {
         y += 6;
-        legendText("Node size: " + map.sizeLabel, 11);
+        legendText("Node size:", 11, "bold");
+        y += 15;
+        legendText(map.sizeLabel, 11);
       }
       root.appendChild(legend);
       var docs = {};
