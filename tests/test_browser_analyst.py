@@ -442,3 +442,22 @@ def test_small_screens_and_clear(helsinki_store: GraphStore, browser: Browser, a
         assert gp.page.query_selector("#pg-details .pg-node-name") is None
         assert "Search for an entity" in gp.page.inner_text("#pg-details")
         clean(gp)
+
+
+def test_the_date_control_hides_what_the_document_dates_later(
+    helsinki_store: GraphStore, browser: Browser, app_server: ServerFor
+) -> None:
+    server = app_server(helsinki_store)
+    with guarded_page(browser) as gp:
+        open_page(gp, server, "/?key=new-york")
+        assert "nycx-cyber-challenge" in shown(gp)  # NYCx launched in autumn 2018 (since 2018-09-01)
+        for day, present in (("2018-06-01", False), ("2019-01-01", True)):
+            views = int(gp.page.evaluate("Number(document.body.dataset.views)"))
+            gp.page.fill("#pg-as-of", day)
+            gp.page.dispatch_event("#pg-as-of", "change")
+            gp.page.wait_for_function("n => Number(document.body.dataset.views) > n", arg=views, timeout=15_000)
+            assert ("nycx-cyber-challenge" in shown(gp)) is present, day
+            assert f"as_of={day}" in gp.page.url
+            gp.screenshot(f"date-new-york-{day}")
+        assert gp.page.is_hidden("#pg-date-note")
+        clean(gp)
