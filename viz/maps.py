@@ -181,6 +181,13 @@ def _cap_nodes(graph: nx.MultiDiGraph, cap: int, first: Iterable[str]) -> list[s
     return keep + rest[: max(cap - len(keep), 0)]
 
 
+def edge_opacity(edge_count: int) -> float:
+    """Lines fade as they crowd: opaque up to 300 relations, a quarter at 3,000 and more."""
+    if edge_count <= 300:
+        return 1.0
+    return round(max(0.25, 1.0 - 0.75 * (edge_count - 300) / 2_700), 2)
+
+
 def vis_options(node_count: int, edge_count: int, physics_limit: int = DEFAULT_PHYSICS_LIMIT) -> dict[str, Any]:
     """Global vis-network options: physics only for small maps (and quickly stabilised)."""
     physics = node_count <= physics_limit
@@ -193,6 +200,7 @@ def vis_options(node_count: int, edge_count: int, physics_limit: int = DEFAULT_P
         },
         "edges": {
             "width": 1.3,
+            "color": {"opacity": edge_opacity(edge_count)},
             "selectionWidth": 2,
             "smooth": {"enabled": True, "type": "continuous", "roundness": 0.2}
             if edge_count <= 1_500

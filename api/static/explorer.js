@@ -258,6 +258,7 @@
     map.sizeLabel = f.size === "degree" ? "relations shown on this map (degree)"
       : f.size === "equal" ? "all the same" : (state.answerSizeLabel || "as the question sized them");
     map.refreshLegend();
+    $("pg-view-title").textContent = map.title || "";
     showFilters();
     saveURL();
     if (options.layout === false) return Promise.resolve();
