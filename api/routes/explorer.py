@@ -197,15 +197,18 @@ def export_view(body: ExportRequest, store: StoreDep, _: Reader) -> Response:
     )
 
 
+LayoutKey = Annotated[str, Field(pattern=KEY_PATTERN)]
+
+
 class LayoutRequest(BaseModel):
-    keys: list[Annotated[str, Field(pattern=KEY_PATTERN)]] = Field(max_length=MAX_EXPORT_KEYS)
-    pairs: list[tuple[Annotated[str, Field(pattern=KEY_PATTERN)], Annotated[str, Field(pattern=KEY_PATTERN)]]] = Field(
-        default_factory=list, max_length=MAX_LAYOUT_PAIRS
+    keys: list[LayoutKey] = Field(max_length=MAX_EXPORT_KEYS)
+    pairs: list[Annotated[list[LayoutKey], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=list, max_length=MAX_LAYOUT_PAIRS, description="Relations as [start, end] keys."
     )
 
 
 class LayoutAnswer(BaseModel):
-    positions: dict[str, tuple[float, float]]
+    positions: dict[str, list[float]] = Field(description="Each key's [x, y] in pixels.")
 
 
 @router.post(
@@ -213,4 +216,5 @@ class LayoutAnswer(BaseModel):
     summary="Lay out the nodes the explorer shows (after a filter), with the maps' own layout",
 )
 def layout(body: LayoutRequest, _: Reader) -> LayoutAnswer:
-    return LayoutAnswer(positions=layout_of(body.keys, body.pairs))
+    placed = layout_of(body.keys, [(a, b) for a, b in body.pairs])
+    return LayoutAnswer(positions={k: [x, y] for k, (x, y) in placed.items()})
