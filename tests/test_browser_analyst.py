@@ -461,3 +461,41 @@ def test_the_date_control_hides_what_the_document_dates_later(
             gp.screenshot(f"date-new-york-{day}")
         assert gp.page.is_hidden("#pg-date-note")
         clean(gp)
+
+
+def test_grouping_by_kind_opens_on_click_and_sizes_by_brokerage(
+    helsinki_store: GraphStore, browser: Browser, app_server: ServerFor
+) -> None:
+    server = app_server(helsinki_store)
+    graph = neighbourhood(helsinki_store, ["helsinki"], depth=1).graph
+    kinds = {d["kind"] for k, d in graph.nodes(data=True) if k != "helsinki"}
+    with guarded_page(browser) as gp:
+        open_page(gp, server, "/?key=helsinki")
+        before = layouts(gp)
+        gp.page.select_option("#pg-group", "kind")
+        wait_layout(gp, before)
+        drawn = gp.page.evaluate("network.body.nodeIndices.slice()")
+        groups = {d for d in drawn if d.startswith("group:")}
+        singles = {k for k in kinds if sum(1 for _, d in graph.nodes(data=True) if d["kind"] == k) == 1}
+        assert groups == {f"group:{k}" for k in kinds - singles} and "helsinki" in drawn
+        labels = gp.page.evaluate("window.__pgMap.labelBoxes.map(b => b.id)")
+        assert set(labels) == set(drawn)  # every group says what it holds
+        gp.screenshot("group-by-kind")
+        before = layouts(gp)
+        gp.click_node("group:City")
+        wait_layout(gp, before)
+        opened = gp.page.evaluate("network.body.nodeIndices.slice()")
+        cities = {k for k, d in graph.nodes(data=True) if d["kind"] == "City"}
+        assert cities <= set(opened) and "group:City" not in opened
+        assert "group=kind" in gp.page.url
+        gp.screenshot("group-city-opened")
+
+        # Brokerage: Helsinki, the hub every path crosses, is the largest.
+        gp.page.select_option("#pg-group", "")
+        gp.page.select_option("#pg-size", "betweenness")
+        assert "betweenness" in gp.page.inner_text("#pg-legend")
+        sizes = gp.page.evaluate(
+            "() => Object.fromEntries(network.body.data.nodes.get().filter(n => !n.hidden).map(n => [n.id, n.size]))"
+        )
+        assert sizes["helsinki"] == max(sizes.values()) and min(sizes.values()) < sizes["helsinki"]
+        clean(gp)

@@ -92,7 +92,7 @@
   /* state.view: what the server was asked (base) and what was added to it since (adds);
      state.filters: what of it is shown; state.asOf: the date every question is asked for. */
   function defaultFilters(kinds) {
-    return { kinds: kinds || null, types: null, basis: "", themes: [], themeMode: "all", focus: null, hops: 1, size: "degree" };
+    return { kinds: kinds || null, types: null, basis: "", themes: [], themeMode: "all", focus: null, hops: 1, size: "degree", group: "" };
   }
 
   function list(params, name) {
@@ -118,7 +118,8 @@
     filters.themeMode = params.get("theme_mode") === "any" ? "any" : "all";
     filters.focus = params.get("focus");
     filters.hops = Math.max(1, Math.min(6, Number(params.get("hops")) || 1));
-    filters.size = ["degree", "answer", "equal"].indexOf(params.get("size")) >= 0 ? params.get("size") : "degree";
+    filters.size = ["degree", "betweenness", "answer", "equal"].indexOf(params.get("size")) >= 0 ? params.get("size") : "degree";
+    filters.group = params.get("group") === "kind" ? "kind" : "";
     var adds = params.getAll("add").map(function (item) {
       var at = item.indexOf(":");
       var kind = item.slice(0, at), rest = item.slice(at + 1);
@@ -152,6 +153,7 @@
     if (f.themes.length) { params.set("themes", f.themes.join(",")); params.set("theme_mode", f.themeMode); }
     if (f.focus) { params.set("focus", f.focus); params.set("hops", String(f.hops)); }
     if (f.size !== "degree") params.set("size", f.size);
+    if (f.group) params.set("group", f.group);
     if (state.asOf) params.set("as_of", state.asOf);
     var text = params.toString();
     return location.pathname + (text ? "?" + text : "");
@@ -189,6 +191,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("input[name='theme-mode']"), function (i) { i.checked = i.value === f.themeMode; });
     $("pg-as-of").value = state.asOf;
     $("pg-size").value = f.size;
+    $("pg-group").value = f.group;
     $("pg-theme-filter").querySelector("summary").textContent = f.themes.length ? "Themes (" + f.themes.length + ")" : "Themes";
     $("pg-kind-filter").querySelector("summary").textContent = f.kinds ? "Kinds (" + f.kinds.length + ")" : "Kinds";
     $("pg-type-filter").querySelector("summary").textContent = f.types || f.basis ? "Relations (filtered)" : "Relations";
@@ -254,15 +257,22 @@
     } else {
       $("pg-focus-bar").hidden = true;
     }
+    map.ungroup();
     map.sizeBy(f.size);
     map.sizeLabel = f.size === "degree" ? "relations shown on this map (degree)"
+      : f.size === "betweenness" ? "how often it lies on the shortest paths between others shown (brokerage, betweenness)"
       : f.size === "equal" ? "all the same" : (state.answerSizeLabel || "as the question sized them");
     map.refreshLegend();
     $("pg-view-title").textContent = map.title || "";
     showFilters();
     saveURL();
-    if (options.layout === false) return Promise.resolve();
-    return relayout();
+    var group = function () {
+      if (f.group !== "kind") return null;
+      map.groupByKind(keep);
+      return layoutOf(map.drawnGraph()).then(function (positions) { if (positions) map.moveDrawn(positions); });
+    };
+    if (options.layout === false) return Promise.resolve(group()).catch(fail);
+    return relayout().then(group).catch(fail);
   }
 
   /* The nodes within `hops` relations of `key`, over the relations the filters leave. */
@@ -287,17 +297,22 @@
   }
 
   /* The maps' own layout (viz/layout.py) over what is shown, so a filtered view is laid out anew. */
-  function relayout() {
-    var shown = state.map.shownGraph();
-    if (!shown.keys.length) return Promise.resolve();
+  function layoutOf(graph) {
+    if (!graph.keys.length) return Promise.resolve(null);
     return request(config.routes.layout, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(shown),
+      body: JSON.stringify(graph),
     }).then(function (r) { return r.json(); }).then(function (answer) {
-      state.map.applyPositions(answer.positions);
       state.layouts += 1;
       document.body.setAttribute("data-layouts", String(state.layouts));
+      return answer.positions;
+    });
+  }
+
+  function relayout() {
+    return layoutOf(state.map.shownGraph()).then(function (positions) {
+      if (positions) state.map.applyPositions(positions);
     }).catch(fail);
   }
 
@@ -493,6 +508,11 @@
       extras: extras,
       mapRelations: false,  // the panel lists every relation with its sentence instead
       deferReady: true,
+      onGroupOpened: function () {
+        layoutOf(state.map.drawnGraph()).then(function (positions) {
+          if (positions) state.map.moveDrawn(positions);
+        }).catch(fail);
+      },
     });
     state.map = map;
     window.__pgMap = map;
@@ -825,6 +845,7 @@
     });
   });
   $("pg-size").addEventListener("change", function () { state.filters.size = $("pg-size").value; applyFilters({ layout: false }); });
+  $("pg-group").addEventListener("change", function () { state.filters.group = $("pg-group").value; applyFilters({ layout: false }); });
   $("pg-theme-map").addEventListener("click", function () {
     var themes = selectedThemes();
     if (!themes.length) { status("Tick one or more themes first."); return; }

@@ -208,7 +208,10 @@
       if (extra) box.appendChild(el("div", "pg-muted", extra));
       return box;
     }
-    network.on("hoverNode", function (params) { showTooltip(nodeSummary(params.node), params.pointer.DOM); });
+    network.on("hoverNode", function (params) {
+      var group = map.clusters[params.node];
+      showTooltip(group ? el("div", null, group.label + ": click to open the group") : nodeSummary(params.node), params.pointer.DOM);
+    });
     network.on("hoverEdge", function (params) { showTooltip(edgeSummary(params.edge), params.pointer.DOM); });
     network.on("blurNode", hideTooltip);
     network.on("blurEdge", hideTooltip);
@@ -250,7 +253,7 @@
         return { id: e.id, color: e.pgColour };
       }));
     }
-    network.on("hoverNode", function (params) { hoverOn(params.node); });
+    network.on("hoverNode", function (params) { if (!map.clusters[params.node]) hoverOn(params.node); });
     network.on("blurNode", hoverOff);
 
     /* ---- labels: by importance, and only where they fit at this zoom (no two overlap) ---- */
@@ -276,7 +279,12 @@
       var ratio = canvas.width / (canvas.clientWidth || canvas.width);
       var width = canvas.clientWidth, height = canvas.clientHeight;
       var scale = network.getScale();
-      var shown = nodes.get({ filter: function (n) { return !n.hidden && n.pgLabel; } });
+      var drawn = {};
+      network.body.nodeIndices.forEach(function (id) { drawn[id] = true; });
+      var shown = nodes.get({ filter: function (n) { return !n.hidden && n.pgLabel && drawn[n.id]; } });
+      Object.keys(map.clusters).forEach(function (id) {
+        if (drawn[id]) shown.push({ id: id, pgLabel: map.clusters[id].label, size: map.clusters[id].size + 1e4 });
+      });
       shown.sort(function (a, b) { return importance(b) - importance(a) || (a.id < b.id ? -1 : 1); });
       var positions = network.getPositions(shown.map(function (n) { return n.id; }));
       var placed = [], grid = {}, CELL = 64;
@@ -307,7 +315,7 @@
         var at = positions[n.id];
         if (!at) return;
         var dom = network.canvasToDOM(at);
-        var radius = (n.size || 10) * scale;
+        var radius = (map.clusters[n.id] ? map.clusters[n.id].size : n.size || 10) * scale;
         if (dom.x < -200 || dom.y < -50 || dom.x > width + 200 || dom.y > height + 50) return;
         var strong = map.highlight.indexOf(n.id) >= 0 || (map.selected && map.selected.node === n.id);
         var font = (strong ? "bold " : "") + LABEL_FONT + "px system-ui, sans-serif";
@@ -439,6 +447,7 @@
     }
     network.on("click", function (params) {
       hideTooltip();
+      if (params.nodes.length && openGroup(params.nodes[0])) return;
       if (params.nodes.length) showNode(params.nodes[0]);
       else if (params.edges.length) showEdge(params.edges[0]);
     });
@@ -526,6 +535,57 @@
       network.fit();
     }
 
+    /* ---- grouping: one node per kind (the seeds stay apart); a click opens a group ---- */
+    map.clusters = {};
+    function ungroup() {
+      Object.keys(map.clusters).forEach(function (id) { if (network.isCluster(id)) network.openCluster(id); });
+      map.clusters = {};
+    }
+    function groupByKind(keepOut) {
+      ungroup();
+      var count = {};
+      nodes.forEach(function (n) { if (!n.hidden && !keepOut[n.id]) count[n.kind] = (count[n.kind] || 0) + 1; });
+      Object.keys(count).forEach(function (kind) {
+        if (count[kind] < 2) return;
+        var entry = kindStyle(style, kind);
+        var id = "group:" + kind;
+        var size = Math.min(20 + 4 * Math.sqrt(count[kind]), 60);
+        map.clusters[id] = { label: kind + " (" + count[kind] + ")", size: size, kind: kind, count: count[kind] };
+        network.cluster({
+          joinCondition: function (o) { return o.kind === kind && !o.hidden && !keepOut[o.id]; },
+          clusterNodeProperties: {
+            id: id, kind: kind, shape: entry.shape, size: size, borderWidth: 3,
+            color: (entry.vis || {}).color || entry.colour, label: "",
+          },
+          clusterEdgeProperties: { color: { color: "#9aa5b1", opacity: 0.6 }, dashes: false },
+        });
+      });
+      network.redraw();
+    }
+    /* What is drawn now (groups included), for laying it out, and moving it there. */
+    function drawnGraph() {
+      var keys = network.body.nodeIndices.slice();
+      var pairs = network.body.edgeIndices.map(function (id) {
+        var e = network.body.edges[id];
+        return [e.fromId, e.toId];
+      }).filter(function (p) { return p[0] !== p[1]; });
+      return { keys: keys, pairs: pairs };
+    }
+    function moveDrawn(positions) {
+      Object.keys(positions).forEach(function (id) {
+        if (network.body.nodes[id]) network.moveNode(id, positions[id][0], positions[id][1]);
+      });
+      network.fit();
+    }
+    function openGroup(id) {
+      if (!network.isCluster(id)) return false;
+      network.openCluster(id);
+      delete map.clusters[id];
+      network.redraw();
+      if (opts.onGroupOpened) opts.onGroupOpened(id);
+      return true;
+    }
+
     /* ---- layout and sizes of what is shown (after a filter) ---- */
     function shownGraph() {
       var keys = nodes.get({ filter: function (n) { return !n.hidden; }, fields: ["id"] }).map(function (n) { return n.id; });
@@ -538,8 +598,42 @@
       }));
       network.fit();
     }
+    /* Brandes' betweenness over the relations shown (undirected, unweighted). */
+    function betweenness() {
+      var adj = {};
+      var ids = nodes.get({ filter: function (n) { return !n.hidden; }, fields: ["id"] }).map(function (n) { return n.id; });
+      ids.forEach(function (id) { adj[id] = {}; });
+      edges.get({ filter: edgeShown }).forEach(function (e) {
+        if (e.from !== e.to && adj[e.from] && adj[e.to]) { adj[e.from][e.to] = true; adj[e.to][e.from] = true; }
+      });
+      var lists = {};
+      ids.forEach(function (id) { lists[id] = Object.keys(adj[id]); });
+      var score = {};
+      ids.forEach(function (id) { score[id] = 0; });
+      ids.forEach(function (source) {
+        var stack = [], preds = {}, sigma = {}, dist = {}, queue = [source], head = 0;
+        sigma[source] = 1;
+        dist[source] = 0;
+        while (head < queue.length) {
+          var v = queue[head++];
+          stack.push(v);
+          lists[v].forEach(function (w) {
+            if (dist[w] === undefined) { dist[w] = dist[v] + 1; queue.push(w); }
+            if (dist[w] === dist[v] + 1) { sigma[w] = (sigma[w] || 0) + sigma[v]; (preds[w] = preds[w] || []).push(v); }
+          });
+        }
+        var delta = {};
+        while (stack.length) {
+          var w = stack.pop();
+          (preds[w] || []).forEach(function (v) { delta[v] = (delta[v] || 0) + (sigma[v] / sigma[w]) * (1 + (delta[w] || 0)); });
+          if (w !== source) score[w] += delta[w] || 0;
+        }
+      });
+      return score;
+    }
     function sizeBy(measure) {
       var degree = {};
+      var between = measure === "betweenness" ? betweenness() : null;
       if (measure === "degree") {
         edges.get({ filter: edgeShown }).forEach(function (e) {
           degree[e.from] = degree[e.from] || {};
@@ -550,12 +644,12 @@
       var counts = {};
       var top = 0;
       nodes.forEach(function (n) {
-        counts[n.id] = Object.keys(degree[n.id] || {}).length;
+        counts[n.id] = between ? between[n.id] || 0 : Object.keys(degree[n.id] || {}).length;
         if (!n.hidden && counts[n.id] > top) top = counts[n.id];
       });
       var low = style.minSize || 10, high = style.maxSize || 40;
       nodes.update(nodes.get({ fields: ["id", "pgSize"] }).map(function (n) {
-        var size = measure === "degree" ? low + (high - low) * Math.sqrt(top ? counts[n.id] / top : 0)
+        var size = measure === "degree" || measure === "betweenness" ? low + (high - low) * Math.sqrt(top ? counts[n.id] / top : 0)
           : measure === "equal" ? low + 4 : n.pgSize;
         return { id: n.id, size: Math.round(size * 100) / 100 };
       }));
@@ -769,6 +863,7 @@
       pngDataURL: pngDataURL, viewJSON: viewJSON, exportPNG: exportPNG, exportJSON: exportJSON,
       visibleKeys: visibleKeys, name: name, composeSVG: composeSVG, exportSVG: exportSVG, slidePNG: slidePNG,
       shownGraph: shownGraph, applyPositions: applyPositions, sizeBy: sizeBy, edgeShown: edgeShown,
+      groupByKind: groupByKind, ungroup: ungroup, openGroup: openGroup, drawnGraph: drawnGraph, moveDrawn: moveDrawn,
       fit: function () { network.fit({ animation: { duration: 300 } }); },
     });
     return map;
