@@ -204,6 +204,9 @@ def test_hostile_names_stay_text_and_contacts_need_the_contacts_role(
         gp.page.wait_for_timeout(200)
         assert gp.page.evaluate("typeof window.__xss") == "undefined"
         assert gp.page.query_selector("#pg-details img, #pg-tooltip img") is None
+        # The slide picture carries the name as escaped text, never as markup.
+        svg = gp.page.evaluate("window.__pgMap.composeSVG(window.__pgExplorer.slideMeta())")
+        assert "&lt;img src=x onerror=window.__xss=1&gt;" in svg and "<img" not in svg
 
         # Anonymous reader: who to contact about Helsinki, but no e-mail or phone.
         gp.page.evaluate("window.__pgMap.showNode('helsinki')")

@@ -749,7 +749,6 @@
       title: viewTitle(),
       subtitle: parts.join(" · "),
       date: (state.asOf ? "As of " + state.asOf : "Current relations") + " · exported " + today,
-      source: location.host,
     };
   }
 
