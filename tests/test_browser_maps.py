@@ -132,3 +132,21 @@ def test_a_2000_node_map_opens_and_becomes_interactive(browser: Browser) -> None
     assert result.nodes == 2_000 and result.edges > 2_000
     assert result.outside_requests == 0
     assert result.ready_ms > 0 and result.click_ms > 0  # it drew and answered a real click
+
+
+def test_a_saved_map_exports_a_slide_picture(helsinki_store: GraphStore, browser: Browser, tmp_path: Path) -> None:
+    path = tmp_path / "tallinn.html"
+    write_map(helsinki_store.snapshot(["helsinki", "tallinn"]), path, title="Helsinki and Tallinn")
+    with guarded_page(browser) as gp:
+        gp.page.goto(path.as_uri())
+        gp.wait_ready()
+        with gp.page.expect_download() as download:
+            gp.page.click("#pg-export-svg")
+        assert download.value.suggested_filename == "helsinki-and-tallinn.svg"
+        svg = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "Helsinki and Tallinn" in svg and "Legend" in svg and "Source: partnergraph" in svg
+        with gp.page.expect_download() as download:
+            gp.page.click("#pg-export-png")
+        assert download.value.suggested_filename == "helsinki-and-tallinn.png"
+        assert Path(download.value.path()).read_bytes()[:4] == b"\x89PNG"
+        assert gp.guard.outside == [] and gp.guard.errors == []

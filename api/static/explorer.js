@@ -544,8 +544,8 @@
     if (payload.notice) status(payload.notice);
   }
 
-  function fetchBase(base) {
-    var asOf = state.asOf;
+  function fetchBase(base, undated) {
+    var asOf = undated ? "" : state.asOf;
     if (base.type === "themes") {
       return getJSON(config.routes.themes + query({ theme: base.themes, mode: base.mode, as_of: asOf }));
     }
@@ -583,6 +583,11 @@
       return chain;
     }).then(function () {
       return loadThemePartners();
+    }).then(function () {
+      // Nothing dated in view on that day: were dated relations left out by the date, or are there none?
+      state.hiddenByDate = false;
+      if (!state.asOf || state.payloadDates) return null;
+      return fetchBase(base, true).then(function (all) { state.hiddenByDate = hasDates(all); });
     }).then(function () {
       dateNote();
       return applyFilters();
@@ -654,7 +659,9 @@
   function dateNote() {
     var note = $("pg-date-note");
     if (state.asOf && !state.payloadDates) {
-      note.textContent = "Nothing in this view carries a date, so “as of " + state.asOf + "” changes nothing here.";
+      note.textContent = state.hiddenByDate
+        ? "On " + state.asOf + " none of the dated relations of this view hold yet (or any more): they are left out."
+        : "Nothing in this view carries a date, so “as of " + state.asOf + "” changes nothing here.";
       note.hidden = false;
     } else {
       note.hidden = true;
