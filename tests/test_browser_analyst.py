@@ -385,6 +385,7 @@ def test_slide_exports_and_a_shared_link_that_reopens_the_view(
         nodes, edges = shown(gp), sorted(e["type"] for e in shown_edges(gp))
         gp.screenshot("shared-view-original")
         assert "as_of=2024-06-01" in link and "types=PARTNER_OF" in link and "add=expand%3Aeurocities" in link
+        assert "sel=eurocities" in link  # the details shown
         clean(gp)
     with guarded_page(browser) as again:
         again.guard.allowed_hosts.add(server.host)
@@ -395,6 +396,7 @@ def test_slide_exports_and_a_shared_link_that_reopens_the_view(
         assert again.page.input_value("#pg-as-of") == "2024-06-01"
         assert again.page.is_checked("#pg-type-filter input[value='PARTNER_OF']")
         assert not again.page.is_checked("#pg-type-filter input[value='TOUCHES']")
+        assert again.page.inner_text("#pg-details .pg-key") == "eurocities"
         again.screenshot("shared-view-reopened")
         clean(again)
 

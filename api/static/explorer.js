@@ -126,6 +126,7 @@
       if (kind === "paths") { var ends = rest.split("~"); return { type: "paths", start: ends[0], end: ends[1] }; }
       return { type: kind === "open" ? "open" : "expand", key: rest };
     }).filter(function (a) { return a.key || (a.start && a.end); });
+    state.selected = params.get("sel");
     return { view: { base: base, adds: adds }, filters: filters, asOf: /^\d{4}-\d{2}-\d{2}$/.test(params.get("as_of") || "") ? params.get("as_of") : "" };
   }
 
@@ -155,6 +156,7 @@
     if (f.size !== "degree") params.set("size", f.size);
     if (f.group) params.set("group", f.group);
     if (state.asOf) params.set("as_of", state.asOf);
+    if (state.selected && state.map && state.map.nodes.get(state.selected)) params.set("sel", state.selected);
     var text = params.toString();
     return location.pathname + (text ? "?" + text : "");
   }
@@ -508,6 +510,7 @@
       extras: extras,
       mapRelations: false,  // the panel lists every relation with its sentence instead
       deferReady: true,
+      onSelect: function (key) { state.selected = key; if (state.ready) saveURL(); },
       onGroupOpened: function () {
         layoutOf(state.map.drawnGraph()).then(function (positions) {
           if (positions) state.map.moveDrawn(positions);
@@ -529,7 +532,7 @@
       }
     });
     map.network.on("click", function (params) {
-      if (!params.nodes.length && !params.edges.length) showHint();
+      if (!params.nodes.length && !params.edges.length) { state.selected = null; showHint(); saveURL(); }
     });
     return map;
   }
@@ -592,6 +595,12 @@
       dateNote();
       return applyFilters();
     }).then(function () {
+      if (state.selected && state.map.nodes.get(state.selected)) {
+        state.map.showNode(state.selected);  // a shared link reopens the details it showed
+        if (!state.map.nodes.get(state.selected).hidden) state.map.network.selectNodes([state.selected]);
+      }
+      state.ready = true;
+      saveURL();
       state.views += 1;
       document.body.setAttribute("data-views", String(state.views));  // a view (re)loaded
       window.__pgReady = true;
@@ -831,6 +840,10 @@
       if (!menu.contains(event.target)) menu.open = false;
     });
   });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    Array.prototype.forEach.call(document.querySelectorAll("details.pg-menu[open]"), function (menu) { menu.open = false; });
+  });
   function onFilterChange() { readFilters(); applyFilters(); }
   $("pg-kind-filter").addEventListener("change", onFilterChange);
   $("pg-type-filter").addEventListener("change", onFilterChange);
@@ -884,6 +897,7 @@
     $("pg-path-bar").hidden = true;
     $("pg-share-bar").hidden = true;
     history.replaceState(null, "", location.pathname);
+    state.selected = null;
     start();
   });
   $("pg-share").addEventListener("click", function () {

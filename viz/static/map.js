@@ -342,6 +342,7 @@
     var panel = opts.details;
     function showNode(key) {
       map.selected = { node: key };
+      if (opts.onSelect) opts.onSelect(key);
       if (!panel) return;
       var d = details[key];
       clear(panel);
