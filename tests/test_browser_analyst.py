@@ -494,6 +494,18 @@ def test_grouping_by_kind_opens_on_click_and_sizes_by_brokerage(
         assert "group=kind" in gp.page.url
         gp.screenshot("group-city-opened")
 
+        # By theme: a group per theme that has entities, the theme in it; a click opens it too.
+        before = layouts(gp)
+        gp.page.select_option("#pg-group", "theme")
+        wait_layout(gp, before)
+        drawn = gp.page.evaluate("network.body.nodeIndices.slice()")
+        assert "group:theme:culture-art" in drawn and "culture-art" not in drawn
+        gp.screenshot("group-by-theme")
+        before = layouts(gp)
+        gp.click_node("group:theme:culture-art")
+        wait_layout(gp, before)
+        assert "culture-art" in gp.page.evaluate("network.body.nodeIndices.slice()")
+
         # Brokerage: Helsinki, the hub every path crosses, is the largest.
         gp.page.select_option("#pg-group", "")
         gp.page.select_option("#pg-size", "betweenness")

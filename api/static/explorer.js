@@ -119,7 +119,7 @@
     filters.focus = params.get("focus");
     filters.hops = Math.max(1, Math.min(6, Number(params.get("hops")) || 1));
     filters.size = ["degree", "betweenness", "answer", "equal"].indexOf(params.get("size")) >= 0 ? params.get("size") : "degree";
-    filters.group = params.get("group") === "kind" ? "kind" : "";
+    filters.group = ["kind", "theme"].indexOf(params.get("group")) >= 0 ? params.get("group") : "";
     var adds = params.getAll("add").map(function (item) {
       var at = item.indexOf(":");
       var kind = item.slice(0, at), rest = item.slice(at + 1);
@@ -269,8 +269,8 @@
     showFilters();
     saveURL();
     var group = function () {
-      if (f.group !== "kind") return null;
-      map.groupByKind(keep);
+      if (!f.group) return null;
+      map.groupBy(f.group, keep);
       return layoutOf(map.drawnGraph()).then(function (positions) { if (positions) map.moveDrawn(positions); });
     };
     if (options.layout === false) return Promise.resolve(group()).catch(fail);

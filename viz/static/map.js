@@ -10,6 +10,7 @@
   "use strict";
 
   var SVG_NS = "http://www.w3.org/2000/svg";
+  var THEME_KIND = "Theme";  // as viz/maps.py THEME_KIND: a node's themes are out-neighbours of this kind
   var timings = (window.__pgTimings = window.__pgTimings || {});
   timings.scriptStart = performance.now();
 
@@ -542,27 +543,46 @@
       Object.keys(map.clusters).forEach(function (id) { if (network.isCluster(id)) network.openCluster(id); });
       map.clusters = {};
     }
-    function groupByKind(keepOut) {
+    /* Group by "kind", or by "theme" (each entity under the first of its themes, by name; themes
+       themselves and entities without one stay apart). */
+    function groupOf(by, n) {
+      if (by === "kind") return n.kind ? { id: "group:" + n.kind, name: n.kind, kind: n.kind } : null;
+      if (n.kind === THEME_KIND) return { id: "group:theme:" + n.id, name: name(n.id), kind: null };  // a theme joins its own group
+      var themes = ((details[n.id] || {}).themes || []).slice().sort(function (a, b) { return a.name.localeCompare(b.name); });
+      if (!themes.length) return null;
+      return { id: "group:theme:" + themes[0].key, name: themes[0].name, kind: null };
+    }
+    function groupBy(by, keepOut) {
       ungroup();
-      var count = {};
-      nodes.forEach(function (n) { if (!n.hidden && !keepOut[n.id]) count[n.kind] = (count[n.kind] || 0) + 1; });
-      Object.keys(count).forEach(function (kind) {
-        if (count[kind] < 2) return;
-        var entry = kindStyle(style, kind);
-        var id = "group:" + kind;
-        var size = Math.min(20 + 4 * Math.sqrt(count[kind]), 60);
-        map.clusters[id] = { label: kind + " (" + count[kind] + ")", size: size, kind: kind, count: count[kind] };
+      var members = {}, info = {};
+      nodes.forEach(function (n) {
+        if (n.hidden || keepOut[n.id]) return;
+        var g = groupOf(by, n);
+        if (!g) return;
+        (members[g.id] = members[g.id] || {})[n.id] = true;
+        info[g.id] = g;
+      });
+      Object.keys(members).forEach(function (id) {
+        var count = Object.keys(members[id]).length;
+        if (count < 2) return;
+        var g = info[id];
+        var entry = g.kind ? kindStyle(style, g.kind) : Object.assign({}, kindStyle(style, "?"), { shape: "dot", colour: "#9aa5b1" });
+        var size = Math.min(20 + 4 * Math.sqrt(count), 60);
+        map.clusters[id] = { label: g.name + " (" + count + ")", size: size, kind: g.kind, count: count };
+        var inGroup = members[id];
         network.cluster({
-          joinCondition: function (o) { return o.kind === kind && !o.hidden && !keepOut[o.id]; },
+          joinCondition: function (o) { return !!inGroup[o.id]; },
           clusterNodeProperties: {
-            id: id, kind: kind, shape: entry.shape, size: size, borderWidth: 3,
-            color: (entry.vis || {}).color || entry.colour, label: "",
+            id: id, kind: g.kind || "group", shape: entry.shape, size: size, borderWidth: 3,
+            color: g.kind ? (entry.vis || {}).color || entry.colour : { background: "#e3e7ed", border: "#6b7785" }, label: "",
           },
           clusterEdgeProperties: { color: { color: "#9aa5b1", opacity: 0.6 }, dashes: false },
         });
       });
       network.redraw();
     }
+    function groupByKind(keepOut) { groupBy("kind", keepOut); }
+
     /* What is drawn now (groups included), for laying it out, and moving it there. */
     function drawnGraph() {
       var keys = network.body.nodeIndices.slice();
@@ -864,7 +884,7 @@
       pngDataURL: pngDataURL, viewJSON: viewJSON, exportPNG: exportPNG, exportJSON: exportJSON,
       visibleKeys: visibleKeys, name: name, composeSVG: composeSVG, exportSVG: exportSVG, slidePNG: slidePNG,
       shownGraph: shownGraph, applyPositions: applyPositions, sizeBy: sizeBy, edgeShown: edgeShown,
-      groupByKind: groupByKind, ungroup: ungroup, openGroup: openGroup, drawnGraph: drawnGraph, moveDrawn: moveDrawn,
+      groupByKind: groupByKind, groupBy: groupBy, ungroup: ungroup, openGroup: openGroup, drawnGraph: drawnGraph, moveDrawn: moveDrawn,
       fit: function () { network.fit({ animation: { duration: 300 } }); },
     });
     return map;
