@@ -299,13 +299,16 @@
   }
 
   /* The maps' own layout (viz/layout.py) over what is shown, so a filtered view is laid out anew. */
+  var layoutTicket = 0;
   function layoutOf(graph) {
     if (!graph.keys.length) return Promise.resolve(null);
+    var ticket = ++layoutTicket;
     return request(config.routes.layout, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(graph),
     }).then(function (r) { return r.json(); }).then(function (answer) {
+      if (ticket !== layoutTicket) return null;  // a newer filter asked for another layout meanwhile
       state.layouts += 1;
       document.body.setAttribute("data-layouts", String(state.layouts));
       return answer.positions;
