@@ -515,3 +515,29 @@ def test_grouping_by_kind_opens_on_click_and_sizes_by_brokerage(
         )
         assert sizes["helsinki"] == max(sizes.values()) and min(sizes.values()) < sizes["helsinki"]
         clean(gp)
+
+
+def test_without_the_home_entity_the_explorer_opens_on_the_themes(
+    store: GraphStore, browser: Browser, app_server: ServerFor
+) -> None:
+    from graph.model import Batch, parse_node, parse_relation
+
+    schema = store.schema
+    store.apply(
+        Batch(
+            nodes=[
+                parse_node(schema, {"key": "tallinn", "kind": "City", "name_en": "Tallinn"}, "t"),
+                parse_node(schema, {"key": "maas", "kind": "Theme", "name_en": "MaaS", "theme_type": "subtheme"}, "m"),
+            ],
+            relations=[parse_relation(schema, {"start": "tallinn", "type": "TOUCHES", "end": "maas"}, "r")],
+        )
+    )
+    server = app_server(store, fresh=True)
+    with guarded_page(browser) as gp:
+        open_page(gp, server)
+        assert "not in the graph" in gp.page.inner_text("#pg-status")
+        assert gp.page.evaluate("window.__pgMap.title") == "Themes"
+        assert "maas" in shown(gp)
+        assert "view=overview" in gp.page.url
+        gp.screenshot("no-home-entity")
+        clean(gp)
