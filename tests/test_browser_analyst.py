@@ -260,10 +260,16 @@ def test_labels_never_overlap_at_fit_on_helsinki_and_on_2000_nodes(
 ) -> None:
     server = app_server(helsinki_store)
     with guarded_page(browser) as gp:
+        open_page(gp, server, "/?key=helsinki&depth=2")
+        boxes = fit_and_boxes(gp)
+        candidates = int(gp.page.evaluate("window.__pgMap.labelCandidates"))
+        print(f"\nHelsinki depth 2: {len(boxes)} of {candidates} labels drawn at Fit, {overlaps(boxes)} overlapping")
+        assert overlaps(boxes) == 0 and len(boxes) >= 30
+        gp.screenshot("labels-helsinki-depth-2-fit")
         open_page(gp, server, "/?key=helsinki")
         boxes = fit_and_boxes(gp)
         candidates = int(gp.page.evaluate("window.__pgMap.labelCandidates"))
-        print(f"\nHelsinki depth 1: {len(boxes)} of {candidates} labels drawn at Fit, {overlaps(boxes)} overlapping")
+        print(f"Helsinki depth 1: {len(boxes)} of {candidates} labels drawn at Fit, {overlaps(boxes)} overlapping")
         assert overlaps(boxes) == 0 and len(boxes) >= 30
         gp.screenshot("labels-helsinki-fit")
         # Zooming in shows more labels, still without overlaps.
