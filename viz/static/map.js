@@ -307,6 +307,11 @@
           return true;
         });
       }
+      // A node is an obstacle to the labels of less important nodes: they never cover it.
+      function block(dom, r) {
+        var obstacle = { x: dom.x - r, y: dom.y - r, w: 2 * r, h: 2 * r };
+        cells(obstacle, function (cell) { (grid[cell] = grid[cell] || []).push(obstacle); });
+      }
       ctx.save();
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.textAlign = "center";
@@ -322,8 +327,9 @@
         var font = (strong ? "bold " : "") + LABEL_FONT + "px system-ui, sans-serif";
         var w = textWidth(ctx, n.pgLabel, font) + 2 * LABEL_PAD;
         var box = { id: n.id, x: dom.x - w / 2, y: dom.y + radius + 2, w: w, h: LABEL_FONT + 2 * LABEL_PAD };
-        if (box.x + box.w < 0 || box.y + box.h < 0 || box.x > width || box.y > height) return;
-        if (!free(box)) return;
+        if (box.x + box.w < 0 || box.y + box.h < 0 || box.x > width || box.y > height) { block(dom, radius); return; }
+        if (!free(box)) { block(dom, radius); return; }
+        block(dom, radius);
         placed.push(box);
         cells(box, function (cell) { (grid[cell] = grid[cell] || []).push(box); });
         ctx.font = font;
