@@ -237,6 +237,10 @@ def test_the_theme_map_shows_exactly_the_servers_partners(
         if mode == "any":
             assert {"amsterdam", "barcelona", "new-york"} <= partners
         assert f"mode={mode}" in gp.page.url
+        # The panel lists every partner and why it matched, without a click.
+        listed = gp.page.eval_on_selector_all(".pg-theme-answer > li", "els => els.map(e => e.dataset.key)")
+        assert set(listed) == partners
+        gp.screenshot(f"theme-map-{mode}-answer")
         # Why each partner matched, in its details (a sub-theme says which theme it stands for).
         gp.page.evaluate("window.__pgMap.showNode('new-york')")
         why = gp.page.inner_text("#pg-details .pg-matches")

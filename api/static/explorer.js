@@ -540,6 +540,32 @@
     return map;
   }
 
+  /* The theme map's answer in the panel: every partner and why it matched, without a click. */
+  function showThemeAnswer() {
+    var map = state.map;
+    var panel = $("pg-details");
+    clear(panel);
+    var partners = Object.keys(map.details).filter(function (k) { return (map.details[k].matches || []).length; })
+      .sort(function (a, b) { return map.details[b].matches.length - map.details[a].matches.length || map.name(a).localeCompare(map.name(b)); });
+    panel.appendChild(el("h2", null, map.title));
+    panel.appendChild(el("p", "pg-muted", map.subtitle || ""));
+    var list = el("ul", "pg-theme-answer");
+    partners.forEach(function (key) {
+      var li = el("li");
+      li.setAttribute("data-key", key);
+      var button = el("button", "pg-link", map.name(key));
+      button.type = "button";
+      button.addEventListener("click", function () { map.focusNode(key); });
+      li.appendChild(button);
+      li.appendChild(el("span", "pg-muted", " " + (map.details[key].kind || "")));
+      var why = el("ul", "pg-matches");
+      map.details[key].matches.forEach(function (m) { why.appendChild(el("li", null, PG.matchText(m))); });
+      li.appendChild(why);
+      list.appendChild(li);
+    });
+    panel.appendChild(list);
+  }
+
   function showHint() {
     var panel = $("pg-details");
     clear(panel);
@@ -601,6 +627,8 @@
       if (state.selected && state.map.nodes.get(state.selected)) {
         state.map.showNode(state.selected);  // a shared link reopens the details it showed
         if (!state.map.nodes.get(state.selected).hidden) state.map.network.selectNodes([state.selected]);
+      } else if (base.type === "themes") {
+        showThemeAnswer();
       }
       state.ready = true;
       saveURL();

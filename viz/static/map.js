@@ -88,6 +88,12 @@
     return known.concat(unknown);
   }
 
+  /* Why a question picked an entity: one of viz/views.py's theme matches as a sentence. */
+  function matchText(m) {
+    var via = m.via_theme === m.theme ? m.theme_name : m.via_name + " (part of " + m.theme_name + ")";
+    return m.relation + " " + via + (m.role ? ", " + m.role : "") + " · " + (m.basis || "stated");
+  }
+
   function quoteBlock(source) {
     var block = el("blockquote", "pg-quote");
     block.appendChild(el("div", "pg-quote-text", source.quote));
@@ -409,10 +415,6 @@
       panel.appendChild(el("h3", null, "Sources"));
       if (d.sources && d.sources.length) d.sources.forEach(function (s) { panel.appendChild(quoteBlock(s)); });
       else panel.appendChild(el("p", "pg-hint", "No provenance recorded."));
-    }
-    function matchText(m) {
-      var via = m.via_theme === m.theme ? m.theme_name : m.via_name + " (part of " + m.theme_name + ")";
-      return m.relation + " " + via + (m.role ? ", " + m.role : "") + " · " + (m.basis || "stated");
     }
     function itemFor(key, label) {
       var li = el("li");
@@ -925,7 +927,9 @@
     on("pg-export-json", map.exportJSON);
   }
 
-  window.PartnerGraph = { createMap: createMap, renderLegend: renderLegend, readPayload: readPayload, el: el, clear: clear };
+  window.PartnerGraph = {
+    createMap: createMap, renderLegend: renderLegend, readPayload: readPayload, el: el, clear: clear, matchText: matchText,
+  };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", autostart);
   else autostart();
 })();
