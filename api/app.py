@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api import problems
 from api.audit import AuditLog
-from api.routes import admin, ask, explorer, health, maps, meta, writes
+from api.routes import admin, ask, docs, explorer, health, maps, meta, writes
 from api.security import KeyRing, Role, api_routes, route_access, routes_without_access
 from graph.model import ValidationFailed
 from graph.store import GraphStore
@@ -62,7 +62,14 @@ def create_app(
             app.state.audit.reconcile(app.state.store)
             yield
 
-    app = FastAPI(title="partnergraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="partnergraph",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # FastAPI's pages load from a CDN; api/routes/docs.py serves ours
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.keyring = KeyRing.from_settings(settings)
     app.state.audit = AuditLog(settings.audit_log)
@@ -75,6 +82,7 @@ def create_app(
     # Maps and explorer routers (owned by the maps engineer) are included here, one line each.
     app.include_router(maps.router)
     app.include_router(explorer.router)
+    app.include_router(docs.router)
     # Every route must declare its access (require(Role.x) or public()), or the app refuses to start.
 
     missing = routes_without_access(app)

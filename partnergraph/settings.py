@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", validation_alias="PARTNERGRAPH_HOST")
     port: int = Field(default=8000, validation_alias="PARTNERGRAPH_PORT")
+    explorer_home: str = Field(
+        default="helsinki",
+        validation_alias="PARTNERGRAPH_HOME",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$",
+        description="The entity the explorer opens on (its neighbourhood).",
+    )
+    explorer_home_kinds: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["City", "Network"],
+        validation_alias="PARTNERGRAPH_HOME_KINDS",
+        description="The kinds the explorer's opening view shows (comma-separated); the rest load unticked.",
+    )
     # -- API access -------------------------------------------------------------------------------
     api_keys: list[ApiKeyEntry] = Field(
         default_factory=list,
@@ -85,7 +96,7 @@ class Settings(BaseSettings):
     cypher_timeout_s: float = Field(default=10.0, validation_alias="PARTNERGRAPH_CYPHER_TIMEOUT_S", gt=0, le=300)
     cypher_max_rows: int = Field(default=1_000, validation_alias="PARTNERGRAPH_CYPHER_MAX_ROWS", ge=1, le=100_000)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "explorer_home_kinds", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -31,6 +31,7 @@ from graph.store import GraphStore
 from partnergraph.settings import ApiKeyEntry, Settings
 from viz.perf import CHROMIUM_ARGS  # one list of launch flags for tests, bench and viz
 
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots of each flow (git-ignored)
 CONTACTS_KEY = "pg_browser_contacts_" + "c" * 24
 READER_KEY = "pg_browser_reader_" + "r" * 24
 
@@ -77,6 +78,7 @@ class Guard:
     outside: list[str] = field(default_factory=list)
     inside: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)  # console errors (a CSP refusal shows here)
 
     def handle(self, route: Route) -> None:
         url = route.request.url
@@ -94,6 +96,13 @@ class Guard:
 class GuardedPage:
     page: Page
     guard: Guard
+
+    def screenshot(self, name: str) -> Path:
+        """Save a screenshot of the page as tests/artifacts/<name>.png (kept for people to look at)."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
 
     def wait_ready(self, timeout: float = 30_000) -> None:
         self.page.wait_for_function("() => window.__pgReady === true", timeout=timeout)
@@ -148,12 +157,15 @@ class GuardedPage:
 
 
 @contextlib.contextmanager
-def guarded_page(browser: Browser, allowed_hosts: set[str] | None = None) -> Iterator[GuardedPage]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+def guarded_page(
+    browser: Browser, allowed_hosts: set[str] | None = None, viewport: tuple[int, int] = (1400, 900)
+) -> Iterator[GuardedPage]:
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     guard = Guard(allowed_hosts or set())
     page = context.new_page()
     page.route("**/*", guard.handle)
     page.on("pageerror", lambda exc: guard.errors.append(str(exc)))
+    page.on("console", lambda msg: guard.console.append(msg.text) if msg.type == "error" else None)
     try:
         yield GuardedPage(page, guard)
     finally:

@@ -73,6 +73,7 @@ def test_the_explorer_draws_and_asks_no_other_host(
         assert node_count(gp) > 5
         assert gp.canvas_ink() > 1_000, "the canvas is blank"
         legend_covers_the_map(gp)
+        gp.screenshot("the-explorer-draws-and-asks-no-other-host")
         assert gp.guard.outside == [], f"outside requests: {gp.guard.outside}"
         assert gp.guard.errors == []
         assert any(url.endswith("/static/vis-network.min.js") for url in gp.guard.inside)
@@ -97,13 +98,15 @@ def test_search_click_shows_provenance_and_expanding_adds_nodes(
             timeout=10_000,
         )
 
-        # Expand a node from its details panel: its neighbours join the map.
+        # Expand a node from its details panel: its neighbours join the map (the opening view
+        # already holds Helsinki's, so expand Eurocities, which has two more).
         before = node_count(gp)
-        gp.page.evaluate("window.__pgMap.showNode('helsinki')")
+        gp.page.evaluate("window.__pgMap.showNode('eurocities')")
         gp.page.click("#pg-details button[data-action='expand']")
         gp.page.wait_for_function("n => network.body.data.nodes.length > n", arg=before, timeout=15_000)
         assert node_count(gp) > before
         legend_covers_the_map(gp)
+        gp.screenshot("search-click-shows-provenance-and-expanding-adds-nodes")
         assert gp.guard.outside == [] and gp.guard.errors == []
 
 
@@ -120,6 +123,7 @@ def test_paths_between_two_picked_nodes(helsinki_store: GraphStore, browser: Bro
         gp.page.wait_for_function("() => Number(document.body.dataset.paths) > 0", timeout=15_000)
         selected = gp.page.evaluate("network.getSelectedNodes()")
         assert {"tallinn", "eurocities"} <= set(selected)
+        gp.screenshot("paths-between-two-picked-nodes")
         assert gp.guard.outside == [] and gp.guard.errors == []
 
 
@@ -133,15 +137,18 @@ def test_exports_of_the_current_view(
         assert png.startswith("data:image/png;base64,") and len(png) > 5_000
         visible = set(gp.page.evaluate("window.__pgMap.visibleKeys()"))
         with gp.page.expect_download() as download:
+            gp.page.click("#pg-export-menu summary")
             gp.page.click("#pg-export-graphml")
         graphml = Path(download.value.path()).read_text(encoding="utf-8")
         assert "<graphml" in graphml and 'id="helsinki"' in graphml
         assert graphml.count("<node ") == len(visible)
         with gp.page.expect_download() as download:
+            gp.page.click("#pg-export-menu summary")
             gp.page.click("#pg-download-html")
         saved = tmp_path / "view.html"
         download.value.save_as(saved)
         assert "vis.js is dual licensed" in saved.read_text(encoding="utf-8")
+        gp.screenshot("exports-of-the-current-view")
         assert gp.guard.outside == [] and gp.guard.errors == []
 
 
@@ -201,6 +208,9 @@ def test_hostile_names_stay_text_and_contacts_need_the_contacts_role(
         gp.page.wait_for_timeout(200)
         assert gp.page.evaluate("typeof window.__xss") == "undefined"
         assert gp.page.query_selector("#pg-details img, #pg-tooltip img") is None
+        # The slide picture carries the name as escaped text, never as markup.
+        svg = gp.page.evaluate("window.__pgMap.composeSVG(window.__pgExplorer.slideMeta())")
+        assert "&lt;img src=x onerror=window.__xss=1&gt;" in svg and "<img" not in svg
 
         # Anonymous reader: who to contact about Helsinki, but no e-mail or phone.
         gp.page.evaluate("window.__pgMap.showNode('helsinki')")
@@ -223,4 +233,5 @@ def test_hostile_names_stay_text_and_contacts_need_the_contacts_role(
         contacts = gp.page.inner_text("#pg-details .pg-contacts")
         assert "contact.person@example.org" in contacts and "+358 40 555 0101" in contacts
         assert gp.page.evaluate("sessionStorage.getItem('partnergraph.apiKey')") == CONTACTS_KEY
+        gp.screenshot("hostile-names-stay-text-and-contacts-need-the-contacts-role")
         assert gp.guard.outside == [] and gp.guard.errors == []

@@ -58,6 +58,7 @@ def test_a_saved_map_draws_offline_with_a_legend_and_details(
         # PNG export straight from the canvas.
         png = gp.page.evaluate("window.__pgMap.pngDataURL()")
         assert png.startswith("data:image/png;base64,") and len(png) > 5_000
+        gp.screenshot("a-saved-map-draws-offline-with-a-legend-and-details")
         assert gp.guard.outside == [], f"requests left the file: {gp.guard.outside}"
         assert gp.guard.errors == []
     assert len(data.nodes) == graph.number_of_nodes()
@@ -106,6 +107,7 @@ def test_a_hostile_node_name_shows_as_text_and_never_runs(store: GraphStore, bro
         gp.page.wait_for_timeout(200)
         assert gp.page.evaluate("typeof window.__xss") == "undefined"
         assert gp.page.query_selector("#pg-details img, #pg-tooltip img, #pg-title img, #pg-details script") is None
+        gp.screenshot("a-hostile-node-name-shows-as-text-and-never-runs")
         assert gp.guard.outside == [] and gp.guard.errors == []
 
 
@@ -123,6 +125,7 @@ def test_a_map_above_the_physics_limit_is_interactive_at_once(browser: Browser, 
             got = positions[node["id"]]  # vis-network reports whole pixels
             assert abs(got["x"] - node["x"]) < 1 and abs(got["y"] - node["y"]) < 1
         assert gp.canvas_ink() > 2_000
+        gp.screenshot("a-map-above-the-physics-limit")
 
 
 @pytest.mark.slow
@@ -132,3 +135,22 @@ def test_a_2000_node_map_opens_and_becomes_interactive(browser: Browser) -> None
     assert result.nodes == 2_000 and result.edges > 2_000
     assert result.outside_requests == 0
     assert result.ready_ms > 0 and result.click_ms > 0  # it drew and answered a real click
+
+
+def test_a_saved_map_exports_a_slide_picture(helsinki_store: GraphStore, browser: Browser, tmp_path: Path) -> None:
+    path = tmp_path / "tallinn.html"
+    write_map(helsinki_store.snapshot(["helsinki", "tallinn"]), path, title="Helsinki and Tallinn")
+    with guarded_page(browser) as gp:
+        gp.page.goto(path.as_uri())
+        gp.wait_ready()
+        with gp.page.expect_download() as download:
+            gp.page.click("#pg-export-svg")
+        assert download.value.suggested_filename == "helsinki-and-tallinn.svg"
+        svg = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "Helsinki and Tallinn" in svg and "Legend" in svg and "Source: partnergraph" in svg
+        with gp.page.expect_download() as download:
+            gp.page.click("#pg-export-png")
+        assert download.value.suggested_filename == "helsinki-and-tallinn.png"
+        assert Path(download.value.path()).read_bytes()[:4] == b"\x89PNG"
+        gp.screenshot("a-saved-map-exports-a-slide-picture")
+        assert gp.guard.outside == [] and gp.guard.errors == []

@@ -329,3 +329,13 @@ def test_a_2000_node_map_builds_within_the_cap() -> None:
     assert data.options["edges"]["smooth"]["enabled"] is False
     over = build_map(synthetic_graph(2_001))
     assert len(over.nodes) == 2_000 and over.notice
+
+
+def test_lines_fade_as_they_crowd_and_the_legend_says_what_sizes_mean() -> None:
+    from viz.maps import edge_opacity
+
+    assert edge_opacity(100) == 1.0 and edge_opacity(3_000) == 0.25 and edge_opacity(10_000) == 0.25
+    assert 0.25 < edge_opacity(1_500) < 1.0
+    data = build_map(synthetic_graph(40))
+    assert data.payload()["sizeLabel"] == "neighbours on this map (degree)"
+    assert "Node size: neighbours on this map (degree)" in render_map(data)

@@ -182,3 +182,53 @@ def test_cli_reports_unknown_keys(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(map_commands.app, ["neighbourhood", "atlantis", "-o", str(tmp_path / "x.html")])
     assert result.exit_code == 1 and "atlantis" in result.output
     assert not (tmp_path / "x.html").exists()
+
+
+def test_the_explorer_opens_on_the_configured_home(helsinki_store: GraphStore, tmp_path: Path) -> None:
+    def config_of(client: TestClient) -> dict[str, Any]:
+        page = client.get("/")
+        return json.loads(re.search(r'id="pg-config">(.*?)</script>', page.text, re.S).group(1))  # type: ignore[union-attr]
+
+    with TestClient(create_app(browser_settings(tmp_path), store=helsinki_store)) as default:
+        assert config_of(default)["home"] == {"key": "helsinki", "kinds": ["City", "Network"]}
+    settings = browser_settings(tmp_path).model_copy(
+        update={"explorer_home": "tallinn", "explorer_home_kinds": ["City", "NoSuchKind"]}
+    )
+    with TestClient(create_app(settings, store=helsinki_store)) as other:
+        assert config_of(other)["home"] == {"key": "tallinn", "kinds": ["City"]}
+
+
+def test_the_layout_route_lays_out_what_the_explorer_shows(client: TestClient) -> None:
+    body = {"keys": ["a", "b", "c", "d"], "pairs": [["a", "b"], ["b", "c"], ["c", "x"]]}
+    answer = client.post("/explorer/layout", json=body)
+    assert answer.status_code == 200
+    positions = answer.json()["positions"]
+    assert set(positions) == {"a", "b", "c", "d"}
+    assert len({tuple(p) for p in positions.values()}) == 4  # every node has its own place
+    assert client.post("/explorer/layout", json=body).json() == answer.json()  # deterministic
+    assert client.post("/explorer/layout", json={"keys": ["</script>"]}).status_code == 422
+
+
+def test_the_theme_map_says_why_each_partner_matched(client: TestClient) -> None:
+    payload = client.get("/maps/themes.json", params={"theme": ["smart-city"], "mode": "any"}).json()
+    partners = client.get("/partners", params={"theme": ["smart-city"], "mode": "any", "limit": 200}).json()
+    keys = {p["entity"]["key"] for p in partners["partners"]}
+    assert keys and keys <= set(payload["details"])
+    for key in keys:
+        matches = payload["details"][key]["matches"]
+        assert matches and all(m["theme"] == "smart-city" and m["relation"] for m in matches)
+    via = {m["via_theme"] for k in keys for m in payload["details"][k]["matches"]}
+    assert via - {"smart-city"}, "no partner matched through a sub-theme"
+    assert payload["sizeLabel"]
+
+
+def test_the_api_docs_are_served_by_the_project(client: TestClient) -> None:
+    for path in ("/docs", "/redoc"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert "<script>" not in page.text and "cdn" not in page.text.lower()
+        for src in re.findall(r'(?:src|href)="([^"]+)"', page.text):
+            assert src.startswith("/docs/assets/") and client.get(src).status_code == 200
+    assert b"cdn.redoc.ly" not in client.get("/docs/assets/redoc.standalone.js").content
+    assert client.get("/docs/assets/nothing.js").status_code == 404

@@ -60,6 +60,14 @@ def compute_layout(
     }
 
 
+def layout_of(keys: list[str], pairs: list[tuple[str, str]], seed: int = 7) -> dict[str, tuple[float, float]]:
+    """The layout of the nodes `keys` linked by `pairs` (pairs naming other keys are ignored)."""
+    graph = nx.Graph()
+    graph.add_nodes_from(keys)
+    graph.add_edges_from((a, b) for a, b in pairs if a in graph and b in graph)
+    return compute_layout(graph, seed)
+
+
 def _rows_below(
     placed: dict[str, tuple[float, float]], keys: list[str], gap: float = 90.0
 ) -> dict[str, tuple[float, float]]:

@@ -44,6 +44,11 @@ DEFAULT_PHYSICS_LIMIT = 300  # above this many nodes the precomputed layout is f
 THEME_KIND = "Theme"  # out-neighbours of this kind are listed as a node's themes
 LABEL_MAX = 40
 EDGE_PROPERTIES = ("role", "basis", "since", "until", "note")
+SIZE_LABELS = {
+    "degree": "neighbours on this map (degree)",
+    "pagerank": "PageRank on this map",
+    "betweenness": "how often it lies between others (betweenness)",
+}
 
 
 class MapError(ValueError):
@@ -77,6 +82,7 @@ class MapData:
     notice: str | None = None
     total_nodes: int = 0
     highlight: list[str] = field(default_factory=list)
+    size_label: str = ""  # what node sizes mean, for the legend
 
     @property
     def physics(self) -> bool:
@@ -95,6 +101,7 @@ class MapData:
             "options": self.options,
             "style": self.style.as_json(),
             "highlight": self.highlight,
+            "sizeLabel": self.size_label,
             "stats": {"nodes": len(self.nodes), "edges": len(self.edges), "totalNodes": self.total_nodes},
         }
 
@@ -174,6 +181,13 @@ def _cap_nodes(graph: nx.MultiDiGraph, cap: int, first: Iterable[str]) -> list[s
     return keep + rest[: max(cap - len(keep), 0)]
 
 
+def edge_opacity(edge_count: int) -> float:
+    """Lines fade as they crowd: opaque up to 300 relations, a quarter at 3,000 and more."""
+    if edge_count <= 300:
+        return 1.0
+    return round(max(0.25, 1.0 - 0.75 * (edge_count - 300) / 2_700), 2)
+
+
 def vis_options(node_count: int, edge_count: int, physics_limit: int = DEFAULT_PHYSICS_LIMIT) -> dict[str, Any]:
     """Global vis-network options: physics only for small maps (and quickly stabilised)."""
     physics = node_count <= physics_limit
@@ -186,6 +200,7 @@ def vis_options(node_count: int, edge_count: int, physics_limit: int = DEFAULT_P
         },
         "edges": {
             "width": 1.3,
+            "color": {"opacity": edge_opacity(edge_count)},
             "selectionWidth": 2,
             "smooth": {"enabled": True, "type": "continuous", "roundness": 0.2}
             if edge_count <= 1_500
@@ -224,11 +239,14 @@ def build_map(
     schema: Schema | None = None,
     weights: Mapping[str, float] | None = None,
     notice: str | None = None,
+    matches: Mapping[str, list[dict[str, Any]]] | None = None,
+    size_label: str | None = None,
 ) -> MapData:
     """Style, lay out and describe `graph` (nodes keyed by entity key, attributes as in
     `GraphStore.snapshot()`); at most `options.node_cap` nodes are kept, with a notice.
     `weights` sizes the nodes instead of `options.size_by` (e.g. how many entities touch a theme);
-    `notice` is shown above the map (e.g. a question's own truncation message)."""
+    `notice` is shown above the map (e.g. a question's own truncation message); `matches` lists,
+    per node, why a question picked it (shown in its details)."""
     options = options or MapOptions()
     schema = schema or load_schema()
     style = style_from_schema(schema)
@@ -274,6 +292,8 @@ def build_map(
             **extra,
         )
         details[key] = _node_details(full, key, attrs, schema, options.language)
+        if matches and key in matches:
+            details[key]["matches"] = [{k: _plain(v) for k, v in m.items()} for m in matches[key]]
 
     edge_details: dict[str, dict[str, Any]] = {}
     pair_count: Counter[tuple[str, str]] = Counter()
@@ -318,6 +338,7 @@ def build_map(
         style=style,
         total_nodes=total,
         highlight=highlight,
+        size_label=size_label or ("" if weights is not None else SIZE_LABELS[options.size_by]),
     )
 
 

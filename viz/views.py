@@ -56,6 +56,21 @@ def themes_map(
     graph = store.snapshot(theme_keys | partner_keys, as_of=as_of)
     names = ", ".join(_name(graph, t) for t in answer.themes)
     count = len(partner_keys)
+    why = {
+        p.entity.key: [
+            {
+                "theme": m.theme,
+                "theme_name": _name(graph, m.theme),
+                "via_theme": m.via_theme,
+                "via_name": _name(graph, m.via_theme),
+                "relation": m.relation,
+                "basis": m.basis,
+                "role": m.role,
+            }
+            for m in p.matches
+        ]
+        for p in answer.partners
+    }
     return build_map(
         graph,
         title=f"Partners for {names}",
@@ -63,6 +78,7 @@ def themes_map(
         highlight=answer.themes,
         options=MapOptions(node_cap=node_cap),
         notice=None if partner_keys else "No partners are linked to these themes (or their sub-themes).",
+        matches=why,
     )
 
 
@@ -77,6 +93,7 @@ def overview_map(store: GraphStore, *, node_cap: int = DEFAULT_NODE_CAP) -> MapD
         subtitle="sized by the entities working on each; pick themes to map their partners",
         options=MapOptions(node_cap=node_cap),
         weights=weights,
+        size_label="entities working on each theme",
     )
 
 

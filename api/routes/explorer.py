@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
@@ -22,6 +22,7 @@ from api.security import public
 from graph.model import KEY_PATTERN
 from graph.schema import load_schema
 from viz import export as exporters
+from viz.layout import layout_of
 from viz.maps import (
     STATIC_DIR as VIZ_STATIC,
 )
@@ -60,10 +61,14 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 MAX_EXPORT_KEYS = 5_000
+MAX_LAYOUT_PAIRS = 50_000
 # The JSON routes the page calls; search, entity and contacts belong to the API's question routes.
 ROUTES = {
     "session": "/explorer/session",
     "export": "/explorer/export",
+    "layout": "/explorer/layout",
+    "partners": "/partners",
+    "themeList": "/themes",
     "overview": "/maps/themes.json",
     "themes": "/maps/themes.json",
     "neighbourhood": "/maps/neighbourhood.json",
@@ -86,14 +91,20 @@ def _environment() -> Environment:
     return env
 
 
-def page_config(key: str | None, depth: int) -> dict[str, Any]:
-    """What explorer.js needs: its routes, the kinds and where to start."""
+def page_config(
+    key: str | None, depth: int, home: str = "helsinki", home_kinds: list[str] | None = None
+) -> dict[str, Any]:
+    """What explorer.js needs: its routes, the kinds and relation types, and where to start (the
+    `key` asked for, else the home entity with only `home_kinds` ticked)."""
     schema = load_schema()
+    kinds = list(schema.node_kinds)
     return {
         "routes": ROUTES,
-        "kinds": list(schema.node_kinds),
+        "kinds": kinds,
+        "relationTypes": list(schema.relation_types),
         "themeKind": "Theme",
         "initial": {"key": key, "depth": depth} if key else {},
+        "home": {"key": home, "kinds": [k for k in (home_kinds or kinds) if k in schema.node_kinds] or kinds},
     }
 
 
@@ -104,18 +115,21 @@ def page_config(key: str | None, depth: int) -> dict[str, Any]:
     dependencies=[Depends(public())],
 )
 def explorer(
+    request: Request,
     key: Annotated[
         str | None, Query(pattern=KEY_PATTERN, description="Start from this entity's neighbourhood.")
     ] = None,
     depth: Annotated[int, Query(ge=1, le=3)] = 1,
 ) -> HTMLResponse:
     style = default_style()
+    settings = request.app.state.settings
     html = (
         _environment()
         .get_template("explorer.html.j2")
         .render(
-            config=page_config(key, depth),
+            config=page_config(key, depth, settings.explorer_home, settings.explorer_home_kinds),
             kinds=[{"name": k, "colour": s.colour} for k, s in style.kinds.items()],
+            relation_types=[{"name": r, "colour": s.colour} for r, s in style.relations.items()],
             static_url=STATIC_URL,
         )
     )
@@ -200,3 +214,26 @@ def export_view(body: ExportRequest, store: StoreDep, _: Reader) -> Response:
         media_type=MEDIA_TYPES[body.format],
         headers={"Content-Disposition": f'attachment; filename="partnergraph-map.{body.format}"'},
     )
+
+
+LayoutKey = Annotated[str, Field(pattern=KEY_PATTERN)]
+
+
+class LayoutRequest(BaseModel):
+    keys: list[LayoutKey] = Field(max_length=MAX_EXPORT_KEYS)
+    pairs: list[Annotated[list[LayoutKey], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=list, max_length=MAX_LAYOUT_PAIRS, description="Relations as [start, end] keys."
+    )
+
+
+class LayoutAnswer(BaseModel):
+    positions: dict[str, list[float]] = Field(description="Each key's [x, y] in pixels.")
+
+
+@router.post(
+    "/explorer/layout",
+    summary="Lay out the nodes the explorer shows (after a filter), with the maps' own layout",
+)
+def layout(body: LayoutRequest, _: Reader) -> LayoutAnswer:
+    placed = layout_of(body.keys, [(a, b) for a, b in body.pairs])
+    return LayoutAnswer(positions={k: [x, y] for k, (x, y) in placed.items()})
