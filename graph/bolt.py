@@ -49,6 +49,7 @@ logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 T = TypeVar("T")
 DEFAULT_BATCH = 5_000
 WRITE_ATTEMPTS = 6
+VERSIONED_MAX = 10  # writes this small report their records' versions (the API's ETags)
 # Fail fast when the database is gone: the driver's own defaults retry for 30 s (sleeping 1, 2, 4 s…)
 # and wait up to 60 s for a pooled connection, which is what made outages hang for 30–70 s. Its
 # retries are off; ours retry a lost connection once at once (a pooled connection that died with
@@ -278,9 +279,23 @@ class BoltStore:
             if progress:
                 progress(len(batch.relations))
             self._write_provenance(tx, batch.provenance, batch_size, summary)
+            if len(batch.nodes) + len(batch.relations) <= VERSIONED_MAX:
+                summary.versions = self._versions_in(tx, batch)
             return summary
 
         return self._write(work)
+
+    def _versions_in(self, tx: neo4j.ManagedTransaction, batch: Batch) -> dict[str, str]:
+        """The versions a small write leaves, from inside its transaction: what its ETag must be,
+        even if another write follows before the answer is sent."""
+        versions = {
+            k: version_of(p) for k, p in self._stored_nodes(tx, [n.key for n in batch.nodes], DEFAULT_BATCH, {}).items()
+        }
+        for rel in batch.relations:
+            row = {"start": rel.start, "end": rel.end, "key": rel.key}
+            found = self._stored_relations(tx, rel.type, [row], DEFAULT_BATCH, {})
+            versions.update({k: version_of(p) for k, p in found.items()})
+        return versions
 
     def _write_nodes(
         self,
@@ -462,14 +477,6 @@ class BoltStore:
             row["key"]: version_of(row["props"])
             for part in chunks(sorted(set(node_keys)), DEFAULT_BATCH)
             for row in self.read("nodes_existing", {"keys": list(part)})
-        }
-
-    def relation_versions(self, rel_type: str, relations: Iterable[RelationRef]) -> dict[str, str]:
-        rows = [{"start": s, "end": e, "key": k} for s, e, k in relations]
-        return {
-            row["key"]: version_of(row["props"])
-            for part in chunks(rows, DEFAULT_BATCH)
-            for row in self.read("relations_existing", {"rows": list(part)}, rel=rel_type)
         }
 
     def _record_receipt(self, tx: neo4j.ManagedTransaction, receipt: Receipt | None) -> None:

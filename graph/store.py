@@ -97,6 +97,8 @@ class WriteSummary:
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     deleted: Counter[str] = field(default_factory=Counter)
+    # Small writes (an API call): each record's version as committed, read in the write's transaction.
+    versions: dict[str, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -201,9 +203,6 @@ class GraphStore(Protocol):
 
     def versions(self, node_keys: Iterable[str]) -> dict[str, str]:
         """The stored version (`version_of`) of each of these nodes that exists."""
-
-    def relation_versions(self, rel_type: str, relations: Iterable[RelationRef]) -> dict[str, str]:
-        """The stored version of each of these relations of one type, by relation key."""
 
     def committed(self, receipt_ids: Iterable[str]) -> set[str]:
         """Which of these receipts were committed."""

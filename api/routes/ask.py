@@ -139,10 +139,12 @@ def get_entity(
     as_of: AsOf = None,
     fmt: Format = "json",
 ) -> Entity | Response:
+    # The version is read before the answer: a write in between can only make the ETag stale (a
+    # spurious 412 later), never let a change based on this answer overwrite a newer one.
+    version = store.versions([key]).get(key) if fmt == "json" else None
     answer = entity(store, key, as_of=as_of)
     if fmt == "xlsx":
         return workbook_response(answer, f"entity-{key}")
-    version = store.versions([key]).get(key)
     if version is not None:  # what If-Match on PATCH/DELETE /entities/{key} names
         response.headers["ETag"] = f'"{version}"'
     return answer

@@ -24,7 +24,6 @@ from api.editing import (
     create_relation,
     delete_entity,
     delete_relation,
-    stored_relation,
     update_entity,
     update_relation,
 )
@@ -219,7 +218,7 @@ def _write(
     who: Principal,
     idempotency_key: str | None,
     perform: Callable[[Journal], Outcome],
-) -> WriteResult:
+) -> tuple[WriteResult, dict[str, str]]:
     """One journaled write: a pending audit entry, the write with its receipt in the same
     transaction, the committed entry, then the answer. An interrupted commit stays pending until
     `AuditLog.reconcile` settles it from the receipt (at start-up, on GET /audit, on a retry)."""
@@ -227,7 +226,7 @@ def _write(
     if idempotency_key is not None:
         replayed = _replay(audit, store, write_id, REPLAY_WAIT_S)
         if replayed is not None:
-            return replayed
+            return replayed, {}
     journaled: list[AuditEntry] = []
 
     def journal(action: str, target: str) -> Receipt:
@@ -256,7 +255,7 @@ def _write(
             raise ProblemError(
                 409, "A write with this Idempotency-Key is under way; retry shortly.", slug="in-progress"
             ) from None
-        return replayed
+        return replayed, {}
     except StoreInDoubt:
         raise  # left pending: a retry or the next reconcile learns the outcome from the receipt
     except Exception:
@@ -282,7 +281,7 @@ def _write(
         status="committed",
     )
     audit.record(entry)
-    return _result(entry)
+    return _result(entry), outcome.summary.versions
 
 
 def _patch(model: BaseModel) -> dict[str, Any]:
@@ -291,17 +290,6 @@ def _patch(model: BaseModel) -> dict[str, Any]:
     if "sources" in data and data["sources"] is not None:
         data["sources"] = [{k: v for k, v in s.items() if v is not None} for s in data["sources"]]
     return data
-
-
-def _entity_version(store: GraphStore, key: str) -> str | None:
-    return store.versions([key]).get(key)
-
-
-def _relation_version(store: GraphStore, start: str, end: str, key: str) -> str | None:
-    stored = stored_relation(store, start, end, key)
-    if stored is None:
-        return None
-    return store.relation_versions(stored["type"], [(stored["start"], stored["end"], key)]).get(key)
 
 
 @router.post(
@@ -322,8 +310,8 @@ def post_entity(
 ) -> WriteResult:
     raw = body.model_dump(exclude_none=True, mode="json")
     raw["sources"] = [{k: v for k, v in s.items() if v is not None} for s in raw.get("sources", [])]
-    result = _write(request, store, audit, who, idempotency_key, lambda journal: create_entity(store, raw, journal))
-    _set_etag(response, _entity_version(store, body.key))
+    result, versions = _write(request, store, audit, who, idempotency_key, lambda j: create_entity(store, raw, j))
+    _set_etag(response, versions.get(body.key))
     return result
 
 
@@ -346,8 +334,10 @@ def patch_entity(
     if_match: IfMatch = None,
 ) -> WriteResult:
     patch, expect = _patch(body), _expected(if_match)
-    result = _write(request, store, audit, who, idempotency_key, lambda j: update_entity(store, key, patch, j, expect))
-    _set_etag(response, _entity_version(store, key))
+    result, versions = _write(
+        request, store, audit, who, idempotency_key, lambda j: update_entity(store, key, patch, j, expect)
+    )
+    _set_etag(response, versions.get(key))
     return result
 
 
@@ -367,7 +357,7 @@ def remove_entity(
     if_match: IfMatch = None,
 ) -> WriteResult:
     expect = _expected(if_match)
-    return _write(request, store, audit, who, idempotency_key, lambda j: delete_entity(store, key, j, expect))
+    return _write(request, store, audit, who, idempotency_key, lambda j: delete_entity(store, key, j, expect))[0]
 
 
 @router.post(
@@ -387,8 +377,8 @@ def post_relation(
     idempotency_key: IdempotencyKey = None,
 ) -> WriteResult:
     raw = _patch(body)
-    result = _write(request, store, audit, who, idempotency_key, lambda j: create_relation(store, raw, j))
-    _set_etag(response, _relation_version(store, body.start, body.end, result.target))
+    result, versions = _write(request, store, audit, who, idempotency_key, lambda j: create_relation(store, raw, j))
+    _set_etag(response, versions.get(result.target))
     return result
 
 
@@ -416,10 +406,10 @@ def patch_relation(
     if_match: IfMatch = None,
 ) -> WriteResult:
     patch, expect = _patch(body), _expected(if_match)
-    result = _write(
+    result, versions = _write(
         request, store, audit, who, idempotency_key, lambda j: update_relation(store, start, end, key, patch, j, expect)
     )
-    _set_etag(response, _relation_version(store, start, end, key))
+    _set_etag(response, versions.get(key))
     return result
 
 
@@ -444,4 +434,4 @@ def remove_relation(
     expect = _expected(if_match)
     return _write(
         request, store, audit, who, idempotency_key, lambda j: delete_relation(store, start, end, key, j, expect)
-    )
+    )[0]
