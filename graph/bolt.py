@@ -54,8 +54,9 @@ VERSIONED_MAX = 10  # writes this small report their records' versions (the API'
 # and wait up to 60 s for a pooled connection, which is what made outages hang for 30–70 s. Its
 # retries are off; ours retry a lost connection once at once (a pooled connection that died with
 # a restarted server), and transient write conflicts with backoff (`_write`).
-CONNECT_TIMEOUT_S = 1.5
+CONNECT_TIMEOUT_S = 1.0
 RETRY_TIME_S = 0.0
+QUICK_FAILURE_S = 0.3  # a dead pooled connection fails at once; only then is one more try worth it
 LOST = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired)
 
 
@@ -192,6 +193,7 @@ class BoltStore:
         ArcadeDB reports a concurrent MERGE of one key as a constraint violation, which the driver
         does not retry; transient errors (deadlocks, concurrent modification) are retried here too,
         so that the driver's own retry can stay short and an outage is reported at once."""
+        started = time.monotonic()
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 with self._session() as session:
@@ -208,7 +210,8 @@ class BoltStore:
             except neo4j_errors.IncompleteCommit as exc:
                 raise StoreInDoubt("the graph database went away while committing a write") from exc
             except LOST as exc:
-                if attempt > 1:  # not committed (that would be IncompleteCommit): safe to try once more
+                # Not committed (that would be IncompleteCommit), so one more try is safe, if quick.
+                if attempt > 1 or time.monotonic() - started > QUICK_FAILURE_S:
                     raise StoreUnavailable("the graph database went away during a write") from exc
             except neo4j_errors.Neo4jError as exc:
                 raise StoreError(f"the graph database refused the write ({exc.code})") from exc
@@ -227,12 +230,15 @@ class BoltStore:
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             return [native(record.data()) for record in tx.run(query, dict(params or {}))]
 
+        started = time.monotonic()
         try:
             try:
                 with self._session() as session:
                     return session.execute_read(work)
-            except LOST:  # a pooled connection to a server that restarted: once more, on a fresh one
-                with self._session() as session:
+            except LOST:
+                if time.monotonic() - started > QUICK_FAILURE_S:
+                    raise  # the server is slow or gone: answer now rather than wait twice
+                with self._session() as session:  # a pooled connection to a restarted server: a fresh one
                     return session.execute_read(work)
         except LOST as exc:
             raise StoreUnavailable("the graph database is not reachable") from exc
