@@ -58,9 +58,11 @@ def open_store(config: StoreConfig, *, ensure_schema: bool = True, supervise: bo
     server = managed_server(config)
     try:
         server.start()
-        if supervise:
-            server.supervise()
         with store_for(server) as store:
+            if supervise:
+                # Clients get a fast 503 until the restarted server has planned its statements.
+                server.on_restart.append(store.warm_up)
+                server.supervise()
             if ensure_schema:
                 store.ensure_schema()
             yield store

@@ -8,6 +8,7 @@ they are replaced only with names the schema has accepted, never with user input
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -58,6 +59,13 @@ class CypherRegistry:
                 raise ValueError(f"{name}.cypher needs a relation type")
             text = text.replace(REL_PLACEHOLDER, schema.relation_type(rel))
         return text
+
+    def samples(self, schema: Schema) -> Iterator[str]:
+        """Every statement once, as the stores run it, with the schema's first kind and relation type."""
+        kind, rel = next(iter(schema.node_kinds)), next(iter(schema.relation_types))
+        for name in self.names():
+            text = self._text(name).replace(KIND_PLACEHOLDER, schema.label(kind))
+            yield text.replace(REL_PLACEHOLDER, schema.relation_type(rel))
 
 
 REGISTRY = CypherRegistry()

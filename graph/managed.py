@@ -29,7 +29,7 @@ import tarfile
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -127,6 +127,7 @@ class ManagedServer(ABC):
         self.owned = False
         self.restarts = 0
         self.down = threading.Event()  # set while a supervised server is dead or restarting
+        self.on_restart: list[Callable[[], object]] = []  # run after a restart, before clients return
         self._process: subprocess.Popen[bytes] | None = None
         self._closing = threading.Event()
         self._supervisor: threading.Thread | None = None
@@ -316,6 +317,11 @@ class ManagedServer(ABC):
                     # Launched from this thread, which lives until stop: PR_SET_PDEATHSIG follows threads.
                     self._launch(False, ports=(state.bolt_port, state.http_port))
                     self._ready()
+                for hook in self.on_restart:
+                    try:
+                        hook()
+                    except Exception as exc:  # a warm-up is best effort; the server is up
+                        log.warning("after restarting the %s server: %s", self.title, exc)
                 failures = 0
                 self.restarts += 1
                 self.down.clear()

@@ -74,7 +74,7 @@ def database_pid(tmp_path: Path, engine: str) -> int:
 def test_killing_the_database_under_load_fails_fast_recovers_and_loses_no_write(tmp_path: Path, engine: str) -> None:
     process, base = serve(tmp_path, engine)
     editor = {"X-API-Key": EDITOR_KEY}
-    timings: list[tuple[str, int, float]] = []
+    timings: list[tuple[str, int, float, float]] = []  # kind, status, seconds, when (since start)
     wanted: dict[str, str] = {}  # entity key -> its Idempotency-Key
     killed_pid = database_pid(tmp_path, engine)
     recovered_at: float | None = None
@@ -91,7 +91,7 @@ def test_killing_the_database_under_load_fails_fast_recovers_and_loses_no_write(
                 # One read and one write a round; unsaved writes are retried with the same key.
                 t = time.monotonic()
                 read = client.get("/entities/helsinki")
-                timings.append(("read", read.status_code, time.monotonic() - t))
+                timings.append(("read", read.status_code, time.monotonic() - t, t - started))
                 number += 1
                 key = f"outage-city-{number:03d}"
                 idem = f"create-{key}"
@@ -104,7 +104,7 @@ def test_killing_the_database_under_load_fails_fast_recovers_and_loses_no_write(
                         json={"key": key, "kind": "City", "name_en": key, "sources": [{"doc": "t", "quote": "q"}]},
                         headers={**editor, "Idempotency-Key": idem},
                     )
-                    timings.append(("write", write.status_code, time.monotonic() - t))
+                    timings.append(("write", write.status_code, time.monotonic() - t, t - started))
                     if write.status_code == 201:
                         break
                     assert write.status_code == 503, write.text
@@ -126,15 +126,16 @@ def test_killing_the_database_under_load_fails_fast_recovers_and_loses_no_write(
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(60)
-    slowest = max(t for _, _, t in timings)
-    outage = [(kind, status) for kind, status, _ in timings if status == 503]
+    slowest = max(t for _, _, t, _ in timings)
+    slow = sorted(timings, key=lambda x: -x[2])[:3]
+    outage = [(kind, status) for kind, status, _, _ in timings if status == 503]
     print(
         f"{engine}: {len(timings)} requests, {len(outage)} answered 503, slowest {slowest:.2f} s, "
         f"database back after {recovered_at:.1f} s (killed at 3 s)"
     )
     assert outage, "the kill was not noticed: the test proves nothing"
-    assert {status for _, status, _ in timings} <= {200, 201, 503}
-    assert slowest <= ANSWER_WITHIN_S, f"a request took {slowest:.2f} s"
+    assert {status for _, status, _, _ in timings} <= {200, 201, 503}
+    assert slowest <= ANSWER_WITHIN_S, f"slowest requests (kind, status, s, at s): {slow}"
     assert set(entities.values()) == {200}, "every write answered 201 is there"
     creates = [e for e in audit if e["action"] == "entity.create"]
     committed = sorted(e["target"] for e in creates if e["status"] == "committed")
