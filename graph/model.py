@@ -305,6 +305,8 @@ def parse_relation(
         props = {}
     if not errors and props.get("since") and props.get("until") and props["until"] < props["since"]:
         errors.append(RecordError(label, "until", "is before since"))
+    if not errors and props.get("basis") == "inferred" and not props.get("note"):
+        errors.append(RecordError(label, "note", "an inferred relation needs a note saying how it was inferred"))
     if errors:
         raise ValidationFailed(errors)
     key = explicit_key or relation_key(schema, props["start"], rel_type, props["end"], props.get("role"))

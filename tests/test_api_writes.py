@@ -205,3 +205,21 @@ def test_only_editors_write(store: GraphStore, client_for: Clients, role: str) -
     response = client.post("/entities", json=city("x", "X"), headers=headers(role))
     assert response.status_code == (401 if role == "anonymous" else 403)
     assert store.counts().total_nodes == 0
+
+
+def test_an_inferred_relation_needs_a_note_in_the_api_and_the_loaders(store: GraphStore, client_for: Clients) -> None:
+    from graph.model import ValidationFailed, parse_relation
+
+    client = client_for(store)
+    for key, name in (("tallinn", "Tallinn"), ("helsinki", "Helsinki")):
+        assert client.post("/entities", json=city(key, name), headers=EDITOR).status_code == 201
+    before = graph_state(store)
+    bare = {"start": "tallinn", "type": "PARTNER_OF", "end": "helsinki", "basis": "inferred"}
+    refused = client.post("/relations", json=bare, headers=EDITOR)
+    assert refused.status_code == 422, refused.text
+    assert any(e["field"] == "note" for e in refused.json()["errors"])
+    assert graph_state(store) == before
+    with pytest.raises(ValidationFailed, match="inferred relation needs a note"):
+        parse_relation(store.schema, bare, "relations.csv line 2")
+    noted = client.post("/relations", json={**bare, "note": "Both name the other a partner."}, headers=EDITOR)
+    assert noted.status_code == 201, noted.text

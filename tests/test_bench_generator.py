@@ -41,6 +41,7 @@ def raw_relation(rel: RelationRecord) -> dict[str, Any]:
         "until": rel.until,
         "role": rel.role,
         "basis": rel.basis,
+        "note": rel.note,
         "sources": [s.model_dump(exclude_none=True) for s in rel.sources],
     }
 

@@ -54,10 +54,10 @@ def good_sheets() -> Sheets:
         "Person": [["key", "name_en", "title_en"], ["aino", "Aino Aalto", "Coordinator"]],
         # Swedish names for the relations sheet and its columns; a date cell and a date as text
         "Relationer": [
-            ["från", "relationstyp", "till", "sedan", "till och med", "roll", "grund"],
-            ["espoo", "partner of", "helsinki", dt.datetime(2020, 5, 1), "2030-12-31", "twin city", "stated"],
-            ["aino", "WORKS_FOR", "espoo", None, None, None, "inferred"],
-            ["espoo", "LEADS", "sprint", None, None, None, None],
+            ["från", "relationstyp", "till", "sedan", "till och med", "roll", "grund", "anmärkning"],
+            ["espoo", "partner of", "helsinki", dt.datetime(2020, 5, 1), "2030-12-31", "twin city", "stated", None],
+            ["aino", "WORKS_FOR", "espoo", None, None, None, "inferred", "From her e-mail signature."],
+            ["espoo", "LEADS", "sprint", None, None, None, None, None],
         ],
         "Contacts": [["key", "email", "phone"], ["aino", "aino@example.org", "+358 9 123"]],
         "Sources": [
