@@ -198,7 +198,7 @@ class _Builder:
     def relate(self, start: str, rel_type: str, end: str, role: str | None = None, dated: bool = False) -> None:
         if start == end:
             return
-        key = relation_key(self.schema, start, rel_type, end, role)
+        key = relation_key(self.schema, start, rel_type, end)
         if key in self.relations:
             return
         since = self.since() if dated else None

@@ -142,12 +142,14 @@ class RelationRecord(BaseModel):
         return {k: v for k, v in props.items() if v is not None and v != []}
 
 
-def relation_key(schema: Schema, start: str, rel_type: str, end: str, role: str | None = None) -> str:
-    """A stable identity for a relation; symmetric types get the same key in both directions."""
+def relation_key(schema: Schema, start: str, rel_type: str, end: str) -> str:
+    """A stable identity for a relation, from its endpoints and type only: no free text, so that a
+    changed role or note keeps the key. Symmetric types get the same key in both directions. A
+    second relation of one type between the same two entities needs a key of its own."""
     a, b = (start, end)
     if schema.relation_types[rel_type].symmetric and b < a:
         a, b = b, a
-    return f"{a}|{rel_type}|{b}" + (f"|{role}" if role else "")
+    return f"{a}|{rel_type}|{b}"
 
 
 def _python_type(spec: PropertySpec) -> Any:
@@ -309,7 +311,7 @@ def parse_relation(
         errors.append(RecordError(label, "note", "an inferred relation needs a note saying how it was inferred"))
     if errors:
         raise ValidationFailed(errors)
-    key = explicit_key or relation_key(schema, props["start"], rel_type, props["end"], props.get("role"))
+    key = explicit_key or relation_key(schema, props["start"], rel_type, props["end"])
     return RelationRecord(key=str(key), sources=sources, **props)
 
 

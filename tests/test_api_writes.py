@@ -223,3 +223,22 @@ def test_an_inferred_relation_needs_a_note_in_the_api_and_the_loaders(store: Gra
         parse_relation(store.schema, bare, "relations.csv line 2")
     noted = client.post("/relations", json={**bare, "note": "Both name the other a partner."}, headers=EDITOR)
     assert noted.status_code == 201, noted.text
+
+
+def test_a_relation_keeps_its_key_when_its_role_changes(store: GraphStore, client_for: Clients) -> None:
+    """A relation's identity holds no free text: changing its role changes no key."""
+    client = client_for(store)
+    for key, name in (("tallinn", "Tallinn"), ("helsinki", "Helsinki")):
+        assert client.post("/entities", json=city(key, name), headers=EDITOR).status_code == 201
+    made = client.post(
+        "/relations",
+        json={"start": "tallinn", "type": "PARTNER_OF", "end": "helsinki", "role": "twin city"},
+        headers=EDITOR,
+    )
+    assert made.status_code == 201, made.text
+    key = made.json()["target"]
+    assert "twin" not in key
+    moved = client.patch(f"/relations/tallinn/helsinki/{key}", json={"role": "sister city"}, headers=EDITOR)
+    assert moved.status_code == 200 and moved.json()["target"] == key
+    [(_, _, data)] = store.snapshot(["tallinn", "helsinki"]).edges(data=True)
+    assert data["rel_key"] == key and data["role"] == "sister city"

@@ -115,7 +115,7 @@ def test_subgraph_snapshot_and_as_of(store: GraphStore) -> None:
 
 def test_delete_removes_node_relations_and_contact_card(store: GraphStore) -> None:
     seed(store)
-    summary = store.delete(["officer"], [("helsinki", "tallinn", "helsinki|PARTNER_OF|tallinn|twin city")])
+    summary = store.delete(["officer"], [("helsinki", "tallinn", "helsinki|PARTNER_OF|tallinn")])
     assert summary.deleted == {"Person": 1, "relations": 1}
     assert store.counts().relations == {"MEMBER_OF": 1, "TOUCHES": 1}
     assert store.run_readonly("MATCH (c:ContactCard) RETURN count(c) AS cards").rows == [{"cards": 0}]

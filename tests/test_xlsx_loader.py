@@ -89,7 +89,7 @@ def test_a_good_workbook_loads_with_types_lists_provenance_and_contacts(preloade
     ]
     assert graph.nodes["vantaa"]["sources"] == [{"doc": "manual", "quote": "Entered by hand in a spreadsheet."}]
     assert graph.nodes["vantaa"]["name_fi"] == "Vantaa" and graph.nodes["sprint"]["year"] == 2024
-    partner = graph.edges["espoo", "helsinki", "espoo|PARTNER_OF|helsinki|twin city"]
+    partner = graph.edges["espoo", "helsinki", "espoo|PARTNER_OF|helsinki"]
     assert (partner["since"], partner["until"], partner["basis"]) == (
         dt.date(2020, 5, 1),
         dt.date(2030, 12, 31),

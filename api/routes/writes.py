@@ -117,7 +117,8 @@ class EntityUpdate(BaseModel):
 
 
 class RelationCreate(BaseModel):
-    """A new relation. Its key is derived (start|TYPE|end[|role]) unless given."""
+    """A new relation. Its key is derived (start|TYPE|end, no free text, so it stays when the role
+    changes) unless given; a second relation of one type between the same two entities needs one."""
 
     model_config = ConfigDict(extra="forbid")
     start: KeyText
