@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api import problems
 from api.audit import AuditLog
+from api.headers import SecurityHeadersMiddleware
 from api.routes import admin, ask, explorer, health, maps, meta, writes
 from api.security import KeyRing, Role, api_routes, route_access, routes_without_access
 from graph.model import ValidationFailed
@@ -89,6 +90,7 @@ def create_app(
             allow_headers=["X-API-Key", "Authorization", "Content-Type"],
         )
     app.add_middleware(problems.CatchAllMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: the catch-all's 500s get the headers too
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
