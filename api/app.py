@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from api import problems
 from api.audit import AuditLog
 from api.headers import SecurityHeadersMiddleware
+from api.limits import RateLimitMiddleware, RateLimits
 from api.routes import admin, ask, explorer, health, maps, meta, writes
 from api.security import KeyRing, Role, api_routes, route_access, routes_without_access
 from graph.model import ValidationFailed
@@ -64,6 +65,7 @@ def create_app(
     app = FastAPI(title="partnergraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.keyring = KeyRing.from_settings(settings)
+    app.state.rate_limits = RateLimits(settings)
     app.state.audit = AuditLog(settings.audit_log)
     app.state.after_write = [invalidate_search]  # called with the store after every API write
     if store is not None:
@@ -81,6 +83,7 @@ def create_app(
         raise RuntimeError(f"routes without a declared access level (api.security.require/public): {missing}")
 
     problems.install(app)
+    app.add_middleware(RateLimitMiddleware)
     app.add_middleware(problems.BodyLimitMiddleware, limit=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

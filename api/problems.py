@@ -218,15 +218,22 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StoreError, _store_error)
 
 
-async def _send_problem(send: Send, status: int, detail: str, path: str | None) -> None:
-    body = json.dumps(jsonable_encoder(problem_body(status, detail=detail, instance=path))).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())],
-        }
-    )
+async def send_problem(
+    send: Send,
+    status: int,
+    detail: str,
+    path: str | None,
+    *,
+    headers: dict[str, str] | None = None,
+    slug: str | None = None,
+    title: str | None = None,
+) -> None:
+    """A problem answered straight from ASGI middleware, before any route runs."""
+    problem = problem_body(status, detail=detail, instance=path, slug=slug, title=title)
+    body = json.dumps(jsonable_encoder(problem)).encode()
+    raw = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -254,7 +261,7 @@ class CatchAllMiddleware:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            await _send_problem(send, 500, "An unexpected error occurred.", scope.get("path"))
+            await send_problem(send, 500, "An unexpected error occurred.", scope.get("path"))
 
 
 class BodyLimitMiddleware:
@@ -274,10 +281,10 @@ class BodyLimitMiddleware:
                 try:
                     announced = int(value)
                 except ValueError:
-                    await _send_problem(send, 400, "Invalid Content-Length header.", scope.get("path"))
+                    await send_problem(send, 400, "Invalid Content-Length header.", scope.get("path"))
                     return
                 if announced > self.limit:
-                    await _send_problem(send, 413, too_big, scope.get("path"))
+                    await send_problem(send, 413, too_big, scope.get("path"))
                     return
         # Read the whole body (at most `limit` bytes) before the app sees it, then replay it.
         messages: list[Message] = []
@@ -289,7 +296,7 @@ class BodyLimitMiddleware:
                 break
             size += len(message.get("body", b""))
             if size > self.limit:
-                await _send_problem(send, 413, too_big, scope.get("path"))
+                await send_problem(send, 413, too_big, scope.get("path"))
                 return
             if not message.get("more_body", False):
                 break
