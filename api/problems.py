@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.model import RecordError, ValidationFailed
+from graph.model import KEY_PATTERN, RecordError, ValidationFailed, key_problem
 from graph.readonly import ReadOnlyRefused
 from graph.store import QueryTimeout, StoreError, StoreUnavailable, WriteConflict
 from questions.common import NotFound, QuestionError
@@ -136,6 +136,8 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
             reason = "not an accepted field"
         elif err.get("type") == "json_invalid":
             reason = "the body is not valid JSON"
+        elif err.get("type") == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == KEY_PATTERN:
+            reason = key_problem(str(err.get("input", "")))  # the slug rule of the loaders, with a suggestion
         errors.append(RecordError("request", _location(err.get("loc", ())), reason[:300]))
     return problem_response(
         request, 422, detail="The request is not valid.", slug="invalid-request", title="Invalid request", errors=errors
