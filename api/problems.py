@@ -147,7 +147,11 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem_response(request, exc.status_code, detail=detail, headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    finder = getattr(request.app.state, "allowed_methods", None)
+    if exc.status_code == 405 and finder is not None:  # every route at this path, not the first one's
+        headers["Allow"] = ", ".join(finder(request.url.path))
+    return problem_response(request, exc.status_code, detail=detail, headers=headers or None)
 
 
 async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
