@@ -23,7 +23,7 @@ from api.problems import ProblemError
 from graph.model import KEY_PATTERN
 from graph.schema import load_schema
 from graph.store import GraphStore
-from questions.common import NotFound
+from questions.common import NotFound, check_kinds
 from questions.neighbourhood import MAX_DEPTH
 from questions.paths import MAX_HOPS
 from viz.maps import DEFAULT_NODE_CAP, MapData, render_map
@@ -140,6 +140,7 @@ def _themes(
     node_cap: int,
 ) -> MapData:
     with _answers():
+        check_kinds(store.schema, kinds)  # an unknown kind is refused on the overview too, as the schema says
         if not theme:
             return overview_map(store, node_cap=node_cap)
         return themes_map(store, theme, mode=mode, kinds=kinds, as_of=as_of, node_cap=node_cap)
