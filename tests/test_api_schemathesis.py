@@ -32,9 +32,11 @@ load_all_checks()
 # refusals, and only those (by their problem type), count as answers to valid data; a refusal of the
 # request's shape (invalid-request) still fails.
 DATA_RULES = {
-    "/cypher": "urn:partnergraph:problem:query-refused",
-    "/entities": "urn:partnergraph:problem:validation-failed",
-    "/relations": "urn:partnergraph:problem:validation-failed",
+    ("POST", "/cypher"): "urn:partnergraph:problem:query-refused",
+    ("POST", "/entities"): "urn:partnergraph:problem:validation-failed",
+    ("PATCH", "/entities/{key}"): "urn:partnergraph:problem:validation-failed",
+    ("POST", "/relations"): "urn:partnergraph:problem:validation-failed",
+    ("PATCH", "/relations/{start}/{end}/{key}"): "urn:partnergraph:problem:validation-failed",
 }
 
 
@@ -46,7 +48,7 @@ def positive_data_acceptance_but_data_rules(ctx: Any, response: Any, case: Any) 
             problem_type = response.json().get("type")
         except ValueError:
             raise
-        if case.method.upper() == "POST" and DATA_RULES.get(case.path) == problem_type:
+        if DATA_RULES.get((case.method.upper(), case.path)) == problem_type:
             return None
         raise
 

@@ -48,9 +48,9 @@ KEY_PARAM = Path(min_length=1, max_length=128, pattern=KEY_PATTERN, description=
 
 class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    doc: Short
+    doc: Name
     section: Short | None = None
-    quote: Text
+    quote: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S")]
     sentence: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
 
 
