@@ -7,12 +7,15 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
 from api.audit import AuditLog
+from api.contract import allowed_methods_finder, single_valued_query
+from api.headers import SecurityHeadersMiddleware
+from api.limits import RateLimitMiddleware, RateLimits
 from api.routes import admin, ask, docs, explorer, health, maps, meta, writes
 from api.security import KeyRing, Role, api_routes, route_access, routes_without_access
 from graph.model import ValidationFailed
@@ -69,9 +72,11 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # FastAPI's pages load from a CDN; api/routes/docs.py serves ours
         redoc_url=None,
+        dependencies=[Depends(single_valued_query)],
     )
     app.state.settings = settings
     app.state.keyring = KeyRing.from_settings(settings)
+    app.state.rate_limits = RateLimits(settings)
     app.state.audit = AuditLog(settings.audit_log)
     app.state.after_write = [invalidate_search]  # called with the store after every API write
     if store is not None:
@@ -85,11 +90,13 @@ def create_app(
     app.include_router(docs.router)
     # Every route must declare its access (require(Role.x) or public()), or the app refuses to start.
 
+    app.state.allowed_methods = allowed_methods_finder(app, api_routes(app))
     missing = routes_without_access(app)
     if missing:
         raise RuntimeError(f"routes without a declared access level (api.security.require/public): {missing}")
 
     problems.install(app)
+    app.add_middleware(RateLimitMiddleware)
     app.add_middleware(problems.BodyLimitMiddleware, limit=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
@@ -99,6 +106,7 @@ def create_app(
             allow_headers=["X-API-Key", "Authorization", "Content-Type"],
         )
     app.add_middleware(problems.CatchAllMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: the catch-all's 500s get the headers too
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -108,10 +116,18 @@ _COMMON_PROBLEMS = {
     404: "Not found",
     413: "Request body too large",
     422: "Invalid request or record",
+    429: "Too many requests (failed keys, or an expensive route's limit); see Retry-After",
     500: "Unexpected error",
     503: "Graph database unavailable",
 }
 _AUTH_PROBLEMS = {401: "Missing or invalid API key", 403: "The key's role is not sufficient"}
+
+
+def _anonymous_may(access: Role | str | None, app: FastAPI) -> bool:
+    anonymous: Role | None = app.state.keyring.anonymous_role
+    if access == "public":
+        return True
+    return isinstance(access, Role) and anonymous is not None and access <= anonymous
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -139,9 +155,15 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             for status, description in wanted.items():
                 entry = responses.setdefault(str(status), {"description": description})
                 entry["content"] = problem_content
+            responses["429"]["headers"] = {
+                "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer", "minimum": 1}}
+            }
             for status, entry in responses.items():
                 if status.startswith(("4", "5")):
                     entry["content"] = problem_content
+            if "security" in operation and _anonymous_may(access, app):
+                # Truthful: on this server a request without a key is admitted to this route.
+                operation["security"] = [{}, *operation["security"]]
             role = access.name if isinstance(access, Role) else str(access)
             operation["description"] = (operation.get("description") or "").rstrip() + f"\n\nAccess: `{role}`."
             operation["x-partnergraph-role"] = role

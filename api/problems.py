@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.model import RecordError, ValidationFailed
+from graph.model import KEY_PATTERN, RecordError, ValidationFailed, key_problem
 from graph.readonly import ReadOnlyRefused
 from graph.store import PreconditionFailed, QueryTimeout, StoreError, StoreInDoubt, StoreUnavailable, WriteConflict
 from questions.common import NotFound, QuestionError
@@ -137,6 +137,8 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
             reason = "not an accepted field"
         elif err.get("type") == "json_invalid":
             reason = "the body is not valid JSON"
+        elif err.get("type") == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == KEY_PATTERN:
+            reason = key_problem(str(err.get("input", "")))  # the slug rule of the loaders, with a suggestion
         errors.append(RecordError("request", _location(err.get("loc", ())), reason[:300]))
     return problem_response(
         request, 422, detail="The request is not valid.", slug="invalid-request", title="Invalid request", errors=errors
@@ -146,7 +148,11 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem_response(request, exc.status_code, detail=detail, headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    finder = getattr(request.app.state, "allowed_methods", None)
+    if exc.status_code == 405 and finder is not None:  # every route at this path, not the first one's
+        headers["Allow"] = ", ".join(finder(request.url.path))
+    return problem_response(request, exc.status_code, detail=detail, headers=headers or None)
 
 
 async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
@@ -230,15 +236,22 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StoreError, _store_error)
 
 
-async def _send_problem(send: Send, status: int, detail: str, path: str | None) -> None:
-    body = json.dumps(jsonable_encoder(problem_body(status, detail=detail, instance=path))).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())],
-        }
-    )
+async def send_problem(
+    send: Send,
+    status: int,
+    detail: str,
+    path: str | None,
+    *,
+    headers: dict[str, str] | None = None,
+    slug: str | None = None,
+    title: str | None = None,
+) -> None:
+    """A problem answered straight from ASGI middleware, before any route runs."""
+    problem = problem_body(status, detail=detail, instance=path, slug=slug, title=title)
+    body = json.dumps(jsonable_encoder(problem)).encode()
+    raw = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -266,7 +279,7 @@ class CatchAllMiddleware:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            await _send_problem(send, 500, "An unexpected error occurred.", scope.get("path"))
+            await send_problem(send, 500, "An unexpected error occurred.", scope.get("path"))
 
 
 class BodyLimitMiddleware:
@@ -286,10 +299,10 @@ class BodyLimitMiddleware:
                 try:
                     announced = int(value)
                 except ValueError:
-                    await _send_problem(send, 400, "Invalid Content-Length header.", scope.get("path"))
+                    await send_problem(send, 400, "Invalid Content-Length header.", scope.get("path"))
                     return
                 if announced > self.limit:
-                    await _send_problem(send, 413, too_big, scope.get("path"))
+                    await send_problem(send, 413, too_big, scope.get("path"))
                     return
         # Read the whole body (at most `limit` bytes) before the app sees it, then replay it.
         messages: list[Message] = []
@@ -301,7 +314,7 @@ class BodyLimitMiddleware:
                 break
             size += len(message.get("body", b""))
             if size > self.limit:
-                await _send_problem(send, 413, too_big, scope.get("path"))
+                await send_problem(send, 413, too_big, scope.get("path"))
                 return
             if not message.get("more_body", False):
                 break

@@ -21,7 +21,10 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
+import logging
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -31,10 +34,12 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from api.limits import RateLimits, Refusal, client_address
 from api.problems import ProblemError
 from partnergraph.settings import ApiKeyEntry, Settings
 
 KEY_PREFIX = "pg_"
+log = logging.getLogger(__name__)
 
 
 class Role(enum.IntEnum):
@@ -72,17 +77,66 @@ def hash_key(key: str) -> str:
 
 
 class KeyRing:
-    """The configured keys, matched in constant time per entry and always against all entries."""
+    """The configured keys, matched in constant time per entry and always against all entries.
 
-    def __init__(self, entries: Iterable[ApiKeyEntry], anonymous_role: str | None):
-        self.entries = [(bytes.fromhex(e.sha256), e.name, Role[e.role]) for e in entries]
+    With a keys file, the file is re-read when its modification time or size changes (checked at
+    most once a second), so a new or revoked key takes effect without a restart. A file that does
+    not parse keeps the keys read before, and the error goes to the log."""
+
+    RECHECK_S = 1.0
+
+    def __init__(self, entries: Iterable[ApiKeyEntry], anonymous_role: str | None, *, settings: Settings | None = None):
+        self.entries = self._compile(entries)
         self.anonymous_role = Role[anonymous_role] if anonymous_role else None
+        self._settings = settings
+        self._stamp: tuple[int, int] | None = self._file_stamp()
+        self._checked = time.monotonic()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _compile(entries: Iterable[ApiKeyEntry]) -> list[tuple[bytes, str, Role]]:
+        return [(bytes.fromhex(e.sha256), e.name, Role[e.role]) for e in entries]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KeyRing:
-        return cls(settings.all_api_keys(), settings.anonymous_role)
+        ring = cls(settings.api_keys, settings.anonymous_role, settings=settings)
+        ring.entries = ring._compile(settings.all_api_keys())  # a broken file at start is an error
+        return ring
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        path = self._settings.api_keys_file if self._settings is not None else None
+        if path is None:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return (-1, -1)
+        return (stat.st_mtime_ns, stat.st_size)
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Re-read the keys file if it changed since it was last read."""
+        if self._settings is None or self._settings.api_keys_file is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._checked < self.RECHECK_S:
+            return
+        with self._lock:
+            self._checked = now
+            stamp = self._file_stamp()
+            if stamp == self._stamp and not force:
+                return
+            try:
+                entries = self._settings.all_api_keys()
+            except (OSError, ValueError) as exc:  # keep the keys that worked; say why in the log
+                log.error("API keys file %s not reloaded: %s", self._settings.api_keys_file, exc)
+                self._stamp = stamp
+                return
+            self.entries = self._compile(entries)
+            self._stamp = stamp
+            log.info("API keys reloaded from %s: %d keys", self._settings.api_keys_file, len(entries))
 
     def match(self, key: str) -> Principal | None:
+        self.refresh()
         digest = hashlib.sha256(key.encode("utf-8")).digest()
         found: Principal | None = None
         for stored, name, role in self.entries:
@@ -98,6 +152,32 @@ _bearer = HTTPBearer(auto_error=False, description="An API key as a bearer token
 
 def _unauthorized(detail: str) -> ProblemError:
     return ProblemError(401, detail, slug="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="partnergraph"'})
+
+
+def _too_many(refusal: Refusal) -> ProblemError:
+    return ProblemError(
+        429,
+        f"Too many {refusal.what} from this client; try again in {refusal.retry_after} s.",
+        slug="rate-limited",
+        title="Too many requests",
+        headers={"Retry-After": str(refusal.retry_after)},
+    )
+
+
+def match_presented(request: Request, key: str) -> Principal:
+    """The principal of a presented key; 401 when it matches nothing, 429 past the failure limit."""
+    limits: RateLimits = request.app.state.rate_limits
+    address = client_address(request.scope)
+    blocked = limits.auth_blocked(address)
+    if blocked is not None:
+        raise _too_many(blocked)
+    principal: Principal | None = request.app.state.keyring.match(key)
+    if principal is None:
+        refusal = limits.auth_failed(address)
+        if refusal is not None:
+            raise _too_many(refusal)
+        raise _unauthorized("The API key is not valid.")
+    return principal
 
 
 def presented_key(request: Request) -> str | None:
@@ -125,10 +205,7 @@ def authenticate(
     keyring: KeyRing = request.app.state.keyring
     key = presented_key(request)
     if key is not None:
-        principal = keyring.match(key)
-        if principal is None:
-            raise _unauthorized("The API key is not valid.")
-        return principal
+        return match_presented(request, key)
     if keyring.anonymous_role is None:
         raise _unauthorized("An API key is required (X-API-Key header or Authorization: Bearer).")
     return Principal(name="anonymous", role=keyring.anonymous_role, anonymous=True)
@@ -159,8 +236,8 @@ def public() -> AccessCheck:
 
     def check(request: Request) -> None:
         key = presented_key(request)
-        if key is not None and request.app.state.keyring.match(key) is None:
-            raise _unauthorized("The API key is not valid.")
+        if key is not None:
+            match_presented(request, key)
 
     check.__name__ = "public"
     check.access = "public"  # type: ignore[attr-defined]

@@ -108,6 +108,10 @@ def serve(db: Database, folder: Path, timeout: float = 60.0) -> Iterator[AppProc
         "PARTNERGRAPH_HOST": "127.0.0.1",
         "PARTNERGRAPH_AUDIT_LOG": str(folder / "audit.jsonl"),
         "PARTNERGRAPH_DATA_DIR": str(folder / "db"),
+        # The benchmark measures the routes, not the limits that protect them.
+        "PARTNERGRAPH_RATE_LIMIT_NETWORK": "none",
+        "PARTNERGRAPH_RATE_LIMIT_MAPS": "none",
+        "PARTNERGRAPH_RATE_LIMIT_CYPHER": "none",
         # Run from a scratch folder (no developer's .env is read) with the checkout importable.
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
     }

@@ -109,6 +109,9 @@ def _console_error(exc: neo4j_errors.Neo4jError) -> Exception:
         return ReadOnlyRefused("the database refused this query for a read-only user")
     if isinstance(exc, neo4j_errors.ClientError):
         return ReadOnlyRefused(f"the database rejected the query ({code})")
+    if code.startswith("Neo.DatabaseError."):
+        # The user's own query failed inside the server (ArcadeDB reports unknown procedures so): a 4xx.
+        return ReadOnlyRefused(f"the database could not run this query ({code})")
     return StoreError(f"the query failed ({code})")
 
 

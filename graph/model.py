@@ -10,16 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 
 from graph.schema import PropertySpec, Schema
 
-KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+# The documented key: a lower-case slug (graph/schema.yaml), so `HELSINKI` and `helsinki` cannot be two entities.
+KEY_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,127}$"
 MAX_STRING = 1_000
 MAX_TEXT = 20_000
 MAX_LIST_ITEMS = 200
@@ -152,6 +154,30 @@ def relation_key(schema: Schema, start: str, rel_type: str, end: str) -> str:
     return f"{a}|{rel_type}|{b}"
 
 
+def suggest_key(text: str) -> str | None:
+    """The slug closest to `text` (`HELSINKI` -> `helsinki`, `Malmö stad` -> `malmo-stad`), or None."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9._-]+", "-", ascii_text).strip("-._")[:128].rstrip("-._")
+    return slug if slug and re.fullmatch(KEY_PATTERN, slug) else None
+
+
+def key_problem(text: str) -> str:
+    """Why `text` is not a key, with the slug it was likely meant to be."""
+    suggestion = suggest_key(text)
+    hint = f"; did you mean {suggestion!r}?" if suggestion and suggestion != text else ""
+    return f"not a lower-case slug (a-z, 0-9, '-', '_', '.', at most 128 characters){hint}"
+
+
+def _slug(value: str) -> str:
+    if not re.fullmatch(KEY_PATTERN, value):
+        raise ValueError(key_problem(value))
+    return value
+
+
+# Every key field of the loaders and the API: one rule, one message.
+SlugKey = Annotated[str, AfterValidator(_slug)]
+
+
 def _python_type(spec: PropertySpec) -> Any:
     base: Any
     if spec.enum:
@@ -185,7 +211,7 @@ def _kind_model(schema: Schema, kind: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for spec in schema.kind_properties(kind).values():
         if spec.name == "key":
-            fields["key"] = (Annotated[str, StringConstraints(pattern=KEY_PATTERN)], ...)
+            fields["key"] = (SlugKey, ...)
             continue
         fields[spec.name] = (_python_type(spec) | None, None)
     return create_model(f"{kind}Properties", __config__=ConfigDict(extra="forbid"), **fields)
@@ -196,8 +222,8 @@ def _relation_model(schema: Schema) -> type[BaseModel]:
     fields: dict[str, Any] = {
         spec.name: (_python_type(spec) | None, spec.default) for spec in schema.relation_properties.values()
     }
-    fields["start"] = (Annotated[str, StringConstraints(pattern=KEY_PATTERN)], ...)
-    fields["end"] = (Annotated[str, StringConstraints(pattern=KEY_PATTERN)], ...)
+    fields["start"] = (SlugKey, ...)
+    fields["end"] = (SlugKey, ...)
     fields["type"] = (str, ...)
     return create_model("RelationProperties", __config__=ConfigDict(extra="forbid"), **fields)
 
@@ -211,6 +237,8 @@ def _errors_from(exc: ValidationError, record: str, prefix: str = "") -> list[Re
             reason = "not a property declared in the schema"
         elif err["type"] == "missing":
             reason = "required"
+        elif err["type"] == "value_error":
+            reason = str(err.get("ctx", {}).get("error", reason))  # our own message, without pydantic's prefix
         out.append(RecordError(record, prefix + where, reason))
     return out
 

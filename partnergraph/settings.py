@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from limits import parse_many
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -95,6 +96,41 @@ class Settings(BaseSettings):
     )
     cypher_timeout_s: float = Field(default=10.0, validation_alias="PARTNERGRAPH_CYPHER_TIMEOUT_S", gt=0, le=300)
     cypher_max_rows: int = Field(default=1_000, validation_alias="PARTNERGRAPH_CYPHER_MAX_ROWS", ge=1, le=100_000)
+    # -- rate limits (per client; `20/minute`, `5/second`, or `none`) -------------------------------
+    rate_limit_auth_failures: str = Field(
+        default="20/minute",
+        validation_alias="PARTNERGRAPH_RATE_LIMIT_AUTH_FAILURES",
+        description="Failed authentications per client address; past it, 429 for any key until the window frees.",
+    )
+    rate_limit_network: str = Field(
+        default="120/minute",
+        validation_alias="PARTNERGRAPH_RATE_LIMIT_NETWORK",
+        description="Requests per caller to /paths, /neighbourhood and /brokers.",
+    )
+    rate_limit_maps: str = Field(
+        default="60/minute",
+        validation_alias="PARTNERGRAPH_RATE_LIMIT_MAPS",
+        description="Requests per caller to /maps/… and /explorer/export.",
+    )
+    rate_limit_cypher: str = Field(
+        default="30/minute",
+        validation_alias="PARTNERGRAPH_RATE_LIMIT_CYPHER",
+        description="Requests per caller to the Cypher console.",
+    )
+
+    @field_validator("rate_limit_auth_failures", "rate_limit_network", "rate_limit_maps", "rate_limit_cypher")
+    @classmethod
+    def _a_limit(cls, value: str) -> str:
+        text = value.strip().lower()
+        if text in ("", "none", "0", "off"):
+            return "none"
+        try:
+            single = len(parse_many(text)) == 1
+        except ValueError:
+            single = False
+        if not single:
+            raise ValueError(f"not one rate limit like '20/minute', or 'none': {value!r}")
+        return text
 
     @field_validator("cors_origins", "explorer_home_kinds", mode="before")
     @classmethod

@@ -29,6 +29,11 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "host": "127.0.0.1",
         "anonymous": None,
         "cors_origins": [],
+        # Off here, so suites of many requests measure what they test; tests/test_api_limits.py turns them on.
+        "rate_limit_auth_failures": "none",
+        "rate_limit_network": "none",
+        "rate_limit_maps": "none",
+        "rate_limit_cypher": "none",
     }
     values.update(overrides)
     return Settings(**values)

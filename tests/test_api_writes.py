@@ -173,7 +173,7 @@ def test_conflicts_and_missing_targets(store: GraphStore, client_for: Clients) -
     assert client.patch("/entities/nowhere", json={"name_en": "N"}, headers=EDITOR).status_code == 404
     assert client.delete("/entities/nowhere", headers=EDITOR).status_code == 404
     nulled = client.patch("/entities/helsinki", json={"name_en": None}, headers=EDITOR)
-    assert nulled.status_code == 422 and nulled.json()["errors"][0]["field"] == "name_en"
+    assert nulled.status_code == 422 and nulled.json()["errors"][0]["field"].endswith("name_en")
     assert client.patch("/entities/helsinki", json={"kind": "Theme"}, headers=EDITOR).status_code == 422
     assert store.snapshot(["helsinki"]).nodes["helsinki"]["name_en"] == "Helsinki"
 

@@ -74,7 +74,7 @@ CASES = [
     Case("ragged-too-many", NODES + "vantaa,City,Vantaa,extra\n", 3, "column 4", "the row has 4 cells"),
     Case("ragged-too-few", NODES + "vantaa,City\n", 3, "name_en", "the row has 2 cells"),
     Case("unknown-kind", NODES + "pluto,Entity;Planet,Pluto\n", 3, ":LABEL", "unknown kind 'Planet'"),
-    Case("bad-key", NODES + "Bad Key!,City,Bad\n", 3, "key:ID", "should match pattern"),
+    Case("bad-key", NODES + "Bad Key!,City,Bad\n", 3, "key:ID", "did you mean 'bad-key'?"),
     Case("oversized-field", NODES + "vantaa,City," + "V" * 1_001 + "\n", 3, "name_en", "at most 1000 characters"),
     Case(
         "formula-hyperlink",

@@ -134,7 +134,7 @@ MALFORMED_NODES: list[tuple[dict[str, Any], str, str]] = [
     ({"key": "x", "name_en": "No kind"}, "kind", "required"),
     ({"key": "x", "kind": "Planet", "name_en": "Mars"}, "kind", "unknown kind"),
     ({"kind": "City", "name_en": "No key"}, "key", "required"),
-    ({"key": "has space", "kind": "City", "name_en": "Bad key"}, "key", "pattern"),
+    ({"key": "has space", "kind": "City", "name_en": "Bad key"}, "key", "lower-case slug"),
     ({"key": "x", "kind": "City"}, "name_fi/name_en", "at least one name"),
     ({"key": "x", "kind": "City", "name_en": "X", "population": 5}, "population", "not a property declared"),
     ({"key": "x", "kind": "City", "name_en": "X", "capital": "yes"}, "capital", "boolean"),

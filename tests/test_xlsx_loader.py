@@ -286,7 +286,14 @@ CASES = [
         "key (column A)",
         "duplicate key (first at",
     ),
-    Case("bad-key", {"City": [CITY, ESPOO, ["Bad Key!", "Bad", True]]}, "City", 3, "key (column A)", "should match"),
+    Case(
+        "bad-key",
+        {"City": [CITY, ESPOO, ["Bad Key!", "Bad", True]]},
+        "City",
+        3,
+        "key (column A)",
+        "did you mean 'bad-key'?",
+    ),
     Case(
         "bad-boolean",
         {"City": [CITY, ESPOO, ["vantaa", "Vantaa", "yes"]]},

@@ -60,7 +60,15 @@ class AuditPage(BaseModel):
     offset: int
 
 
-@router.post("/cypher", summary="Run one read-only Cypher query (row cap, time limit)", response_model=CypherResult)
+@router.post(
+    "/cypher",
+    summary="Run one read-only Cypher query (row cap, time limit)",
+    response_model=CypherResult,
+    responses={
+        400: {"description": "The query is not one read-only statement the console runs (query-refused)"},
+        504: {"description": "The query ran past the console's time limit and was stopped by the database"},
+    },
+)
 def cypher(body: CypherRequest, store: StoreDep, settings: SettingsDep, audit: AuditDep, who: Admin) -> CypherResult:
     check_readonly(body.query)
     cap = min(body.max_rows or settings.cypher_max_rows, settings.cypher_max_rows)

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.audit import AuditEntry
-from api.deps import MAX_LIMIT, AuditDep, Page, PageDep, Reader, StoreDep
+from api.deps import MAX_LIMIT, AuditDep, IsoDate, Page, PageDep, Reader, StoreDep
 from api.problems import ProblemError
 from graph.model import KEY_PATTERN
 from graph.schema import load_schema
@@ -37,7 +37,7 @@ MAX_KEYS = 50
 
 KeyItem = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=KEY_PATTERN)]
 Key = Annotated[str, Query(min_length=1, max_length=128, pattern=KEY_PATTERN, description="An entity key.")]
-AsOf = Annotated[dt.date | None, Query(description="Only relations valid on this day (YYYY-MM-DD).")]
+AsOf = Annotated[IsoDate | None, Query(description="Only relations valid on this day (YYYY-MM-DD).")]
 KindsQuery = Annotated[
     list[str] | None,
     Query(
@@ -220,8 +220,22 @@ def get_paths(
     store: StoreDep,
     _: Reader,
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS)] = 4,
-    avoid_kind: Annotated[list[str] | None, Query(max_length=20, description="Kinds not to pass through.")] = None,
-    avoid_type: Annotated[list[str] | None, Query(max_length=20, description="Relation types not to use.")] = None,
+    avoid_kind: Annotated[
+        list[str] | None,
+        Query(
+            max_length=20,
+            description="Kinds not to pass through.",
+            json_schema_extra={"items": {"type": "string", "enum": list(_SCHEMA.node_kinds)}},
+        ),
+    ] = None,
+    avoid_type: Annotated[
+        list[str] | None,
+        Query(
+            max_length=20,
+            description="Relation types not to use.",
+            json_schema_extra={"items": {"type": "string", "enum": list(_SCHEMA.relation_types)}},
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=PATHS_MAX, description="At most this many paths.")] = 5,
     as_of: AsOf = None,
     fmt: Format = "json",

@@ -13,8 +13,6 @@ router = APIRouter(tags=["health"])
 
 class Health(BaseModel):
     status: str
-    backend: str
-    agent: str
 
 
 class Stats(BaseModel):
@@ -26,14 +24,13 @@ class Stats(BaseModel):
 
 @router.get(
     "/health",
-    summary="Whether the API and its database answer",
+    summary="Whether the API process answers (liveness; never asks the database)",
     response_model=Health,
     dependencies=[Depends(public())],
 )
-def health(store: StoreDep) -> Health:
-    info = store.info()
-    store.read("ping")
-    return Health(status="ok", backend=info.backend, agent=info.agent)
+def health() -> Health:
+    # Liveness only: no database call (an outage must not hang it) and no backend or version to tell.
+    return Health(status="ok")
 
 
 class Ready(BaseModel):

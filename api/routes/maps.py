@@ -18,11 +18,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from api.deps import Reader, StoreDep
+from api.deps import IsoDate, Reader, StoreDep
 from api.problems import ProblemError
 from graph.model import KEY_PATTERN
+from graph.schema import load_schema
 from graph.store import GraphStore
-from questions.common import NotFound
+from questions.common import NotFound, check_kinds
 from questions.neighbourhood import MAX_DEPTH
 from questions.paths import MAX_HOPS
 from viz.maps import DEFAULT_NODE_CAP, MapData, render_map
@@ -40,11 +41,17 @@ PAGE_CSP = (
 
 Key = Annotated[str, Query(pattern=KEY_PATTERN, max_length=128)]
 Keys = Annotated[list[Annotated[str, Query(pattern=KEY_PATTERN)]], Query(max_length=MAX_LIST)]
+_SCHEMA = load_schema()  # for the OpenAPI enums; the store's schema is checked per request
 Kinds = Annotated[
     list[str] | None,
-    Query(alias="kind", max_length=MAX_LIST, description="Keep only these node kinds (repeat the parameter)."),
+    Query(
+        alias="kind",
+        max_length=MAX_LIST,
+        description="Keep only these node kinds (repeat the parameter).",
+        json_schema_extra={"items": {"type": "string", "enum": list(_SCHEMA.node_kinds)}},
+    ),
 ]
-AsOf = Annotated[dt.date | None, Query(description="Only relations valid on this day (yyyy-mm-dd).")]
+AsOf = Annotated[IsoDate | None, Query(description="Only relations valid on this day (yyyy-mm-dd).")]
 NodeCap = Annotated[int, Query(ge=1, le=MAX_NODE_CAP, description="At most this many nodes on the map.")]
 Download = Annotated[bool, Query(description="A self-contained HTML file, as an attachment.")]
 
@@ -133,6 +140,7 @@ def _themes(
     node_cap: int,
 ) -> MapData:
     with _answers():
+        check_kinds(store.schema, kinds)  # an unknown kind is refused on the overview too, as the schema says
         if not theme:
             return overview_map(store, node_cap=node_cap)
         return themes_map(store, theme, mode=mode, kinds=kinds, as_of=as_of, node_cap=node_cap)

@@ -46,6 +46,11 @@ TypeText = Annotated[
 BasisText = Annotated[str, StringConstraints(max_length=32), Field(json_schema_extra={"enum": ["stated", "inferred"]})]
 RelationKeyText = Annotated[str, StringConstraints(min_length=1, max_length=2 * MAX_STRING)]
 PropertyValue = Text | StrictBool | StrictInt | StrictFloat | Annotated[list[Short], Field(max_length=MAX_LIST_ITEMS)]
+# What the records accept, said in the schema too: a name has a visible character, a URL is http(s).
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_STRING, pattern=r"\S")]
+Url = Annotated[str, StringConstraints(max_length=2_000, pattern=r"^https?://[^\s<>\"']+$")]
+# PATCH: a field is absent (kept) or given a value; null is refused, so the schema says not nullable.
+Kept: Any = Field(default=None)
 KEY_PARAM = Path(min_length=1, max_length=128, pattern=KEY_PATTERN, description="An entity key.")
 IdempotencyKey = Annotated[
     str | None,
@@ -78,9 +83,9 @@ _IN_FLIGHT_LOCK = threading.Lock()
 
 class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    doc: Short
+    doc: Name
     section: Short | None = None
-    quote: Text
+    quote: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S")]
     sentence: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
 
 
@@ -88,15 +93,17 @@ class EntityCreate(BaseModel):
     """A new entity. Kind-specific properties (and the personal ones, e.g. a Person's email and
     phone) go in `properties`; see GET /schema."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"anyOf": [{"required": ["name_fi"]}, {"required": ["name_en"]}]}
+    )
     key: KeyText
     kind: KindText
-    name_fi: Short | None = None
-    name_en: Short | None = None
-    aliases: Annotated[list[Short], Field(max_length=MAX_LIST_ITEMS)] | None = None
+    name_fi: Name | None = None
+    name_en: Name | None = None
+    aliases: Annotated[list[Name], Field(max_length=MAX_LIST_ITEMS)] | None = None
     description_fi: Text | None = None
     description_en: Text | None = None
-    url: Annotated[str, StringConstraints(max_length=2_000)] | None = None
+    url: Url | None = None
     properties: Annotated[dict[Short, PropertyValue], Field(max_length=100)] = Field(default_factory=dict)
     sources: Annotated[list[SourceIn], Field(max_length=MAX_LIST_ITEMS)] = Field(default_factory=list)
 
@@ -106,14 +113,14 @@ class EntityUpdate(BaseModel):
     kind cannot change, and properties cannot be removed (null is refused)."""
 
     model_config = ConfigDict(extra="forbid")
-    name_fi: Short | None = None
-    name_en: Short | None = None
-    aliases: Annotated[list[Short], Field(max_length=MAX_LIST_ITEMS)] | None = None
-    description_fi: Text | None = None
-    description_en: Text | None = None
-    url: Annotated[str, StringConstraints(max_length=2_000)] | None = None
-    properties: Annotated[dict[Short, PropertyValue | None], Field(max_length=100)] | None = None
-    sources: Annotated[list[SourceIn], Field(max_length=MAX_LIST_ITEMS)] | None = None
+    name_fi: Name = Kept
+    name_en: Name = Kept
+    aliases: Annotated[list[Name], Field(max_length=MAX_LIST_ITEMS)] = Kept
+    description_fi: Text = Kept
+    description_en: Text = Kept
+    url: Url = Kept
+    properties: Annotated[dict[Short, PropertyValue], Field(max_length=100)] = Kept
+    sources: Annotated[list[SourceIn], Field(max_length=MAX_LIST_ITEMS)] = Kept
 
 
 class RelationCreate(BaseModel):
@@ -137,12 +144,12 @@ class RelationUpdate(BaseModel):
     """Fields to change; the endpoints, type and key stay."""
 
     model_config = ConfigDict(extra="forbid")
-    since: dt.date | None = None
-    until: dt.date | None = None
-    role: Short | None = None
-    basis: BasisText | None = None
-    note: Text | None = None
-    sources: Annotated[list[SourceIn], Field(max_length=MAX_LIST_ITEMS)] | None = None
+    since: dt.date = Kept
+    until: dt.date = Kept
+    role: Short = Kept
+    basis: BasisText = Kept
+    note: Text = Kept
+    sources: Annotated[list[SourceIn], Field(max_length=MAX_LIST_ITEMS)] = Kept
 
 
 class WriteResult(BaseModel):
