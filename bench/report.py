@@ -10,8 +10,8 @@ from typing import Any
 
 from bench.common import Results
 
-FAMILIES = ["load", "xlsx", "questions", "limit", "api", "maps", "memory"]
-TITLES = {"limit": "Distance from the limit", "api": "API", "xlsx": "Spreadsheets"}
+FAMILIES = ["servers", "load", "xlsx", "questions", "limit", "api", "maps", "memory"]
+TITLES = {"servers": "Servers", "limit": "Distance from the limit", "api": "API", "xlsx": "Spreadsheets"}
 
 
 def machine() -> dict[str, Any]:
@@ -54,8 +54,11 @@ def markdown(results: Results, meta: dict[str, Any]) -> str:
         "",
         f"- **Date:** {meta['date']}",
         f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM; {m['system']}; Python {m['python']}",
-        f"- **Database:** {meta.get('database', '?')}, JVM heap {meta.get('heap', '?')}, WAL flushed with fsync on "
-        "every commit (`arcadedb.txWalFlush=2`), a fresh data folder per size",
+        "- **Databases:** "
+        + "; ".join(f"{name}: {agent}" for name, agent in meta.get("databases", {}).items())
+        + f". Both managed by partnergraph (`graph.connect.managed_server`), JVM heap {meta.get('heap', '?')}, "
+        "every commit durable (ArcadeDB: WAL flushed with fsync, `arcadedb.txWalFlush=2`; Neo4j: its transaction "
+        "log), a fresh data folder per database and size",
         f"- **Load on the machine:** load average {m['load_average_at_start']} at the start, "
         f"{meta.get('load_average_at_end', '?')} at the end (other processes share these cores; numbers on an "
         "idle machine are lower)",
