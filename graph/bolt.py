@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -155,11 +156,21 @@ class BoltStore:
         return self.registry.get(name, self.schema, kind=kind, rel=rel)
 
     def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
-        """One write transaction, retried when a concurrent MERGE made it fail (ArcadeDB)."""
+        """One write transaction, retried when a concurrent MERGE made it fail (ArcadeDB).
+
+        Every write also bumps the change counter stored in the database, in the same transaction,
+        so every process sees that the graph moved exactly when the write commits."""
+        bump = self._cypher("meta_generation_bump")
+
+        def counted(tx: neo4j.ManagedTransaction) -> T:
+            result = work(tx)
+            tx.run(bump, token=uuid.uuid4().hex).consume()
+            return result
+
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 with self._session() as session:
-                    result = session.execute_write(work)
+                    result = session.execute_write(counted)
                 self.generation += 1
                 return result
             except neo4j_errors.ConstraintError as exc:
@@ -196,10 +207,16 @@ class BoltStore:
         except neo4j_errors.Neo4jError as exc:
             raise StoreError(f"the graph database refused the query {statement!r} ({exc.code})") from exc
 
+    def data_version(self) -> tuple[int, str]:
+        """The change counter stored in the database: (value, token of the last write); (0, "")
+        before the first write. It moves with every committed write of any process."""
+        rows = self.read("meta_generation")
+        return (int(rows[0]["value"]), str(rows[0]["token"])) if rows else (0, "")
+
     # -- schema ---------------------------------------------------------------------------------
 
     def ensure_schema(self) -> None:
-        for name in ("schema_entity_key", "schema_contact_key"):
+        for name in ("schema_entity_key", "schema_contact_key", "schema_meta_key"):
             query = self._cypher(name)
             with self._session() as session:
                 session.run(query).consume()  # schema commands cannot run in explicit transactions
