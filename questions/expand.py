@@ -18,6 +18,7 @@ import networkx as nx
 
 from graph.store import GraphStore
 from questions.common import holds
+from questions.projection import projection
 from questions.reads import chunked
 
 Edge = tuple[str, str, str]  # (start, end, type) in the stored direction
@@ -26,7 +27,18 @@ Edge = tuple[str, str, str]  # (start, end, type) in the stored direction
 def hop(
     store: GraphStore, keys: Iterable[str], *, avoid_types: Collection[str] = (), as_of: dt.date | None = None
 ) -> Iterator[dict[str, Any]]:
-    """The relations of `keys` in both directions (rows: start, end, type, other, other_kind)."""
+    """The relations of `keys` in both directions (rows: start, end, type, other, other_kind),
+    from the in-memory projection, which is checked against the database's change counter first."""
+    for row in projection(store).hop(keys):
+        if row["type"] not in avoid_types and holds(row, as_of):
+            yield row
+
+
+def hop_in_database(
+    store: GraphStore, keys: Iterable[str], *, avoid_types: Collection[str] = (), as_of: dt.date | None = None
+) -> Iterator[dict[str, Any]]:
+    """The same rows as `hop`, asked of the database (`q_neighbours`): the plain reference the
+    projection is tested against."""
     for part in chunked(keys):
         for row in store.read("q_neighbours", {"keys": part}):
             if row["type"] not in avoid_types and holds(row, as_of):
