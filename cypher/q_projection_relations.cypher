@@ -1,3 +1,4 @@
-// Every relation between entities with what a breadth-first hop needs (questions.projection).
+// Every relation between entities with what a hop and a neighbourhood answer need (questions.projection).
 MATCH (a:Entity)-[r]->(b:Entity)
-RETURN a.key AS start, b.key AS end, type(r) AS type, r.since AS since, r.until AS until
+RETURN a.key AS start, b.key AS end, type(r) AS type, r.key AS key, r.role AS role, r.basis AS basis,
+       r.since AS since, r.until AS until

@@ -19,8 +19,8 @@ from bench.generate import generate
 from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
 from questions import expand as expand_module
-from questions.expand import hop, hop_in_database
-from questions.neighbourhood import neighbourhood
+from questions.expand import expand, expand_hop_by_hop, hop, hop_in_database
+from questions.neighbourhood import answer_from_graph, neighbourhood
 from questions.paths import paths
 from tests.test_questions_support import SCHEMA
 
@@ -88,6 +88,26 @@ def test_questions_answer_the_same_from_the_projection_and_from_the_database(
     assert answers() == fast
 
 
+def test_neighbourhood_answers_are_the_full_snapshots_on_helsinki(helsinki_store: GraphStore) -> None:
+    """The answer (from the projection) is what the full snapshot (from the database) gives."""
+    keys = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes"))
+    for key in keys:
+        for depth, as_of, cap in ((1, None, 2_000), (2, dt.date(2019, 6, 1), 2_000), (2, None, 30)):
+            found = neighbourhood(helsinki_store, [key], depth=depth, as_of=as_of, node_cap=cap)
+            assert (found.answer.nodes, found.answer.edges) == answer_from_graph(found.graph), (key, depth)
+
+
+def test_neighbourhood_answers_are_the_full_snapshots_on_a_generated_graph(
+    generated: tuple[GraphStore, Any],
+) -> None:
+    store, graph = generated
+    rng = random.Random(4)
+    for key in [graph.keys["City"][0], *rng.sample([n.key for n in graph.batch.nodes], 15)]:
+        for depth, as_of in ((1, None), (2, None), (2, dt.date(2019, 6, 1))):
+            found = neighbourhood(store, [key], depth=depth, as_of=as_of, node_cap=300)
+            assert (found.answer.nodes, found.answer.edges) == answer_from_graph(found.graph), (key, depth)
+
+
 def test_a_write_is_seen_by_the_next_hop(store: GraphStore) -> None:
     def node(key: str) -> Any:
         return parse_node(SCHEMA, {"key": key, "kind": "City", "name_en": key}, "t")
@@ -100,3 +120,31 @@ def test_a_write_is_seen_by_the_next_hop(store: GraphStore) -> None:
     assert {r["other"] for r in hop(store, ["a"])} == {"b", "c"}
     store.delete(["b"])
     assert {r["other"] for r in hop(store, ["a"])} == {"c"}
+
+
+def test_the_vectorised_ball_is_the_hop_by_hop_one_from_the_database(
+    generated: tuple[GraphStore, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, graph = generated
+    rng = random.Random(8)
+    every = [n.key for n in graph.batch.nodes]
+    cases = []
+    for _ in range(40):
+        seeds = rng.sample(every, rng.choice([1, 1, 2, 3])) + ([graph.keys["City"][0]] if rng.random() < 0.3 else [])
+        cases.append(
+            {
+                "seeds": seeds,
+                "depth": rng.choice([0, 1, 2, 3]),
+                "avoid_kinds": set(rng.sample(sorted(SCHEMA.node_kinds), rng.choice([0, 1, 2]))),
+                "avoid_types": set(rng.sample(sorted(SCHEMA.relation_types), rng.choice([0, 0, 1]))),
+                "keep": set(rng.sample(every, 200)) | set(seeds) if rng.random() < 0.3 else None,
+                "as_of": rng.choice(DAYS),
+                "node_cap": rng.choice([None, 5, 40, 2_000]),
+            }
+        )
+    fast = [expand(store, **c) for c in cases]
+    monkeypatch.setattr(expand_module, "hop", hop_in_database)
+    reference = [expand_hop_by_hop(store, **c) for c in cases]
+    for case, a, b in zip(cases, fast, reference, strict=True):
+        assert (a.depth, a.truncated) == (b.depth, b.truncated), case
+    assert any(b.truncated for b in reference) and any(len(b.depth) > 50 for b in reference)
