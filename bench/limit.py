@@ -23,6 +23,8 @@ from bench.common import Database, Results, Target, ms, num
 from bench.generate import Synthetic
 from graph.model import Batch
 
+LIMIT_TARGET = 20.0
+
 
 @dataclass
 class InMemory:
@@ -116,8 +118,11 @@ def compare(
         Target(
             f"{db.title}: distance from the limit: neighbourhood depth 2 vs in-memory scipy, {graph.nodes:,} nodes",
             f"{median_ratio:,.0f}× slower (median over {len(ratios)} starts)",
-            "(reported)",
-            None,
-            "",
+            f"≤ {LIMIT_TARGET:.0f}×",
+            median_ratio <= LIMIT_TARGET,
+            ""
+            if median_ratio <= LIMIT_TARGET
+            else "the question reads the start and the counter from the database, "
+            "walks the projection's arrays, then builds up to 2,000 nodes and their edges as pydantic models",
         )
     )

@@ -361,3 +361,21 @@ def bulk_rate(db: Database, batch: Batch, runs: int) -> dict[str, Any]:
         "relation_phase": Stat(rel_s).as_dict(),
         "total": Stat(total_s).as_dict(),
     }
+
+
+def failing_load(db: Database, batch: Batch) -> int:
+    """`store.apply` of the whole batch plus provenance for a key that is nowhere: it fails after
+    every node and relation is written, inside the one transaction. Returns the entities left."""
+    from graph.model import Source
+
+    db.store.clear()
+    broken = Batch(nodes=batch.nodes, relations=batch.relations,
+                   provenance={"bench-no-such-key": [Source(doc="bench", quote="fails last")]})  # fmt: skip
+    try:
+        db.store.apply(broken)
+    except Exception:
+        left = db.store.counts().total_nodes
+    else:
+        raise AssertionError("the broken load was accepted")
+    db.store.clear()
+    return left

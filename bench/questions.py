@@ -192,6 +192,11 @@ def measure(db: Database, graph: Synthetic, reps: int, seed: int, budget_s: floa
 
 
 OVERHEAD_TARGET = 1.5
+READ_TARGET_S = 0.0005
+# Answered from structures held in the process (search index, projection): their raw side is only
+# the few reads left (the counter, the start), so ours/raw measures the in-memory work instead.
+IN_MEMORY = ("search", "neighbourhood, depth 2", "shortest path")
+INDEX_BUILD_TARGET_S = 1.0
 
 
 def tables(results: Results, timings: list[Timing]) -> None:
@@ -229,6 +234,16 @@ def tables(results: Results, timings: list[Timing]) -> None:
     results.raw["questions"] = [t.as_dict() for t in timings]
     for engine in engines:
         overhead_target(results, [t for t in timings if t.engine == engine])
+        built = [t for t in timings if t.engine == engine and t.index_build_s is not None]
+        if built:
+            last = max(built, key=lambda t: t.size)
+            assert last.index_build_s is not None
+            ok = last.index_build_s <= INDEX_BUILD_TARGET_S
+            results.targets.append(
+                Target(f"{ENGINE_TITLES[engine]}: search index build, {last.size:,} names",
+                       f"{last.index_build_s:.2f} s", f"≤ {INDEX_BUILD_TARGET_S:.0f} s", ok,
+                       "" if ok else "one read of every name, then trigram postings built in Python per word")
+            )  # fmt: skip
 
 
 def side_by_side(results: Results, timings: list[Timing], engines: list[str]) -> None:
@@ -255,7 +270,7 @@ def overhead_target(results: Results, timings: list[Timing]) -> None:
     largest = max(t.size for t in timings)
     title = ENGINE_TITLES[timings[0].engine]
     worst = max(
-        (t for t in timings if t.size == largest and t.question != "search"),
+        (t for t in timings if t.size == largest and t.question not in IN_MEMORY),
         key=lambda t: Stat(t.ours).median / Stat(t.raw).median,
     )
     ratio = Stat(worst.ours).median / Stat(worst.raw).median
@@ -294,6 +309,13 @@ def read_overhead(results: Results, db: Database, reps: int = 300) -> None:
         "questions", f"{db.title}: the fixed cost of one read (`ping`, {reps} calls each)",
         ["path", "p50 (ms)", "p95 (ms)"],
     )  # fmt: skip
-    table.rows.append(["`store.read`: new session + managed read transaction + conversion", ms(o.median), ms(o.p95)])
+    table.rows.append(["`store.read`: new read session + auto-commit statement + conversion", ms(o.median), ms(o.p95)])
     table.rows.append(["raw: auto-commit `session.run` in an open session", ms(r.median), ms(r.p95)])
+    holds = o.median <= READ_TARGET_S
+    results.targets.append(
+        Target(f"{db.title}: fixed cost of one store read (`ping`, p50)", f"{ms(o.median)} ms",
+               f"≤ {READ_TARGET_S * 1000:.1f} ms", holds,
+               "" if holds else "a session and one auto-commit statement (RUN+PULL in one round trip) per read over "
+               f"Bolt, values converted; the raw run in an already open session takes {ms(r.median)} ms")
+    )  # fmt: skip
     results.raw.setdefault("read_overhead", {})[db.engine] = {"ours": o.as_dict(), "raw": r.as_dict()}

@@ -45,6 +45,7 @@ logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 T = TypeVar("T")
 DEFAULT_BATCH = 5_000
 WRITE_ATTEMPTS = 3
+READ_ATTEMPTS = 3
 
 
 def native(value: Any) -> Any:
@@ -195,17 +196,21 @@ class BoltStore:
         rel: str | None = None,
     ) -> list[dict[str, Any]]:
         query = self._cypher(statement, kind=kind, rel=rel)
-
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [native(record.data()) for record in tx.run(query, dict(params or {}))]
-
-        try:
-            with self._session() as session:
-                return session.execute_read(work)
-        except neo4j_errors.ServiceUnavailable as exc:
-            raise StoreUnavailable("the graph database is not reachable") from exc
-        except neo4j_errors.Neo4jError as exc:
-            raise StoreError(f"the graph database refused the query {statement!r} ({exc.code})") from exc
+        # One auto-commit statement in a read session: RUN and PULL in one round trip, where a
+        # managed transaction adds BEGIN and COMMIT; what the driver would retry is retried here.
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            try:
+                with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                    return [native(record.data()) for record in session.run(query, dict(params or {}))]
+            except (neo4j_errors.TransientError, neo4j_errors.SessionExpired) as exc:
+                if attempt == READ_ATTEMPTS or not exc.is_retryable():
+                    raise StoreError(f"the graph database could not answer {statement!r} now") from exc
+                time.sleep(0.05 * 2**attempt)
+            except neo4j_errors.ServiceUnavailable as exc:
+                raise StoreUnavailable("the graph database is not reachable") from exc
+            except neo4j_errors.Neo4jError as exc:
+                raise StoreError(f"the graph database refused the query {statement!r} ({exc.code})") from exc
+        raise AssertionError("unreachable")
 
     def data_version(self) -> tuple[int, str]:
         """The change counter stored in the database: (value, token of the last write); (0, "")
