@@ -9,6 +9,7 @@ SIGKILL of ours stops it. Results go to bench/results/latest.json (raw) and docs
 from __future__ import annotations
 
 import argparse
+import copy
 import gc
 import json
 import os
@@ -164,6 +165,12 @@ def run(plan: Plan, results: Results, meta: dict[str, Any]) -> None:
     route_entries: list[dict[str, Any]] = []
     mixes: list[dict[str, Any]] = []
     meta["databases"] = {}
+    run_started = time.perf_counter()
+    print(f"[bench] maps, {plan.map_nodes:,} nodes", flush=True)  # first: no database, and done if cut short
+    try:
+        maps.run(results, plan.map_nodes, plan.map_runs, pyvis_runs=1, cap_s=plan.pyvis_cap_s)
+    except Exception as exc:  # no Chromium or Playwright: say so in the report, keep the rest
+        results.targets.append(Target("maps", "not measured", "≥ 10×", None, f"{type(exc).__name__}: {exc}"[:300]))
     with tempfile.TemporaryDirectory(prefix="partnergraph-bench-") as tmp:
         print("[bench] start time and idle memory of each server", flush=True)
         startup(results, plan.engines, Path(tmp), plan.heap)
@@ -179,27 +186,43 @@ def run(plan: Plan, results: Results, meta: dict[str, Any]) -> None:
                                          "generate_s": gen_s}  # fmt: skip
                 per_size[engine].append(entry)
                 print(f"[bench] {ENGINE_TITLES[engine]}, {size:,} nodes", flush=True)
-                one_size(plan, results, meta, Path(tmp), engine, graph, entry, index=index, largest=largest,
-                         timings=all_timings, api_entries=api_entries, api_failures=api_failures,
-                         route_entries=route_entries, mixes=mixes)  # fmt: skip
+                try:
+                    one_size(plan, results, meta, Path(tmp), engine, graph, entry, index=index, largest=largest,
+                             timings=all_timings, api_entries=api_entries, api_failures=api_failures,
+                             route_entries=route_entries, mixes=mixes)  # fmt: skip
+                except Exception as exc:  # keep what the other sizes and databases measured
+                    api_failures.append(f"{ENGINE_TITLES[engine]}, {size:,} nodes: {type(exc).__name__}: {exc}"[:300])
             print(f"[bench] size {size:,} done in {time.perf_counter() - started:.0f} s", flush=True)
+            if not largest:  # a report of the sizes done so far, in case the run is cut short
+                partial = copy.deepcopy(results)
+                summarise(plan, partial, per_size, all_timings, api_entries, api_failures, route_entries, mixes)
+                done = {**meta, "runtime_s": time.perf_counter() - run_started, "partial": f"up to {size:,} nodes"}
+                done["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+                meta["doc"].write_text(markdown(partial, done), encoding="utf-8")
+    summarise(plan, results, per_size, all_timings, api_entries, api_failures, route_entries, mixes)
+
+
+def summarise(
+    plan: Plan, results: Results, per_size: dict[str, list[dict[str, Any]]], all_timings: list[questions.Timing],
+    api_entries: list[dict[str, Any]], api_failures: list[str], route_entries: list[dict[str, Any]],
+    mixes: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    """The tables and targets built from every size measured so far."""
     load.size_tables(results, per_size)
     questions.tables(results, all_timings)
     if api_entries:
         http_api.table(results, api_entries, CLIENTS)
     routes.tables(results, route_entries, mixes)
     for failure in api_failures:
-        results.targets.append(Target("API", "not measured", "(reported)", None, failure))
+        results.targets.append(Target("not measured", failure, "(reported)", None))
     results.raw["sizes"] = per_size
     for engine in plan.engines:
-        load_targets(results, engine, per_size[engine][-1], plan.heap)
+        try:
+            load_targets(results, engine, per_size[engine][-1], plan.heap)
+        except KeyError as exc:  # that size did not get as far as the loads
+            results.targets.append(Target(f"{ENGINE_TITLES[engine]}: loads", "not measured", "–", None, str(exc)))
     server_sizes(results, per_size)
     memory(results, {engine: entries[-1] for engine, entries in per_size.items()})
-    print(f"[bench] maps, {plan.map_nodes:,} nodes", flush=True)
-    try:
-        maps.run(results, plan.map_nodes, plan.map_runs, pyvis_runs=1, cap_s=plan.pyvis_cap_s)
-    except Exception as exc:  # no Chromium or Playwright: say so in the report, keep the rest
-        results.targets.append(Target("maps", "not measured", "≥ 10×", None, f"{type(exc).__name__}: {exc}"[:300]))
 
 
 def one_size(
@@ -251,11 +274,14 @@ def one_size(
         entry["bulk"] = load.bulk_rate(db, graph.batch, bulk_runs)
         entry["write_cost"] = load.write_cost(db, graph.keys["Person"])
         print("[bench] questions", flush=True)
-        found, cases = questions.measure(db, graph, plan.question_reps, plan.seed, plan.question_budget_s)
-        timings += found
-        limit.compare(results, db, graph, found, cases, target=largest)
-        if index == 0:
-            questions.read_overhead(results, db)
+        try:
+            found, cases = questions.measure(db, graph, plan.question_reps, plan.seed, plan.question_budget_s)
+            timings += found
+            limit.compare(results, db, graph, found, cases, target=largest)
+            if index == 0:
+                questions.read_overhead(results, db)
+        except StoreError as exc:  # keep the other families' results
+            api_failures.append(f"{db.title}, questions at {size:,} nodes: {exc}"[:300])
         print("[bench] API", flush=True)
         try:
             api_entries.append(
@@ -403,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         "engines": plan.engines,
     }
     results = Results()
+    meta["doc"] = args.doc
     started = time.perf_counter()
     try:
         run(plan, results, meta)
@@ -413,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[bench] interrupted by signal {_SIGNALLED[0]}; the database was stopped", file=sys.stderr)
         return 128 + _SIGNALLED[0]
     meta["runtime_s"] = time.perf_counter() - started
+    del meta["doc"]
     meta["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     payload = {"meta": meta, **results.as_dict()}

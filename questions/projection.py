@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from graph.store import GraphStore
 
+CHUNK = 5_000  # start keys per relation read: each statement stays short on a large graph
 OPEN_START = np.iinfo(np.int64).min
 OPEN_END = np.iinfo(np.int64).max
 
@@ -69,7 +70,11 @@ class Projection:
         keys = [str(row["key"]) for row in nodes]
         kinds = [str(row["kind"]) for row in nodes]
         index = {key: i for i, key in enumerate(keys)}
-        rows = store.read("q_projection_relations")
+        rows = []
+        for begin in range(0, len(keys), CHUNK):
+            part = store.read("q_projection_relations", {"keys": keys[begin : begin + CHUNK]})
+            # An end created after the nodes were read: the counter moved, the next use rebuilds.
+            rows += [row for row in part if row["end"] in index]
         starts = np.fromiter((index[row["start"]] for row in rows), dtype=np.int32, count=len(rows))
         ends = np.fromiter((index[row["end"]] for row in rows), dtype=np.int32, count=len(rows))
         # Each relation is listed under both its ends (no self-relations: the model refuses them).
