@@ -260,6 +260,8 @@ def one_size(
             except StoreError as exc:  # e.g. the JVM heap is too small for one transaction
                 entry["apply_skipped"] = f"failed after {time.perf_counter() - attempt:.0f} s: {exc}"
                 entry["apply_error_log"] = [line for line in db.tail_log(400).splitlines() if "Error" in line][:8]
+                # The first load into the empty database failed (a failed re-load is caught in load_rate):
+                # what is left after a restart on the same folder is what the failure left.
                 db.stop()  # a JVM that ran out of memory is not trusted further: restarted on the same folder
                 db = Database.start(tmp / f"db-{engine}-{size}", plan.heap, engine)
                 entry["left_after_failure"] = db.store.counts().total_nodes
