@@ -8,12 +8,13 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import neo4j
 
 from graph.bolt import BoltStore
-from graph.embedded import DATABASE, ArcadeDBServer
+from graph.connect import Engine, StoreConfig, managed_server, store_for
+from graph.managed import ManagedServer
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -110,26 +111,55 @@ class Results:
         }
 
 
+ENGINE_TITLES = {"arcadedb": "ArcadeDB", "neo4j": "Neo4j"}
+
+
+def proc_status_mb(pid: int, field_name: str) -> float:
+    """A memory line of /proc/<pid>/status (VmRSS: resident now, VmHWM: peak), in MB."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return math.nan
+    for line in text.splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1]) / 1024
+    return math.nan
+
+
 @dataclass
 class Database:
-    """One embedded ArcadeDB server in its own folder, with our store and a raw driver on it."""
+    """One managed database server (ArcadeDB or Neo4j) in its own folder, with our store and a raw
+    driver on it; started the way the app starts it (graph.connect.managed_server / store_for)."""
 
-    server: ArcadeDBServer | None  # None: a store someone else manages (tests)
+    server: ManagedServer | None  # None: a store someone else manages (tests)
     store: BoltStore
     driver: neo4j.Driver
+    engine: str = ""  # "arcadedb" or "neo4j"; empty: told by the store's server agent
+    start_s: float = math.nan  # seconds from launch to the first answered query
+
+    def __post_init__(self) -> None:
+        if not self.engine:
+            self.engine = self.store.info().backend
 
     @classmethod
-    def start(cls, folder: Path, heap: str) -> Database:
-        server = ArcadeDBServer(folder, heap=heap)
-        state = server.start()
+    def start(cls, folder: Path, heap: str, engine: str = "arcadedb") -> Database:
+        config = StoreConfig(data_dir=folder, embedded=cast(Engine, engine), heap=heap)
+        server = managed_server(config)
+        started = time.perf_counter()
+        server.start()
+        start_s = time.perf_counter() - started
         try:
-            store = BoltStore(state.uri, server.auth, DATABASE, readonly_auth=server.readonly_auth)
+            store = store_for(server)
             store.ensure_schema()
-            driver = neo4j.GraphDatabase.driver(state.uri, auth=server.auth)
+            driver = neo4j.GraphDatabase.driver(server.uri, auth=server.auth)
         except BaseException:
             server.stop()
             raise
-        return cls(server, store, driver)
+        return cls(server, store, driver, engine, start_s)
+
+    @property
+    def title(self) -> str:
+        return ENGINE_TITLES.get(self.engine, self.engine)
 
     @property
     def pid(self) -> int:
@@ -141,10 +171,14 @@ class Database:
 
     def jvm_peak_rss_mb(self) -> float:
         """The JVM's peak resident set (VmHWM), in MB."""
-        for line in Path(f"/proc/{self.pid}/status").read_text(encoding="utf-8").splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return math.nan
+        return proc_status_mb(self.pid, "VmHWM")
+
+    def jvm_rss_mb(self) -> float:
+        """The JVM's resident set now (VmRSS), in MB."""
+        return proc_status_mb(self.pid, "VmRSS")
+
+    def tail_log(self, lines: int) -> str:
+        return self.server.tail_log(lines) if self.server is not None else ""
 
     def stop(self) -> None:
         try:

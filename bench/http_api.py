@@ -24,12 +24,14 @@ from typing import Any
 
 import httpx
 
-from bench.common import Database, Results, Stat, Target, ms, num
+from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num
 from bench.generate import Synthetic
 from graph.managed import free_port, terminate
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 120.0  # per request; slower answers count as errors
+PARTNERS_SIZE = 10_000
+PARTNERS_RPS = 300.0
 
 
 @dataclass
@@ -191,7 +193,7 @@ def run(
     in_process = in_process_load(
         lambda p: partners_by_themes(db.store, p["theme"], mode=p.get("mode", "all")), mix, clients, requests, seconds
     )
-    entry = {"nodes": graph.nodes, "http": over_http.as_dict(), "in_process": in_process.as_dict(),
+    entry = {"engine": db.engine, "nodes": graph.nodes, "http": over_http.as_dict(), "in_process": in_process.as_dict(),
              "app_peak_rss_mb": app_rss}  # fmt: skip
     results.raw.setdefault("api", []).append(entry)
     return entry
@@ -201,13 +203,23 @@ def table(results: Results, entries: list[dict[str, Any]], clients: int) -> None
     out = results.table(
         "api",
         f"Partners by themes with {clients} concurrent clients: HTTP (uvicorn, loopback) against in-process",
-        ["nodes", "side", "requests (errors)", "req/s", "p50 (ms)", "p99 (ms)", "HTTP / in-process (req/s)"],
+        [
+            "database",
+            "nodes",
+            "side",
+            "requests (errors)",
+            "req/s",
+            "p50 (ms)",
+            "p99 (ms)",
+            "HTTP / in-process (req/s)",
+        ],
     )
     for e in entries:
         h, p = e["http"], e["in_process"]
-        out.rows.append([num(e["nodes"]), "HTTP `GET /partners`", f"{h['requests']:,} ({h['errors']})",
+        db = ENGINE_TITLES[e["engine"]]
+        out.rows.append([db, num(e["nodes"]), "HTTP `GET /partners`", f"{h['requests']:,} ({h['errors']})",
                          num(h["rps"], 1), ms(h["p50_s"]), ms(h["p99_s"]), f"{h['rps'] / p['rps']:.2f}"])  # fmt: skip
-        out.rows.append([num(e["nodes"]), "in-process `partners_by_themes`", f"{p['requests']:,} ({p['errors']})",
+        out.rows.append([db, num(e["nodes"]), "in-process `partners_by_themes`", f"{p['requests']:,} ({p['errors']})",
                          num(p["rps"], 1), ms(p["p50_s"]), ms(p["p99_s"]), "1"])  # fmt: skip
     out.notes += [
         "Four parameter sets in turn (two popular themes, one theme, two themes in `any` mode, a sub-theme). "
@@ -216,13 +228,25 @@ def table(results: Results, entries: list[dict[str, Any]], clients: int) -> None
         "The app: `uvicorn --factory api.app:create_app` in a subprocess, anonymous reader on loopback, "
         "`/partners` answers the first page (50 partners) of the same question.",
     ]
-    last = entries[-1]
-    ratio = last["http"]["rps"] / last["in_process"]["rps"] if last["in_process"]["rps"] else float("nan")
-    results.targets.append(
-        Target(
-            f"API: partners by themes, {clients} clients, {last['nodes']:,} nodes",
-            f"{last['http']['rps']:.1f} req/s, p99 {ms(last['http']['p99_s'])} ms ({ratio:.2f}× the in-process rate)",
-            "(reported)",
-            None,
+    for e in entries:
+        if e["nodes"] != PARTNERS_SIZE:
+            continue
+        rps, ok = e["http"]["rps"], e["http"]["rps"] >= PARTNERS_RPS and e["http"]["errors"] == 0
+        results.targets.append(
+            Target(f"{ENGINE_TITLES[e['engine']]}: {clients} clients on `/partners`, {PARTNERS_SIZE:,} nodes",
+                   f"{rps:.1f} req/s ({e['http']['errors']} errors)", f"≥ {PARTNERS_RPS:.0f} req/s", ok,
+                   "" if ok else "partners by themes still groups thousands of theme links per call in Python "
+                   "(three reads); the projection serves only the breadth-first questions so far")
+        )  # fmt: skip
+    for engine in dict.fromkeys(e["engine"] for e in entries):
+        last = [e for e in entries if e["engine"] == engine][-1]
+        ratio = last["http"]["rps"] / last["in_process"]["rps"] if last["in_process"]["rps"] else float("nan")
+        results.targets.append(
+            Target(
+                f"{ENGINE_TITLES[engine]}: API: partners by themes, {clients} clients, {last['nodes']:,} nodes",
+                f"{last['http']['rps']:.1f} req/s, p99 {ms(last['http']['p99_s'])} ms "
+                f"({ratio:.2f}× the in-process rate)",
+                "(reported)",
+                None,
+            )
         )
-    )

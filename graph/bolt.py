@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -49,6 +50,7 @@ logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 T = TypeVar("T")
 DEFAULT_BATCH = 5_000
 WRITE_ATTEMPTS = 6
+READ_ATTEMPTS = 3
 VERSIONED_MAX = 10  # writes this small report their records' versions (the API's ETags)
 # Fail fast when the database is gone: the driver's own defaults retry for 30 s (sleeping 1, 2, 4 s…)
 # and wait up to 60 s for a pooled connection, which is what made outages hang for 30–70 s. Its
@@ -182,10 +184,10 @@ class BoltStore:
     def info(self) -> StoreInfo:
         return self._info
 
-    def _session(self) -> neo4j.Session:
+    def _session(self, mode: str = neo4j.WRITE_ACCESS) -> neo4j.Session:
         if self._down():
             raise StoreUnavailable("the graph database is restarting")
-        return self._driver.session(database=self.database)
+        return self._driver.session(database=self.database, default_access_mode=mode)
 
     def _cypher(self, name: str, kind: str | None = None, rel: str | None = None) -> str:
         return self.registry.get(name, self.schema, kind=kind, rel=rel)
@@ -195,12 +197,21 @@ class BoltStore:
 
         ArcadeDB reports a concurrent MERGE of one key as a constraint violation, which the driver
         does not retry; transient errors (deadlocks, concurrent modification) are retried here too,
-        so that the driver's own retry can stay short and an outage is reported at once."""
+        so that the driver's own retry can stay short and an outage is reported at once. Every
+        write also bumps the change counter stored in the database, in the same transaction, so
+        every process sees that the graph moved exactly when the write commits."""
+        bump = self._cypher("meta_generation_bump")
         started = time.monotonic()
+
+        def counted(tx: neo4j.ManagedTransaction) -> T:
+            result = work(tx)
+            tx.run(bump, token=uuid.uuid4().hex).consume()
+            return result
+
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 with self._session() as session:
-                    result = session.execute_write(work)
+                    result = session.execute_write(counted)
                 self.generation += 1
                 return result
             except (neo4j_errors.ConstraintError, neo4j_errors.TransientError) as exc:
@@ -229,24 +240,31 @@ class BoltStore:
         rel: str | None = None,
     ) -> list[dict[str, Any]]:
         query = self._cypher(statement, kind=kind, rel=rel)
-
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [native(record.data()) for record in tx.run(query, dict(params or {}))]
-
+        # One auto-commit statement in a read session: RUN and PULL in one round trip, where a
+        # managed transaction adds BEGIN and COMMIT; what the driver would retry is retried here.
         started = time.monotonic()
-        try:
+        for attempt in range(1, READ_ATTEMPTS + 1):
             try:
-                with self._session() as session:
-                    return session.execute_read(work)
-            except LOST:
-                if time.monotonic() - started > QUICK_FAILURE_S:
-                    raise  # the server is slow or gone: answer now rather than wait twice
-                with self._session() as session:  # a pooled connection to a restarted server: a fresh one
-                    return session.execute_read(work)
-        except LOST as exc:
-            raise StoreUnavailable("the graph database is not reachable") from exc
-        except neo4j_errors.Neo4jError as exc:
-            raise StoreError(f"the graph database refused the query {statement!r} ({exc.code})") from exc
+                with self._session(neo4j.READ_ACCESS) as session:
+                    return [native(record.data()) for record in session.run(query, dict(params or {}))]
+            except neo4j_errors.TransientError as exc:
+                if attempt == READ_ATTEMPTS or not exc.is_retryable():
+                    raise StoreError(f"the graph database could not answer {statement!r} now") from exc
+                time.sleep(0.05 * 2**attempt)
+            except LOST as exc:
+                # A pooled connection to a restarted server fails at once: one more try, on a fresh
+                # one; a slow or absent server is answered for now rather than waited on twice.
+                if attempt > 1 or time.monotonic() - started > QUICK_FAILURE_S:
+                    raise StoreUnavailable("the graph database is not reachable") from exc
+            except neo4j_errors.Neo4jError as exc:
+                raise StoreError(f"the graph database refused the query {statement!r} ({exc.code})") from exc
+        raise AssertionError("unreachable")
+
+    def data_version(self) -> tuple[int, str]:
+        """The change counter stored in the database: (value, token of the last write); (0, "")
+        before the first write. It moves with every committed write of any process."""
+        rows = self.read("meta_generation")
+        return (int(rows[0]["value"]), str(rows[0]["token"])) if rows else (0, "")
 
     def warm_up(self) -> float:
         """Plan each statement once (EXPLAIN runs nothing), so that the first requests after a
@@ -265,7 +283,7 @@ class BoltStore:
     # -- schema ---------------------------------------------------------------------------------
 
     def ensure_schema(self) -> None:
-        for name in ("schema_entity_key", "schema_contact_key", "schema_receipt_id"):
+        for name in ("schema_entity_key", "schema_contact_key", "schema_receipt_id", "schema_meta_key"):
             query = self._cypher(name)
             with self._session() as session:
                 session.run(query).consume()  # schema commands cannot run in explicit transactions

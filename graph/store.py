@@ -161,6 +161,10 @@ class GraphStore(Protocol):
 
     def info(self) -> StoreInfo: ...
 
+    def data_version(self) -> tuple[int, str]:
+        """The change counter stored in the database, bumped in the transaction of every write by
+        any process: one cheap indexed read tells whether anything cached from the graph is stale."""
+
     def ensure_schema(self) -> None:
         """Create constraints and indexes (idempotent)."""
 

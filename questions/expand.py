@@ -18,6 +18,7 @@ import networkx as nx
 
 from graph.store import GraphStore
 from questions.common import holds
+from questions.projection import projection
 from questions.reads import chunked
 
 Edge = tuple[str, str, str]  # (start, end, type) in the stored direction
@@ -26,7 +27,18 @@ Edge = tuple[str, str, str]  # (start, end, type) in the stored direction
 def hop(
     store: GraphStore, keys: Iterable[str], *, avoid_types: Collection[str] = (), as_of: dt.date | None = None
 ) -> Iterator[dict[str, Any]]:
-    """The relations of `keys` in both directions (rows: start, end, type, other, other_kind)."""
+    """The relations of `keys` in both directions (rows: start, end, type, other, other_kind),
+    from the in-memory projection, which is checked against the database's change counter first."""
+    for row in projection(store).hop(keys):
+        if row["type"] not in avoid_types and holds(row, as_of):
+            yield row
+
+
+def hop_in_database(
+    store: GraphStore, keys: Iterable[str], *, avoid_types: Collection[str] = (), as_of: dt.date | None = None
+) -> Iterator[dict[str, Any]]:
+    """The same rows as `hop`, asked of the database (`q_neighbours`): the plain reference the
+    projection is tested against."""
     for part in chunked(keys):
         for row in store.read("q_neighbours", {"keys": part}):
             if row["type"] not in avoid_types and holds(row, as_of):
@@ -52,12 +64,30 @@ def expand(
     as_of: dt.date | None = None,
     node_cap: int | None = None,
 ) -> Ball:
-    """Grow a ball of `depth` hops around the seeds.
+    """Grow a ball of `depth` hops around the seeds, on the in-memory projection (vectorised).
 
     Entities of `avoid_kinds`, or outside `keep` when given, are neither reached nor passed
     through. When a hop would pass `node_cap` entities, the nearest are kept in key order and
-    the ball is marked truncated.
+    the ball is marked truncated. `expand_hop_by_hop` is the plain reference it is tested against.
     """
+    found, truncated = projection(store).expand(
+        seeds, depth, avoid_kinds=avoid_kinds, avoid_types=avoid_types, keep=keep, as_of=as_of, node_cap=node_cap
+    )
+    return Ball(depth=found, truncated=truncated)
+
+
+def expand_hop_by_hop(
+    store: GraphStore,
+    seeds: Iterable[str],
+    depth: int,
+    *,
+    avoid_kinds: Collection[str] = (),
+    avoid_types: Collection[str] = (),
+    keep: Collection[str] | None = None,
+    as_of: dt.date | None = None,
+    node_cap: int | None = None,
+) -> Ball:
+    """`expand` one hop (`hop`: a row per relation) at a time, in plain Python."""
     ball = Ball(depth={key: 0 for key in seeds})
     frontier = sorted(ball.depth)
     for level in range(1, depth + 1):

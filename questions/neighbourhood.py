@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 from pydantic import BaseModel
 
 from graph.store import GraphStore
 from questions.common import QuestionError, check_kinds
-from questions.expand import expand
+from questions.expand import Ball, expand
+from questions.projection import Projection, projection
 from questions.reads import require
 from questions.themes import theme_closure, theme_links
 
@@ -53,12 +54,25 @@ class NeighbourhoodAnswer(BaseModel):
     message: str | None = None
 
 
-@dataclass
 class Neighbourhood:
-    """The subgraph for maps (networkx, full node data, no contact fields) and its API answer."""
+    """The subgraph for maps (networkx, full node data, no contact fields) and its API answer.
 
-    graph: nx.MultiDiGraph
-    answer: NeighbourhoodAnswer
+    The answer comes from the in-memory projection; the graph, with every property and its
+    provenance, is read from the database only when a map asks for it."""
+
+    def __init__(self, store: GraphStore, ball: Ball, answer: NeighbourhoodAnswer, as_of: dt.date | None):
+        self._store, self._ball, self._as_of = store, ball, as_of
+        self._graph: nx.MultiDiGraph | None = None
+        self.answer = answer
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        if self._graph is None:
+            graph = self._store.snapshot(self._ball.depth, as_of=self._as_of)
+            for key in graph.nodes:
+                graph.nodes[key]["depth"] = self._ball.depth[key]
+            self._graph = graph
+        return self._graph
 
 
 def neighbourhood(
@@ -86,39 +100,76 @@ def neighbourhood(
         family = set().union(*theme_closure(store, themes, as_of).values())
         keep = family | {link.actor.key for link in theme_links(store, family, as_of)}
     ball = expand(store, seeds, depth, avoid_kinds=avoid, keep=keep, as_of=as_of, node_cap=node_cap)
-    graph = store.snapshot(ball.depth, as_of=as_of)
-    for key in graph.nodes:
-        graph.nodes[key]["depth"] = ball.depth[key]
     message = None
     if ball.truncated:
         message = (
             f"The neighbourhood has more than {node_cap} entities; showing the {node_cap} nearest. "
             "Narrow it by kind or theme, or lower the depth."
         )
+    nodes, edges = _from_projection(projection(store), ball, as_of)
     answer = NeighbourhoodAnswer(
-        seeds=seeds,
-        depth=depth,
-        nodes=[
-            NodeOut(key=k, kind=d["kind"], name_fi=d.get("name_fi"), name_en=d.get("name_en"), depth=d["depth"])
-            for k, d in sorted(graph.nodes(data=True), key=lambda item: (item[1]["depth"], item[0]))
-        ],
-        edges=sorted(
-            (
-                EdgeOut(
-                    start=u,
-                    end=v,
-                    type=d["type"],
-                    key=d.get("rel_key"),
-                    role=d.get("role"),
-                    since=d.get("since"),
-                    until=d.get("until"),
-                    basis=d.get("basis", "stated"),
-                )
-                for u, v, d in graph.edges(data=True)
-            ),
-            key=lambda e: (e.start, e.type, e.end, e.key or ""),
-        ),
-        truncated=ball.truncated,
-        message=message,
+        seeds=seeds, depth=depth, nodes=nodes, edges=edges, truncated=ball.truncated, message=message
     )
-    return Neighbourhood(graph=graph, answer=answer)
+    return Neighbourhood(store, ball, answer, as_of)
+
+
+def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[NodeOut], list[EdgeOut]]:
+    """The answer's nodes and edges, as `answer_from_graph` makes them from the snapshot.
+
+    Values come typed from the database already, so the models are constructed without
+    re-validation (the tests compare them with validated ones)."""
+    nodes = []
+    for key, level in ball.depth.items():
+        i = p.index.get(key)
+        if i is not None:  # a seed deleted meanwhile is not in the snapshot either
+            nodes.append(
+                NodeOut.model_construct(key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i],
+                                        depth=level)
+            )  # fmt: skip
+    nodes.sort(key=lambda n: (n.depth, n.key))
+    keys, types, rel_keys = p.keys, p.types, p.rel_keys
+    found: dict[tuple[str, str, str | None], tuple[str, str, str, str, int]] = {}
+    for r, s, e in zip(*_among(p, ball, as_of), strict=True):
+        start, end = keys[s], keys[e]
+        # A MultiDiGraph keeps one edge per (start, end, key): the last one read.
+        found[(start, end, rel_keys[r])] = (start, types[r], end, rel_keys[r] or "", r)
+    edges = []
+    for start, rel_type, end, _, r in sorted(found.values()):
+        basis = p.bases[r]
+        edges.append(
+            EdgeOut.model_construct(start=start, end=end, type=rel_type, key=rel_keys[r], role=p.roles[r],
+                                    since=p.since[r], until=p.until[r], basis="stated" if basis is None else basis)
+        )  # fmt: skip
+    return nodes, edges
+
+
+def _among(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[int], list[int], list[int]]:
+    """Relation ids, start and end indices of the relations among the ball that hold on `as_of`."""
+    rels = np.asarray(p.relations_among(ball.depth), dtype=np.int64)
+    rels = rels[p.holding(as_of)[rels]]
+    return rels.tolist(), p.starts[rels].tolist(), p.ends[rels].tolist()
+
+
+def answer_from_graph(graph: nx.MultiDiGraph) -> tuple[list[NodeOut], list[EdgeOut]]:
+    """The answer's nodes and edges from the full snapshot: the plain reference of the fast path."""
+    nodes = [
+        NodeOut(key=k, kind=d["kind"], name_fi=d.get("name_fi"), name_en=d.get("name_en"), depth=d["depth"])
+        for k, d in sorted(graph.nodes(data=True), key=lambda item: (item[1]["depth"], item[0]))
+    ]
+    edges = sorted(
+        (
+            EdgeOut(
+                start=u,
+                end=v,
+                type=d["type"],
+                key=d.get("rel_key"),
+                role=d.get("role"),
+                since=d.get("since"),
+                until=d.get("until"),
+                basis=d.get("basis", "stated"),
+            )
+            for u, v, d in graph.edges(data=True)
+        ),
+        key=lambda e: (e.start, e.type, e.end, e.key or ""),
+    )
+    return nodes, edges

@@ -3,10 +3,11 @@ and Finnish inflection ("Tallinnan", "tallina", "Pekingin", "helsingissä").
 
 The index (questions.search_index) is built from one read of every name and kept per store. It
 is rebuilt when its generation changes: a version that `invalidate()` bumps (the API calls it
-after every write) and the number of entities, a constant-time count on both servers that also
-catches writes made by other processes, such as a `partnergraph load`. As a last safety net an
-index older than MAX_AGE is rebuilt too. A rebuild that took long last time (a large graph) runs
-in the background while the previous index keeps answering, so no search waits seconds for it.
+after every write) and the change counter stored in the database (`store.data_version()`, one
+indexed read), which every write of every process bumps in its own transaction, so a rename by a
+`partnergraph load` in another process is seen by the very next search here. As a last safety net
+an index older than MAX_AGE is rebuilt too; only that refresh of an unchanged graph, when the last
+build was slow, runs in the background while the previous index keeps answering.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class _Slot:
     building: threading.Lock = field(default_factory=threading.Lock)  # one build at a time
     version: int = 0
     index: SearchIndex | None = None
-    generation: tuple[int, int, int] | None = None
+    generation: tuple[int, int, int, str] | None = None
     built_at: float = 0.0
     build_seconds: float = 0.0
     rebuilding: bool = False
@@ -79,12 +80,7 @@ def invalidate(store: GraphStore) -> None:
         slot.version += 1
 
 
-def _entity_count(store: GraphStore) -> int:
-    rows = store.read("q_entity_count")
-    return int(rows[0]["entities"]) if rows else 0
-
-
-def _build(store: GraphStore, slot: _Slot, generation: tuple[int, int, int]) -> SearchIndex:
+def _build(store: GraphStore, slot: _Slot, generation: tuple[int, int, int, str]) -> SearchIndex:
     """Build under the slot's build lock; reuse what a concurrent build just made for this generation."""
     with slot.building:
         with slot.lock:
@@ -99,7 +95,7 @@ def _build(store: GraphStore, slot: _Slot, generation: tuple[int, int, int]) -> 
         return index
 
 
-def _rebuild_in_background(store: GraphStore, slot: _Slot, generation: tuple[int, int, int]) -> None:
+def _rebuild_in_background(store: GraphStore, slot: _Slot, generation: tuple[int, int, int, str]) -> None:
     def work() -> None:
         try:
             _build(store, slot, generation)
@@ -116,15 +112,17 @@ def _rebuild_in_background(store: GraphStore, slot: _Slot, generation: tuple[int
 def index_for(store: GraphStore) -> SearchIndex:
     """The store's current search index, built or refreshed as needed."""
     slot = _slot(store)
-    # The store's own write counter catches every write made through it, API or not.
-    generation = (slot.version, store.generation, _entity_count(store))
+    # The change counter in the database catches every committed write of every process.
+    generation = (slot.version, store.generation, *store.data_version())
     with slot.lock:
         if slot.index is not None:
-            fresh = slot.generation == generation and time.monotonic() - slot.built_at < MAX_AGE
-            if fresh or slot.rebuilding:
+            same = slot.generation == generation
+            if same and time.monotonic() - slot.built_at < MAX_AGE:
                 return slot.index
-            if slot.build_seconds > BACKGROUND_AFTER:
-                _rebuild_in_background(store, slot, generation)
+            # Only an age refresh of an unchanged graph may answer from the old index meanwhile.
+            if same and (slot.rebuilding or slot.build_seconds > BACKGROUND_AFTER):
+                if not slot.rebuilding:
+                    _rebuild_in_background(store, slot, generation)
                 return slot.index
     return _build(store, slot, generation)
 

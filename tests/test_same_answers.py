@@ -29,7 +29,7 @@ from questions.brokers import brokers
 from questions.contacts import contacts
 from questions.entity import entity
 from questions.governance import governance
-from questions.neighbourhood import neighbourhood
+from questions.neighbourhood import Neighbourhood, neighbourhood
 from questions.partners import partners_by_themes
 from questions.paths import paths
 from questions.search import search
@@ -50,6 +50,8 @@ def plain(answer: Any) -> Any:
     """An answer as plain data: models as the API serialises them, subgraphs as sorted nodes and edges."""
     if isinstance(answer, BaseModel):
         return answer.model_dump(mode="json")
+    if isinstance(answer, Neighbourhood):  # the answer, and the map's full subgraph it reads lazily
+        return {"answer": plain(answer.answer), "graph": plain(answer.graph)}
     if isinstance(answer, nx.Graph):
         nodes = sorted((key, plain(data)) for key, data in answer.nodes(data=True))
         edges = sorted((a, b, str(k), plain(d)) for a, b, k, d in answer.edges(keys=True, data=True))

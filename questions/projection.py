@@ -1,0 +1,218 @@
+"""The graph's topology held in memory in compact arrays, refreshed when the database says it moved.
+
+Breadth-first questions (neighbourhood, paths) need only who is linked to whom, by which type and
+when; asking the database for that hop by hop costs a round trip and a query per hop. The
+projection holds it in numpy arrays (a CSR index of each entity's relations), built from two reads
+and tagged with the change counter stored in the database (`store.data_version()`), which every
+write of every process bumps in its own transaction. Each use reads that counter once (one indexed
+read); when it moved, the projection is rebuilt before answering, so no answer is ever stale.
+Properties and provenance stay in the database: answers still read them there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import weakref
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from graph.store import GraphStore
+
+CHUNK = 5_000  # start keys per relation read: each statement stays short on a large graph
+OPEN_START = np.iinfo(np.int64).min
+OPEN_END = np.iinfo(np.int64).max
+
+
+def _days(values: list[Any], open_bound: int) -> npt.NDArray[np.int64]:
+    """Dates (as the driver, a snapshot or JSON hands them over) as ordinals; None as `open_bound`."""
+    out = np.full(len(values), open_bound, dtype=np.int64)
+    for i, value in enumerate(values):
+        if value is not None:
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+            out[i] = (day.date() if isinstance(day, dt.datetime) else day).toordinal()
+    return out
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Entities and relations as arrays; `hop` yields exactly the rows `q_neighbours` returns."""
+
+    keys: list[str]
+    kinds: list[str]
+    names_fi: list[str | None]
+    names_en: list[str | None]
+    index: dict[str, int]
+    starts: npt.NDArray[np.int32]  # per relation, in the stored direction
+    ends: npt.NDArray[np.int32]
+    types: list[str]
+    rel_keys: list[str | None]
+    roles: list[str | None]
+    bases: list[str | None]
+    since: list[Any]
+    until: list[Any]
+    indptr: npt.NDArray[np.int64]  # CSR: the relations of entity i are rels[indptr[i]:indptr[i + 1]]
+    rels: npt.NDArray[np.int32]
+    kind_ids: npt.NDArray[np.int16]  # per entity, into kind_names
+    kind_names: list[str]
+    type_ids: npt.NDArray[np.int16]  # per relation, into type_names
+    type_names: list[str]
+    since_day: npt.NDArray[np.int64]  # proleptic ordinals; open bounds as the extremes
+    until_day: npt.NDArray[np.int64]
+
+    @classmethod
+    def build(cls, store: GraphStore) -> Projection:
+        nodes = sorted(store.read("q_projection_nodes"), key=lambda row: str(row["key"]))
+        keys = [str(row["key"]) for row in nodes]
+        kinds = [str(row["kind"]) for row in nodes]
+        index = {key: i for i, key in enumerate(keys)}
+        rows = []
+        for begin in range(0, len(keys), CHUNK):
+            part = store.read("q_projection_relations", {"keys": keys[begin : begin + CHUNK]})
+            # An end created after the nodes were read: the counter moved, the next use rebuilds.
+            rows += [row for row in part if row["end"] in index]
+        starts = np.fromiter((index[row["start"]] for row in rows), dtype=np.int32, count=len(rows))
+        ends = np.fromiter((index[row["end"]] for row in rows), dtype=np.int32, count=len(rows))
+        # Each relation is listed under both its ends (no self-relations: the model refuses them).
+        owner = np.concatenate([starts, ends])
+        order = np.argsort(owner, kind="stable")
+        rels = (order % max(len(rows), 1)).astype(np.int32)
+        indptr = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner, minlength=len(keys)), out=indptr[1:])
+        kind_names = sorted(set(kinds))
+        type_names = sorted({str(row["type"]) for row in rows})
+        kind_of, type_of = {k: i for i, k in enumerate(kind_names)}, {t: i for i, t in enumerate(type_names)}
+        return cls(
+            keys=keys,
+            kinds=kinds,
+            names_fi=[row["name_fi"] for row in nodes],
+            names_en=[row["name_en"] for row in nodes],
+            index=index,
+            starts=starts,
+            ends=ends,
+            types=[str(row["type"]) for row in rows],
+            rel_keys=[row["key"] for row in rows],
+            roles=[row["role"] for row in rows],
+            bases=[row["basis"] for row in rows],
+            since=[row["since"] for row in rows],
+            until=[row["until"] for row in rows],
+            indptr=indptr,
+            rels=rels,
+            kind_ids=np.fromiter((kind_of[k] for k in kinds), dtype=np.int16, count=len(kinds)),
+            kind_names=kind_names,
+            type_ids=np.fromiter((type_of[str(row["type"])] for row in rows), dtype=np.int16, count=len(rows)),
+            type_names=type_names,
+            since_day=_days([row["since"] for row in rows], OPEN_START),
+            until_day=_days([row["until"] for row in rows], OPEN_END),
+        )
+
+    def holding(self, as_of: dt.date | None) -> npt.NDArray[np.bool_]:
+        """Per relation: whether it holds on `as_of`, as `graph.store.relation_holds` decides."""
+        if as_of is None:
+            return np.ones(len(self.types), dtype=bool)
+        day = as_of.toordinal()
+        return np.asarray((self.since_day <= day) & (self.until_day >= day), dtype=bool)
+
+    def expand(
+        self,
+        seeds: Iterable[str],
+        depth: int,
+        *,
+        avoid_kinds: Collection[str] = (),
+        avoid_types: Collection[str] = (),
+        keep: Collection[str] | None = None,
+        as_of: dt.date | None = None,
+        node_cap: int | None = None,
+    ) -> tuple[dict[str, int], bool]:
+        """`questions.expand.expand` on the arrays: the same ball (depth by key) and truncation.
+
+        Keys sort as their indices do (the key list is sorted), so "the nearest in key order" is
+        the lowest indices among those reached."""
+        depth_of = {key: 0 for key in seeds}
+        level_of = np.full(len(self.keys), -1, dtype=np.int32)
+        frontier = np.asarray(sorted(self.index[k] for k in depth_of if k in self.index), dtype=np.int64)
+        level_of[frontier] = 0
+        rel_ok = self.holding(as_of)
+        if avoid_types:
+            rel_ok &= ~np.isin(self.type_ids, [i for i, t in enumerate(self.type_names) if t in avoid_types])
+        node_ok = ~np.isin(self.kind_ids, [i for i, k in enumerate(self.kind_names) if k in avoid_kinds])
+        if keep is not None:
+            kept = np.zeros(len(self.keys), dtype=bool)
+            kept[[self.index[k] for k in keep if k in self.index]] = True
+            node_ok &= kept
+        truncated = False
+        for level in range(1, depth + 1):
+            if not len(frontier):
+                break
+            first = self.indptr[frontier]
+            counts = self.indptr[frontier + 1] - first
+            positions = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+            rels = self.rels[positions]
+            owners = np.repeat(frontier, counts)
+            starts = self.starts[rels]
+            others = np.where(starts == owners, self.ends[rels], starts)
+            mask = rel_ok[rels] & node_ok[others] & (level_of[others] < 0)
+            reached = np.unique(others[mask])
+            if node_cap is not None and len(depth_of) + len(reached) > node_cap:
+                reached = reached[: max(node_cap - len(depth_of), 0)]
+                truncated = True
+            level_of[reached] = level
+            for i in reached.tolist():
+                depth_of[self.keys[i]] = level
+            frontier = reached.astype(np.int64)
+            if truncated:
+                break
+        return depth_of, truncated
+
+    def hop(self, keys: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """The relations of `keys` in both directions, as `q_neighbours` rows."""
+        for key in set(keys):
+            i = self.index.get(key)
+            if i is None:
+                continue
+            for r in self.rels[self.indptr[i] : self.indptr[i + 1]].tolist():
+                s, e = int(self.starts[r]), int(self.ends[r])
+                other = e if s == i else s
+                yield {
+                    "start": self.keys[s],
+                    "end": self.keys[e],
+                    "type": self.types[r],
+                    "other": self.keys[other],
+                    "other_kind": self.kinds[other],
+                    "since": self.since[r],
+                    "until": self.until[r],
+                }
+
+    def relations_among(self, keys: Iterable[str]) -> npt.NDArray[np.int64]:
+        """The relations with both ends among `keys` (each once), as `snapshot_relations` finds them."""
+        inside = np.zeros(len(self.keys), dtype=bool)
+        inside[[self.index[k] for k in keys if k in self.index]] = True
+        return np.flatnonzero(inside[self.starts] & inside[self.ends])
+
+
+@dataclass
+class _Slot:
+    lock: threading.Lock
+    version: tuple[int, str] | None = None
+    projection: Projection | None = None
+
+
+_SLOTS: weakref.WeakKeyDictionary[GraphStore, _Slot] = weakref.WeakKeyDictionary()
+_SLOTS_LOCK = threading.Lock()
+
+
+def projection(store: GraphStore) -> Projection:
+    """The store's projection as of now: rebuilt first if the database's change counter moved."""
+    with _SLOTS_LOCK:
+        slot = _SLOTS.get(store)
+        if slot is None:
+            slot = _SLOTS[store] = _Slot(threading.Lock())
+    version = store.data_version()  # read before building: a write during the build makes it stale
+    with slot.lock:
+        if slot.projection is None or slot.version != version:
+            slot.projection, slot.version = Projection.build(store), version
+        return slot.projection
