@@ -61,9 +61,11 @@ class CypherRegistry:
         return text
 
     def samples(self, schema: Schema) -> Iterator[str]:
-        """Every statement once, as the stores run it, with the schema's first kind and relation type."""
+        """Every query once (schema commands left out), with the schema's first kind and relation type."""
         kind, rel = next(iter(schema.node_kinds)), next(iter(schema.relation_types))
         for name in self.names():
+            if name.startswith("schema_"):
+                continue
             text = self._text(name).replace(KIND_PLACEHOLDER, schema.label(kind))
             yield text.replace(REL_PLACEHOLDER, schema.relation_type(rel))
 

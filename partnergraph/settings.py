@@ -103,12 +103,12 @@ class Settings(BaseSettings):
         description="Failed authentications per client address; past it, 429 for any key until the window frees.",
     )
     rate_limit_network: str = Field(
-        default="120/minute",
+        default="300/minute",  # an analyst clicking through the explorer stays well below it
         validation_alias="PARTNERGRAPH_RATE_LIMIT_NETWORK",
         description="Requests per caller to /paths, /neighbourhood and /brokers.",
     )
     rate_limit_maps: str = Field(
-        default="60/minute",
+        default="300/minute",
         validation_alias="PARTNERGRAPH_RATE_LIMIT_MAPS",
         description="Requests per caller to /maps/… and /explorer/export.",
     )

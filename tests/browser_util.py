@@ -190,6 +190,9 @@ def browser_settings(tmp: Path) -> Settings:
         host="127.0.0.1",
         anonymous=None,
         cors_origins=[],
+        # The browser tests click faster than a person; the limits have tests of their own.
+        rate_limit_network="none",
+        rate_limit_maps="none",
     )
 
 

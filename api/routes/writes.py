@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import threading
 import time
 import uuid
@@ -13,7 +14,16 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
 
 from api.audit import AuditEntry, AuditLog
 from api.deps import AuditDep, Editor, StoreDep
@@ -87,6 +97,14 @@ class SourceIn(BaseModel):
     section: Short | None = None
     quote: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S")]
     sentence: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+
+    @field_validator("sentence", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        """JSON Schema's integer takes 3.0 but not `false`, which Python's int would."""
+        if isinstance(value, bool):
+            raise ValueError("must be a whole number, not a boolean")
+        return value
 
 
 class EntityCreate(BaseModel):
@@ -180,11 +198,14 @@ def _set_etag(response: Response, version: str | None) -> None:
         response.headers["ETag"] = tag
 
 
-def _write_id(who: Principal, idempotency_key: str | None) -> str:
+def _write_id(who: Principal, idempotency_key: str | None, request: Request, payload: object) -> str:
+    """One id per intended write. Scoped to the caller, the operation and the request body: a key
+    reused for another request is another write, never a replay of the first one's outcome."""
     if idempotency_key is None:
         return uuid.uuid4().hex
-    # Scoped to the caller: two clients choosing the same key do not see each other's writes.
-    return "idem-" + hashlib.sha256(f"{who.name}\0{idempotency_key}".encode()).hexdigest()[:40]
+    body = json.dumps(payload, sort_keys=True, default=str)
+    scope = "\0".join((who.name, request.method, request.url.path, body, idempotency_key))
+    return "idem-" + hashlib.sha256(scope.encode()).hexdigest()[:40]
 
 
 def _result(entry: AuditEntry) -> WriteResult:
@@ -226,11 +247,12 @@ def _write(
     who: Principal,
     idempotency_key: str | None,
     perform: Callable[[Journal], Outcome],
+    payload: object = None,
 ) -> tuple[WriteResult, dict[str, str]]:
     """One journaled write: a pending audit entry, the write with its receipt in the same
     transaction, the committed entry, then the answer. An interrupted commit stays pending until
     `AuditLog.reconcile` settles it from the receipt (at start-up, on GET /audit, on a retry)."""
-    write_id = _write_id(who, idempotency_key)
+    write_id = _write_id(who, idempotency_key, request, payload)
     if idempotency_key is not None:
         replayed = _replay(audit, store, write_id, REPLAY_WAIT_S)
         if replayed is not None:
@@ -318,7 +340,7 @@ def post_entity(
 ) -> WriteResult:
     raw = body.model_dump(exclude_none=True, mode="json")
     raw["sources"] = [{k: v for k, v in s.items() if v is not None} for s in raw.get("sources", [])]
-    result, versions = _write(request, store, audit, who, idempotency_key, lambda j: create_entity(store, raw, j))
+    result, versions = _write(request, store, audit, who, idempotency_key, lambda j: create_entity(store, raw, j), raw)
     _set_etag(response, versions.get(body.key))
     return result
 
@@ -343,7 +365,7 @@ def patch_entity(
 ) -> WriteResult:
     patch, expect = _patch(body), _expected(if_match)
     result, versions = _write(
-        request, store, audit, who, idempotency_key, lambda j: update_entity(store, key, patch, j, expect)
+        request, store, audit, who, idempotency_key, lambda j: update_entity(store, key, patch, j, expect), patch
     )
     _set_etag(response, versions.get(key))
     return result
@@ -385,7 +407,9 @@ def post_relation(
     idempotency_key: IdempotencyKey = None,
 ) -> WriteResult:
     raw = _patch(body)
-    result, versions = _write(request, store, audit, who, idempotency_key, lambda j: create_relation(store, raw, j))
+    result, versions = _write(
+        request, store, audit, who, idempotency_key, lambda j: create_relation(store, raw, j), raw
+    )
     _set_etag(response, versions.get(result.target))
     return result
 
@@ -415,7 +439,13 @@ def patch_relation(
 ) -> WriteResult:
     patch, expect = _patch(body), _expected(if_match)
     result, versions = _write(
-        request, store, audit, who, idempotency_key, lambda j: update_relation(store, start, end, key, patch, j, expect)
+        request,
+        store,
+        audit,
+        who,
+        idempotency_key,
+        lambda j: update_relation(store, start, end, key, patch, j, expect),
+        patch,
     )
     _set_etag(response, versions.get(key))
     return result
