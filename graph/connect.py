@@ -28,12 +28,15 @@ class StoreConfig:
     neo4j_database: str | None = None
     embedded: Engine = "arcadedb"
     heap: str = "512m"
-    command_timeout_ms: int = 30_000
+    command_timeout_ms: int | None = None  # None: the engine's own default
 
 
 def managed_server(config: StoreConfig) -> ManagedServer:
     """The server partnergraph starts itself when no URI is given (ArcadeDB unless told otherwise)."""
-    return ENGINES[config.embedded](config.data_dir, heap=config.heap, command_timeout_ms=config.command_timeout_ms)
+    engine = ENGINES[config.embedded]
+    if config.command_timeout_ms is None:
+        return engine(config.data_dir, heap=config.heap)
+    return engine(config.data_dir, heap=config.heap, command_timeout_ms=config.command_timeout_ms)
 
 
 def store_for(server: ManagedServer) -> BoltStore:

@@ -123,7 +123,7 @@ class Neo4jServer(ManagedServer):
         *,
         heap: str = "512m",
         start_timeout: float = 120.0,
-        command_timeout_ms: int = 30_000,
+        command_timeout_ms: int = 3_600_000,  # a ceiling for runaways; a large load is one transaction
         launcher: Path = LAUNCHER_DIR,
     ):
         super().__init__(data_dir, heap=heap, start_timeout=start_timeout, command_timeout_ms=command_timeout_ms)

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         default=None,
         validation_alias="PARTNERGRAPH_DB_COMMAND_TIMEOUT_MS",
         ge=1_000,
-        description="The managed server's time limit; unset = the console's limit on ArcadeDB, 30 s on Neo4j.",
+        description="The managed server's time limit; unset = the console's limit on ArcadeDB, 1 h on Neo4j.",
     )
     host: str = Field(default="127.0.0.1", validation_alias="PARTNERGRAPH_HOST")
     port: int = Field(default=8000, validation_alias="PARTNERGRAPH_PORT")
@@ -178,11 +178,12 @@ class Settings(BaseSettings):
         """The managed server's own time limit.
 
         ArcadeDB enforces only its per-statement command timeout (not a transaction's), so there it
-        is the console's limit; Neo4j enforces the console's limit per transaction, under this ceiling."""
+        is the console's limit; Neo4j enforces the console's limit per transaction, under this ceiling,
+        which only stops a runaway: a large load is one transaction (at 30 s, a 10^4-node load failed)."""
         if self.db_command_timeout_ms is not None:
             return self.db_command_timeout_ms
         console_ms = round(self.cypher_timeout_s * 1000)
-        return console_ms if self.embedded == "arcadedb" else max(30_000, console_ms)
+        return console_ms if self.embedded == "arcadedb" else max(3_600_000, console_ms)
 
 
 @cache
