@@ -91,11 +91,15 @@ class AuditLog:
         settled = {e.write_id for e in self._all() if e.write_id and e.status != "pending"}
         return [e for e in self._all() if e.status == "pending" and e.write_id not in settled]
 
-    def reconcile(self, store: GraphStore, *, older_than_s: float = 0.0) -> int:
+    def reconcile(self, store: GraphStore, *, older_than_s: float = 0.0, ids: set[str] | None = None) -> int:
         """Settle pending writes from the database's receipts; returns how many were settled.
-        `older_than_s` leaves alone the writes that may still be under way in this process."""
+        `older_than_s` and `ids` leave alone the writes that may still be under way elsewhere."""
         now = dt.datetime.now(dt.UTC)
-        waiting = [e for e in self.pending() if (now - e.at).total_seconds() >= older_than_s]
+        waiting = [
+            e
+            for e in self.pending()
+            if (now - e.at).total_seconds() >= older_than_s and (ids is None or e.write_id in ids)
+        ]
         if not waiting:
             return 0
         saved = store.committed(e.write_id for e in waiting if e.write_id)

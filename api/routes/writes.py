@@ -233,7 +233,7 @@ def _replay(audit: AuditLog, store: GraphStore, write_id: str, wait_s: float = 0
             )
         time.sleep(0.05)
     if any(e.write_id == write_id for e in audit.pending()):
-        audit.reconcile(store)  # an interrupted attempt: the receipt says whether it was saved
+        audit.reconcile(store, ids={write_id})  # an interrupted attempt: its receipt says if it was saved
     final = audit.final(write_id)
     if final is not None and final.status == "committed":
         return _result(final)
