@@ -216,7 +216,9 @@ def export_view(body: ExportRequest, store: StoreDep, _: Reader) -> Response:
     )
 
 
-LayoutKey = Annotated[str, Field(pattern=KEY_PATTERN)]
+# What the explorer draws: entity keys, and the ids of its groups (`group:City`, `group:theme:…`).
+# Layout is geometry only (no database read), so these need not be entity keys.
+LayoutKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$")]
 
 
 class LayoutRequest(BaseModel):
