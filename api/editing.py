@@ -126,8 +126,10 @@ def update_entity(
         raise ProblemError(404, f"No entity with key {key!r}.", slug="not-found")
     _refuse_nulls({k: v for k, v in patch.items() if k != "properties"}, record)
     _refuse_nulls({f"properties.{k}": v for k, v in patch.get("properties", {}).items()}, record)
-    merged = {k: v for k, v in before.items() if k != "sources"}
+    merged = dict(before)
     merged.update({k: v for k, v in patch.items() if k != "properties"})
+    # The stored sources come along, so the data rule (a source on every node) holds for the record.
+    merged["sources"] = [*before.get("sources", []), *patch.get("sources", [])]
     merged["key"] = key
     top_level = {*store.schema.node_properties, "kind", "sources"}
     properties = {k: v for k, v in merged.items() if k not in top_level}
@@ -181,6 +183,7 @@ def update_relation(
     _refuse_nulls(patch, record)
     raw = {name: before[name] for name in ("start", "end", "type", "key", *_RELATION_FIELDS) if name in before}
     raw.update(patch)
+    raw["sources"] = [*before.get("sources", []), *patch.get("sources", [])]
     rel = parse_relation(store.schema, raw, record)
     summary = _check_and_apply(
         store, Batch(relations=[rel]), [rel.start, rel.end], journal, "relation.update", key, expect

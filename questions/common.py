@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from graph.model import Source
 from graph.schema import Schema
 from graph.store import relation_holds
 
@@ -32,13 +33,6 @@ class EntityRef(BaseModel):
         return self.name_en or self.name_fi or self.key
 
 
-class SourceQuote(BaseModel):
-    doc: str
-    section: str | None = None
-    quote: str
-    sentence: int | None = None
-
-
 def ref(key: str, data: Mapping[str, Any]) -> EntityRef:
     return EntityRef(key=key, kind=str(data.get("kind", "")), name_fi=data.get("name_fi"), name_en=data.get("name_en"))
 
@@ -53,9 +47,9 @@ def row_ref(row: Mapping[str, Any], prefix: str = "") -> EntityRef:
     )
 
 
-def sources(raw: Iterable[Any] | None) -> list[SourceQuote]:
+def sources(raw: Iterable[Any] | None) -> list[Source]:
     """Provenance as stored (JSON strings) or as a snapshot decodes it (dicts)."""
-    return [SourceQuote.model_validate(json.loads(s) if isinstance(s, str) else s) for s in raw or ()]
+    return [Source.model_validate(json.loads(s) if isinstance(s, str) else s) for s in raw or ()]
 
 
 # One rule for relation dates, the store's: both bounds inclusive, a missing bound open.
