@@ -19,10 +19,12 @@ import neo4j
 import networkx as nx
 from neo4j import exceptions as neo4j_errors
 
+from graph import staged
 from graph.cypher import REGISTRY, CypherRegistry
 from graph.model import Batch, NodeRecord, RelationRecord, Source
 from graph.readonly import ReadOnlyRefused, check_readonly
 from graph.schema import Schema, load_schema
+from graph.staged import Lease, LoadInProgress, Undo
 from graph.store import (
     Counts,
     DuplicateWrite,
@@ -134,6 +136,19 @@ def _check_versions(stored: Mapping[str, Mapping[str, Any]], expected: Mapping[s
             raise PreconditionFailed(key)
 
 
+class _Leased(Exception):
+    """A write met a staged load's lease in its own transaction (and rolled back)."""
+
+    def __init__(self, lease: Lease):
+        super().__init__(lease.load)
+        self.lease = lease
+
+
+def _add(summary: WriteSummary, part: WriteSummary) -> None:
+    for name in ("created", "updated", "unchanged", "deleted"):
+        getattr(summary, name).update(getattr(part, name))
+
+
 def _same(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     """True when writing `wanted` would not change `stored` (sources only ever accumulate)."""
     for name, value in wanted.items():
@@ -169,6 +184,9 @@ class BoltStore:
         # wait on a Bolt port that opens before its database does.
         self._down = down or (lambda: False)
         self.generation = 0
+        # Batches of at least this many records commit in chunks (graph/staged.py), STAGE_ROWS each.
+        self.staged_min = staged.STAGED_MIN
+        self.stage_rows = staged.STAGE_ROWS
         self._readonly_driver: neo4j.Driver | None = None
         try:
             self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, **_fail_fast(connection_timeout))
@@ -192,28 +210,45 @@ class BoltStore:
     def _cypher(self, name: str, kind: str | None = None, rel: str | None = None) -> str:
         return self.registry.get(name, self.schema, kind=kind, rel=rel)
 
-    def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+    def _write(self, work: Callable[[neo4j.ManagedTransaction], T], *, bump: bool = True, load: str | None = None) -> T:
         """One write transaction, retried when it collided with a concurrent one.
 
         ArcadeDB reports a concurrent MERGE of one key as a constraint violation, which the driver
         does not retry; transient errors (deadlocks, concurrent modification) are retried here too,
         so that the driver's own retry can stay short and an outage is reported at once. Every
         write also bumps the change counter stored in the database, in the same transaction, so
-        every process sees that the graph moved exactly when the write commits."""
-        bump = self._cypher("meta_generation_bump")
+        every process sees that the graph moved exactly when the write commits; only the chunks of
+        a staged load (`bump=False`) do not: its counter moves once, at its commit point. A write
+        that meets another load's lease rolls back (`LoadInProgress`), or, when that load was
+        abandoned, rolls it back first and tries again."""
+        bump_query = self._cypher("meta_generation_bump")
         started = time.monotonic()
 
         def counted(tx: neo4j.ManagedTransaction) -> T:
             result = work(tx)
-            tx.run(bump, token=uuid.uuid4().hex).consume()
+            if bump:
+                row = tx.run(bump_query, token=uuid.uuid4().hex).single()
+                lease = Lease.of(row.data() if row is not None else None)
+                if lease is not None and lease.load != load:
+                    raise _Leased(lease)
             return result
 
+        recovered = False
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 with self._session() as session:
                     result = session.execute_write(counted)
-                self.generation += 1
+                if bump:
+                    self.generation += 1
                 return result
+            except _Leased as exc:
+                if recovered or not exc.lease.stale(staged.ACTIVE):
+                    raise LoadInProgress(
+                        "a large load is being written by another process; nothing was written, try again when "
+                        "it is done"
+                    ) from None
+                recovered = True
+                self._settle_load(exc.lease.load)
             except (neo4j_errors.ConstraintError, neo4j_errors.TransientError) as exc:
                 if attempt == WRITE_ATTEMPTS:
                     raise WriteConflict(
@@ -264,6 +299,15 @@ class BoltStore:
         """The change counter stored in the database: (value, token of the last write); (0, "")
         before the first write. It moves with every committed write of any process."""
         rows = self.read("meta_generation")
+        lease = Lease.of(rows[0]) if rows else None
+        if lease is not None and lease.stale(staged.ACTIVE):
+            # An abandoned staged load: rolled back (or, past its commit point, finished) before
+            # anyone is answered from it.
+            try:
+                self._settle_load(lease.load)
+            except StoreError:
+                log.exception("could not settle the abandoned load %s", lease.load)
+            rows = self.read("meta_generation")
         return (int(rows[0]["value"]), str(rows[0]["token"])) if rows else (0, "")
 
     def warm_up(self) -> float:
@@ -285,6 +329,7 @@ class BoltStore:
             query = self._cypher(name)
             with self._session() as session:
                 session.run(query).consume()  # schema commands cannot run in explicit transactions
+        self.data_version()  # settles a staged load abandoned by a crash, before anything else runs
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -307,14 +352,18 @@ class BoltStore:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         expected = dict(expect or {})
+        records = len(batch.nodes) + len(batch.relations) + len(batch.provenance)
+        if records >= self.staged_min and not expected:
+            return self._apply_staged(batch, batch_size, progress, receipt)
 
         def work(tx: neo4j.ManagedTransaction) -> WriteSummary:
             self._record_receipt(tx, receipt)
             summary = WriteSummary()
-            self._write_nodes(tx, batch.nodes, batch_size, summary, expected)
+            empty = tx.run(self._cypher("nodes_any")).peek() is None  # then every key is new: no reads
+            self._write_nodes(tx, batch.nodes, batch_size, summary, expected, empty=empty)
             if progress:
                 progress(len(batch.nodes))
-            self._write_relations(tx, batch.relations, batch_size, summary, expected)
+            self._write_relations(tx, batch.relations, batch_size, summary, expected, empty=empty)
             if progress:
                 progress(len(batch.relations))
             self._write_provenance(tx, batch.provenance, batch_size, summary)
@@ -323,6 +372,167 @@ class BoltStore:
             return summary
 
         return self._write(work)
+
+    # -- staged loads (graph/staged.py) ----------------------------------------------------------
+
+    def _apply_staged(
+        self, batch: Batch, size: int, progress: Progress | None, receipt: Receipt | None
+    ) -> WriteSummary:
+        """`apply` of a large batch: chunks of `stage_rows` records, each its own transaction with its
+        undo records, under the load lease; one commit point; rolled back on any failure."""
+        load, owner = uuid.uuid4().hex, staged.owner_token()
+        summary = WriteSummary()
+        staged.ACTIVE.add(load)
+        try:
+            empty = self._write(lambda tx: self._claim_load(tx, load, owner, receipt), bump=False)
+            seen: set[str] = set()
+            seq = 0
+            try:
+
+                def chunk(write: Callable[[neo4j.ManagedTransaction, WriteSummary, Undo], None]) -> None:
+                    nonlocal seq, seen
+                    seq += 1
+
+                    def work(tx: neo4j.ManagedTransaction) -> tuple[WriteSummary, Undo]:
+                        self._renew_lease(tx, load, owner, "running")
+                        part, undo = WriteSummary(), Undo(seen=set(seen))
+                        write(tx, part, undo)
+                        rows = undo.rows(load, seq)
+                        query = self._cypher("load_undo_create")
+                        for rows_part in chunks(rows, size):
+                            tx.run(query, rows=list(rows_part)).consume()
+                        return part, undo
+
+                    part, undo = self._write(work, bump=False)
+                    _add(summary, part)
+                    seen = undo.seen
+
+                step = self.stage_rows
+                for nodes in chunks(batch.nodes, step):
+                    chunk(lambda tx, s, u, n=nodes: self._write_nodes(tx, list(n), size, s, empty=empty, undo=u))  # type: ignore[misc]
+                if progress:
+                    progress(len(batch.nodes))
+                for rels in chunks(batch.relations, step):
+                    chunk(lambda tx, s, u, r=rels: self._write_relations(tx, list(r), size, s, empty=empty, undo=u))  # type: ignore[misc]
+                if progress:
+                    progress(len(batch.relations))
+                keys = sorted(batch.provenance)
+                for part_keys in chunks(keys, step):
+                    prov = {k: batch.provenance[k] for k in part_keys}
+                    chunk(lambda tx, s, u, p=prov: self._write_provenance(tx, p, size, s, undo=u))  # type: ignore[misc]
+
+                def commit(tx: neo4j.ManagedTransaction) -> None:
+                    self._renew_lease(tx, load, owner, "committed")
+                    if receipt is not None:
+                        tx.run(self._cypher("receipt_create"), id=receipt.id, at=receipt.at).consume()
+
+                self._write(commit, load=load)  # the commit point: bumps the change counter, once
+            except StoreInDoubt:
+                if self._settle_load(load) != "committed":
+                    raise
+            except BaseException as exc:
+                try:
+                    self._settle_load(load)
+                except Exception as undo_exc:
+                    log.exception("the rollback of load %s did not finish", load)
+                    raise StoreError(
+                        "the load failed and rolling it back did not finish; the next process to reach the "
+                        "graph database rolls it back before answering"
+                    ) from undo_exc
+                if isinstance(exc, _Leased):
+                    raise LoadInProgress("a large load is being written by another process") from None
+                raise
+            else:
+                try:
+                    self._finish_load(load, owner)
+                except StoreError:  # committed: what is left is bookkeeping, finished by the next reader
+                    log.exception("could not remove the bookkeeping of the committed load %s", load)
+            return summary
+        finally:
+            staged.ACTIVE.discard(load)
+
+    def _claim_load(self, tx: neo4j.ManagedTransaction, load: str, owner: str, receipt: Receipt | None) -> bool:
+        """The load's first transaction: the lease, the receipt check; True if the graph is empty."""
+        row = tx.run(self._cypher("load_claim")).single()
+        lease = Lease.of(row.data() if row is not None else None)
+        if lease is not None:
+            raise _Leased(lease)
+        if receipt is not None and tx.run(self._cypher("receipts_existing"), ids=[receipt.id]).peek() is not None:
+            raise DuplicateWrite(receipt.id)
+        empty = tx.run(self._cypher("nodes_any")).peek() is None
+        tx.run(self._cypher("load_lease_set"), load=load, owner=owner, beat=time.time(), state="running").consume()
+        return empty
+
+    def _renew_lease(self, tx: neo4j.ManagedTransaction, load: str, owner: str, state: str) -> None:
+        renewed = tx.run(self._cypher("load_lease_renew"), load=load, owner=owner, beat=time.time(), state=state)
+        if renewed.peek() is None:
+            raise StoreError("the load's lease was taken over (it was judged abandoned); the load is rolled back")
+
+    def _settle_load(self, load: str) -> str:
+        """Take over a load's lease, then roll the load back, or finish it if it passed its commit
+        point. Returns "committed", "rolled back", or "gone" (no such lease any more)."""
+        owner = staged.owner_token()
+        row = self._write(
+            lambda tx: tx.run(self._cypher("load_lease_takeover"), load=load, owner=owner, beat=time.time()).single(),
+            bump=False,
+        )
+        if row is None:
+            return "gone"
+        if row["state"] == "committed":
+            self._finish_load(load, owner)
+            return "committed"
+        seqs = sorted((int(r["seq"]) for r in self.read("load_undo_seqs", {"load": load})), reverse=True)
+        for seq in seqs:
+            self._write(lambda tx, seq=seq: self._undo_chunk(tx, load, owner, seq), bump=False)  # type: ignore[misc]
+        # A process may have cached the half load under the counter's old value: the counter moves.
+        self._write(lambda tx: tx.run(self._cypher("load_lease_release"), load=load).consume(), load=load)
+        log.warning("rolled back the staged load %s (%d chunks)", load, len(seqs))
+        return "rolled back"
+
+    def _undo_chunk(self, tx: neo4j.ManagedTransaction, load: str, owner: str, seq: int) -> None:
+        """Undo one committed chunk, in one transaction: delete what it created, restore what it changed."""
+        self._renew_lease(tx, load, owner, "rolling back")
+        rows = [record["props"] for record in tx.run(self._cypher("load_undo_read"), load=load, seq=seq)]
+        undo = staged.split_images([native(r) for r in rows])
+        size = DEFAULT_BATCH
+        for created in undo["created"]:
+            refs = [
+                {"start": a, "end": b, "key": k}
+                for a, b, k in zip(created.get("rel_starts", []), created.get("rel_ends", []),
+                                   created.get("rel_keys", []), strict=True)
+            ]  # fmt: skip
+            for part in chunks(refs, size):
+                tx.run(self._cypher("relations_delete"), rows=list(part)).consume()
+            for part in chunks(list(created.get("nodes", [])), size):
+                tx.run(self._cypher("nodes_delete"), keys=list(part)).consume()
+            for part in chunks(list(created.get("cards", [])), size):
+                tx.run(self._cypher("contacts_delete"), keys=list(part)).consume()
+        nodes = [{"key": i["key"], "props": i["props"]} for i in undo["node"]]
+        for part in chunks(nodes, size):
+            tx.run(self._cypher("nodes_restore"), rows=list(part)).consume()
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for i in undo["relation"]:
+            by_type.setdefault(str(i["type"]), []).append(
+                {"start": i["start"], "end": i["end"], "key": i["key"], "props": i["props"]}
+            )
+        for rel_type, rels in by_type.items():
+            for part in chunks(rels, size):
+                tx.run(self._cypher("relations_restore", rel=rel_type), rows=list(part)).consume()
+        cards = [{"key": i["key"], "props": i["props"]} for i in undo["card"]]
+        for part in chunks(cards, size):
+            tx.run(self._cypher("contacts_restore"), rows=list(part)).consume()
+        tx.run(self._cypher("load_undo_delete"), load=load, seq=seq).consume()
+
+    def _finish_load(self, load: str, owner: str) -> None:
+        """After the commit point: drop the undo records, then the lease (no counter bump: the
+        commit bumped it)."""
+        for row in self.read("load_undo_seqs", {"load": load}):
+            self._write(
+                lambda tx, seq=row["seq"]: tx.run(self._cypher("load_undo_delete"), load=load, seq=seq).consume(),  # type: ignore[misc]
+                bump=False,
+            )
+        self._write(lambda tx: tx.run(self._cypher("load_lease_release"), load=load).consume(), bump=False)
+        del owner
 
     def _versions_in(self, tx: neo4j.ManagedTransaction, batch: Batch) -> dict[str, str]:
         """The versions a small write leaves, from inside its transaction: what its ETag must be,
@@ -343,11 +553,20 @@ class BoltStore:
         size: int,
         summary: WriteSummary,
         expected: Mapping[str, str] | None = None,
+        *,
+        empty: bool = False,
+        undo: Undo | None = None,
     ) -> None:
-        stored = self._stored_nodes(tx, [n.key for n in nodes], size, expected or {})
+        """Create or update `nodes`, with their contact cards. `empty`: the graph held no entity
+        when the write began, so no key can exist and the existence check is skipped."""
+        if empty and not expected:
+            stored: dict[str, dict[str, Any]] = {}
+        else:
+            stored = self._stored_nodes(tx, [n.key for n in nodes], size, expected or {})
         to_create: dict[str, list[dict[str, Any]]] = {}
         to_update: list[dict[str, Any]] = []
-        contacts: list[dict[str, Any]] = []
+        contacts: list[dict[str, Any]] = []  # of persons that existed: MERGE their card
+        new_contacts: list[dict[str, Any]] = []  # of persons created here: CREATE it
         for node in nodes:
             props = node.stored_properties()
             old = stored.get(node.key)
@@ -358,13 +577,20 @@ class BoltStore:
             if old is None:
                 summary.created[node.kind] += 1
                 to_create.setdefault(node.kind, []).append(row)
+                if undo is not None:
+                    undo.created_node(node.key)
             elif _same(old, {**props, "sources": row["sources"]}):
                 summary.unchanged[node.kind] += 1
             else:
                 summary.updated[node.kind] += 1
                 to_update.append(row)
+                if undo is not None:
+                    undo.image("node", old, key=node.key)
             if node.personal:
-                contacts.append({"key": node.key, "props": {"key": node.key, **node.personal}})
+                card = {"key": node.key, "props": {"key": node.key, **node.personal}}
+                (new_contacts if old is None else contacts).append(card)
+        if undo is not None and contacts:
+            self._image_cards(tx, [c["key"] for c in contacts], size, undo)
         for kind, kind_rows in to_create.items():
             query = self._cypher("nodes_create", kind=kind)
             for part in chunks(kind_rows, size):
@@ -372,9 +598,24 @@ class BoltStore:
         query = self._cypher("nodes_update")
         for part in chunks(to_update, size):
             tx.run(query, rows=list(part)).consume()
-        query = self._cypher("contacts_upsert")
-        for part in chunks(contacts, size):
-            tx.run(query, rows=list(part)).consume()
+        for name, cards in (("contacts_create", new_contacts), ("contacts_upsert", contacts)):
+            query = self._cypher(name)
+            for part in chunks(cards, size):
+                tx.run(query, rows=list(part)).consume()
+
+    def _image_cards(self, tx: neo4j.ManagedTransaction, keys: list[str], size: int, undo: Undo) -> None:
+        """Before a staged load writes the cards of persons that existed: each card as it was, or
+        that there was none (then the rollback deletes the one this load creates)."""
+        found: dict[str, dict[str, Any]] = {}
+        query = self._cypher("contacts_existing")
+        for part in chunks(keys, size):
+            for record in tx.run(query, keys=list(part)):
+                found[record["key"]] = native(record["props"])
+        for key in keys:
+            if key in found:
+                undo.image("card", found[key], key=key)
+            elif "c:" + key not in undo.seen:
+                undo.created_card(key)
 
     def _stored_nodes(
         self, tx: neo4j.ManagedTransaction, keys: list[str], size: int, expected: Mapping[str, str]
@@ -399,6 +640,9 @@ class BoltStore:
         size: int,
         summary: WriteSummary,
         expected: Mapping[str, str] | None = None,
+        *,
+        empty: bool = False,
+        undo: Undo | None = None,
     ) -> None:
         expected = expected or {}
         by_type: dict[str, list[RelationRecord]] = {}
@@ -408,7 +652,10 @@ class BoltStore:
             rows: list[dict[str, Any]] = [
                 {"start": r.start, "end": r.end, "key": r.key, "props": r.stored_properties()} for r in rels
             ]
-            stored = self._stored_relations(tx, rel_type, rows, size, expected)
+            if empty and not expected:  # no entity existed when the write began: no relation either
+                stored: dict[str, dict[str, Any]] = {}
+            else:
+                stored = self._stored_relations(tx, rel_type, rows, size, expected)
             to_create: list[dict[str, Any]] = []
             to_update: list[dict[str, Any]] = []
             for row in rows:
@@ -416,10 +663,14 @@ class BoltStore:
                 if old is None:
                     summary.created[rel_type] += 1
                     to_create.append(row)
+                    if undo is not None:
+                        undo.created_relation(row["start"], row["end"], row["key"])
                 elif _same(old, row["props"]):
                     summary.unchanged[rel_type] += 1
                 else:
                     summary.updated[rel_type] += 1
+                    if undo is not None:
+                        undo.image("relation", old, key=row["key"], start=row["start"], end=row["end"], type=rel_type)
                     props = dict(row["props"])
                     to_update.append({**row, "props": props, "sources": props.pop("sources", [])})
             for name, todo in (("relations_create", to_create), ("relations_update", to_update)):
@@ -448,22 +699,30 @@ class BoltStore:
         return stored
 
     def _write_provenance(
-        self, tx: neo4j.ManagedTransaction, provenance: Mapping[str, list[Source]], size: int, summary: WriteSummary
+        self,
+        tx: neo4j.ManagedTransaction,
+        provenance: Mapping[str, list[Source]],
+        size: int,
+        summary: WriteSummary,
+        undo: Undo | None = None,
     ) -> None:
         if not provenance:
             return
-        stored: dict[str, tuple[str, set[str]]] = {}
+        stored: dict[str, tuple[str, dict[str, Any]]] = {}
         query = self._cypher("nodes_existing")
         for key_part in chunks(sorted(provenance), size):
             for record in tx.run(query, keys=list(key_part)):
-                stored[record["key"]] = (record["kind"], set(record["props"].get("sources") or []))
+                stored[record["key"]] = (record["kind"], record["props"])
         rows: list[dict[str, Any]] = []
         for key, sources in provenance.items():
-            kind, existing = stored[key]
+            kind, props = stored[key]
+            existing = set(props.get("sources") or [])
             new = [s.to_json() for s in sources if s.to_json() not in existing]
             if new:
                 summary.updated[kind] += 1
                 rows.append({"key": key, "sources": new})
+                if undo is not None:
+                    undo.image("node", native(props), key=key)
         query = self._cypher("nodes_add_sources")
         for part in chunks(rows, size):
             tx.run(query, rows=list(part)).consume()
