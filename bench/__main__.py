@@ -24,11 +24,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from neo4j.exceptions import Neo4jError
+
 from bench import http_api, limit, load, maps, questions, routes, xlsx
 from bench.common import ENGINE_TITLES, Database, Results, Target, num
 from bench.generate import Synthetic, generate
 from bench.report import machine, markdown, today
 from graph.connect import ENGINES
+from graph.staged import STAGE_ROWS, STAGED_MIN
 from graph.store import StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +40,8 @@ DOC = ROOT / "docs" / "benchmarks.md"
 CLIENTS = 16
 APPLY_TARGET_S = 60.0
 APP_RSS_TARGET_MB = 500.0
+# What `--only` can pick; the memory table comes with whatever ran (the app's RSS with api/routes).
+FAMILIES = ("maps", "servers", "mix", "load", "xlsx", "questions", "api", "routes")
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Plan:
     pyvis_cap_s: float
     quick: bool
     engines: list[str]
+    families: frozenset[str] = frozenset(FAMILIES)
     route_reps: int = 20
     route_budget_s: float = 5.0
     mix_seconds: float = 8.0
@@ -85,6 +91,7 @@ def plan_from(args: argparse.Namespace) -> Plan:
             route_reps=10,
             route_budget_s=2.0,
             mix_seconds=4.0,
+            families=args.only,
         )
     sizes = []
     size = 1_000
@@ -108,6 +115,7 @@ def plan_from(args: argparse.Namespace) -> Plan:
         pyvis_cap_s=20.0,
         quick=False,
         engines=args.engines,
+        families=args.only,
     )
 
 
@@ -166,14 +174,16 @@ def run(plan: Plan, results: Results, meta: dict[str, Any]) -> None:
     mixes: list[dict[str, Any]] = []
     meta["databases"] = {}
     run_started = time.perf_counter()
-    print(f"[bench] maps, {plan.map_nodes:,} nodes", flush=True)  # first: no database, and done if cut short
-    try:
-        maps.run(results, plan.map_nodes, plan.map_runs, pyvis_runs=1, cap_s=plan.pyvis_cap_s)
-    except Exception as exc:  # no Chromium or Playwright: say so in the report, keep the rest
-        results.targets.append(Target("maps", "not measured", "≥ 10×", None, f"{type(exc).__name__}: {exc}"[:300]))
+    if "maps" in plan.families:
+        print(f"[bench] maps, {plan.map_nodes:,} nodes", flush=True)  # first: no database, and done if cut short
+        try:
+            maps.run(results, plan.map_nodes, plan.map_runs, pyvis_runs=1, cap_s=plan.pyvis_cap_s)
+        except Exception as exc:  # no Chromium or Playwright: say so in the report, keep the rest
+            results.targets.append(Target("maps", "not measured", "≥ 10×", None, f"{type(exc).__name__}: {exc}"[:300]))
     with tempfile.TemporaryDirectory(prefix="partnergraph-bench-") as tmp:
-        print("[bench] start time and idle memory of each server", flush=True)
-        startup(results, plan.engines, Path(tmp), plan.heap)
+        if "servers" in plan.families:
+            print("[bench] start time and idle memory of each server", flush=True)
+            startup(results, plan.engines, Path(tmp), plan.heap)
         for index, size in enumerate(plan.sizes):
             largest = index == len(plan.sizes) - 1
             started = time.perf_counter()
@@ -216,13 +226,14 @@ def summarise(
     for failure in api_failures:
         results.targets.append(Target("not measured", failure, "(reported)", None))
     results.raw["sizes"] = per_size
-    for engine in plan.engines:
+    for engine in plan.engines if "load" in plan.families else ():
         try:
             load_targets(results, engine, per_size[engine][-1], plan.heap)
         except KeyError as exc:  # that size did not get as far as the loads
             results.targets.append(Target(f"{ENGINE_TITLES[engine]}: loads", "not measured", "–", None, str(exc)))
     server_sizes(results, per_size)
-    memory(results, {engine: entries[-1] for engine, entries in per_size.items()})
+    if per_size and all(per_size.values()):
+        memory(results, {engine: entries[-1] for engine, entries in per_size.items()})
 
 
 def one_size(
@@ -238,19 +249,26 @@ def one_size(
     entry["rss_at_start_mb"] = db.jvm_rss_mb()
     try:
         meta["databases"][engine] = db.store.info().agent
-        if index == 0:
+        want = plan.families
+        if index == 0 and "mix" in want:
             print(f"[bench] {routes.MIX_CLIENTS} clients, read mix, Helsinki data", flush=True)
             try:
                 mixes.append(routes.mix(results, db, tmp / f"mix-{engine}", seconds=plan.mix_seconds,
                                         requests=plan.mix_requests))  # fmt: skip
             except Exception as exc:  # keep the other families' results
                 api_failures.append(f"{db.title}, read mix: {type(exc).__name__}: {exc}"[:300])
+        if index == 0 and "load" in want:
             rows = generate(max(size, plan.per_row_rows), plan.seed).batch.nodes[: plan.per_row_rows]
             print(f"[bench] per row vs batched, {len(rows):,} rows", flush=True)
             load.per_row_vs_batched(db, rows, plan.runs, results)
+        if index == 0 and "xlsx" in want:
             print("[bench] .xlsx workbook load", flush=True)
             xlsx.run(results, db, plan.runs, plan.seed, tmp / f"xlsx-{engine}")
-        if size <= plan.apply_max:
+        if "load" not in want:
+            if want & {"questions", "api", "routes"}:
+                print("[bench] loading the graph (bulk path, untimed)", flush=True)
+                load.bulk_create(db, graph.batch)
+        elif size <= plan.apply_max:
             runs = plan.runs if size <= 3_000 else 1
             print(f"[bench] store.apply × {runs}", flush=True)
             attempt = time.perf_counter()
@@ -259,7 +277,8 @@ def one_size(
                 db.store.clear()
             except StoreError as exc:  # e.g. the JVM heap is too small for one transaction
                 entry["apply_skipped"] = f"failed after {time.perf_counter() - attempt:.0f} s: {exc}"
-                entry["apply_error_log"] = [line for line in db.tail_log(400).splitlines() if "Error" in line][:8]
+                entry["apply_cause"] = server_cause(exc)
+                entry["apply_error_log"] = db.error_lines()
                 # The first load into the empty database failed (a failed re-load is caught in load_rate):
                 # what is left after a restart on the same folder is what the failure left.
                 db.stop()  # a JVM that ran out of memory is not trusted further: restarted on the same folder
@@ -268,41 +287,48 @@ def one_size(
                 db.store.clear()
             if largest and "left_after_failure" not in entry:
                 print("[bench] a load that fails at the end, at full size", flush=True)
-                entry["left_after_failure"] = load.failing_load(db, graph.batch)
+                failed = load.failing_load(db, graph.batch)
+                entry["left_after_failure"] = failed["left"]
+                entry["failing_load"] = failed
         else:
             entry["apply_skipped"] = f"not run above --apply-max {plan.apply_max:,}"
-        bulk_runs = plan.runs if size <= 3_000 else 1
-        print(f"[bench] bulk path × {bulk_runs}", flush=True)
-        entry["bulk"] = load.bulk_rate(db, graph.batch, bulk_runs)
-        entry["write_cost"] = load.write_cost(db, graph.keys["Person"])
-        print("[bench] questions", flush=True)
-        try:
-            found, cases = questions.measure(db, graph, plan.question_reps, plan.seed, plan.question_budget_s)
-            timings += found
-            limit.compare(results, db, graph, found, cases, target=largest)
-            if index == 0:
-                questions.read_overhead(results, db)
-        except StoreError as exc:  # keep the other families' results
-            api_failures.append(f"{db.title}, questions at {size:,} nodes: {exc}"[:300])
-        print("[bench] API", flush=True)
-        try:
-            api_entries.append(
-                http_api.run(results, db, graph, tmp / f"app-{engine}-{size}", clients=CLIENTS,
-                             requests=plan.api_requests, seconds=plan.api_seconds)
-            )  # fmt: skip
-        except Exception as exc:  # keep the other families' results
-            api_failures.append(f"{db.title}, {size:,} nodes: {type(exc).__name__}: {exc}"[:300])
-        print("[bench] every question route over HTTP", flush=True)
-        try:
-            route_entries.append(routes.run(results, db, graph, tmp / f"routes-{engine}-{size}", seed=plan.seed,
-                                            reps=plan.route_reps, budget_s=plan.route_budget_s))  # fmt: skip
-        except Exception as exc:  # keep the other families' results
-            api_failures.append(f"{db.title}, routes at {size:,} nodes: {type(exc).__name__}: {exc}"[:300])
+        if "load" in want:
+            bulk_runs = plan.runs if size <= 3_000 else 1
+            print(f"[bench] bulk path × {bulk_runs}", flush=True)
+            entry["bulk"] = load.bulk_rate(db, graph.batch, bulk_runs)
+            entry["write_cost"] = load.write_cost(db, graph.keys["Person"])
+        if "questions" in want:
+            print("[bench] questions", flush=True)
+            try:
+                found, cases = questions.measure(db, graph, plan.question_reps, plan.seed, plan.question_budget_s)
+                timings += found
+                limit.compare(results, db, graph, found, cases, target=largest)
+                if index == 0:
+                    questions.read_overhead(results, db)
+            except StoreError as exc:  # keep the other families' results
+                api_failures.append(f"{db.title}, questions at {size:,} nodes: {exc}"[:300])
+        if "api" in want:
+            print("[bench] API", flush=True)
+            try:
+                api_entries.append(
+                    http_api.run(results, db, graph, tmp / f"app-{engine}-{size}", clients=CLIENTS,
+                                 requests=plan.api_requests, seconds=plan.api_seconds)
+                )  # fmt: skip
+            except Exception as exc:  # keep the other families' results
+                api_failures.append(f"{db.title}, {size:,} nodes: {type(exc).__name__}: {exc}"[:300])
+        if "routes" in want:
+            print("[bench] every question route over HTTP", flush=True)
+            try:
+                route_entries.append(routes.run(results, db, graph, tmp / f"routes-{engine}-{size}", seed=plan.seed,
+                                                reps=plan.route_reps, budget_s=plan.route_budget_s))  # fmt: skip
+            except Exception as exc:  # keep the other families' results
+                api_failures.append(f"{db.title}, routes at {size:,} nodes: {type(exc).__name__}: {exc}"[:300])
         entry["jvm_rss_mb"] = db.jvm_rss_mb()
         entry["jvm_peak_rss_mb"] = db.jvm_peak_rss_mb()
         if largest:
             mine = [e for e in api_entries + route_entries if e["engine"] == engine and e["nodes"] == size]
             entry["app_peak_rss_mb"] = max((e["app_peak_rss_mb"] for e in mine), default=float("nan"))
+            entry["app_memory"] = next((e["app_memory"] for e in mine if "app_memory" in e), [])
     finally:
         db.stop()
 
@@ -323,32 +349,54 @@ def load_targets(results: Results, engine: str, largest_entry: dict[str, Any], h
             "shared cores; the bulk path has no reads and commits every 5,000 rows",
         )
     )
-    heap_note = f"one transaction, JVM heap {heap}"
-    name = f"{title}: load: `store.apply` of the {largest_entry['nodes']:,}-node graph ({heap_note})"
-    if largest_entry.get("apply"):
-        total = largest_entry["apply"]["total"]["median_s"]
+    records = largest_entry["nodes"] + largest_entry["relations"]
+    applied = largest_entry.get("apply")
+    how = (
+        f"staged: a commit every {STAGE_ROWS:,} records, all or nothing"
+        if (applied or {}).get("staged", records >= STAGED_MIN)
+        else "one transaction"
+    )
+    name = f"{title}: load: `store.apply` of the {largest_entry['nodes']:,}-node graph ({how}, JVM heap {heap})"
+    if applied:
+        total = applied["total"]["median_s"]
         fast = total <= APPLY_TARGET_S
-        per_s = (largest_entry["nodes"] + largest_entry["relations"]) / total
+        server, client = applied.get("server_cpu_s", float("nan")), applied.get("client_cpu_s", float("nan"))
         results.targets.append(
             Target(name, f"done in {total:.0f} s", f"completes in ≤ {APPLY_TARGET_S:.0f} s", fast,
-                   "" if fast else f"{title} writes about {per_s:,.0f} entities/s in one transaction (existence "
-                   "check, then UNWIND batches) on 2 shared cores")
+                   "" if fast else f"{records / total:,.0f} entities/s: the server used {server:.0f} s of CPU "
+                   f"for the {records:,} records ({server / records * 1000:.2f} ms each), this process {client:.0f} "
+                   f"s, on 2 cores shared at load average {applied.get('load_average', '?')}")
         )  # fmt: skip
     elif "failed" in largest_entry.get("apply_skipped", ""):
-        log = [line.strip() for line in largest_entry.get("apply_error_log", [])]
-        cause = next((x for x in log if "OutOfMemoryError" in x), next((x for x in log if "Caused by" in x), "?"))
+        log = largest_entry.get("apply_error_log", [])
+        said = largest_entry.get("apply_cause") or next((x for x in log if "OutOfMemoryError" in x), "")
         results.targets.append(
             Target(name, largest_entry["apply_skipped"], "completes", False,
-                   f"the server log says: {cause}. The whole batch is one transaction; larger loads need a "
-                   "bigger heap (PARTNERGRAPH_DB_HEAP) or commits in chunks")
+                   f"the server said: {said or 'nothing more'}"
+                   + (f"; its log: {log[-1]}" if log and log[-1] not in said else ""))
         )  # fmt: skip
     left = largest_entry.get("left_after_failure")
     if left is not None:
+        failed = largest_entry.get("failing_load", {})
+        rels, kept = failed.get("relations_left", 0), failed.get("bookkeeping_left", 0)
+        clean = left == 0 and rels == 0 and kept == 0
+        value = f"{left:,} entities, {rels:,} relations, {kept} lease left"
+        if "failed_s" in failed:
+            value += f" (failed and rolled back in {failed['failed_s']:.0f} s)"
         results.targets.append(
-            Target(f"{title}: a load of {largest_entry['nodes']:,} nodes that fails leaves nothing",
-                   f"{left:,} entities left", "0 left", left == 0,
-                   "" if left == 0 else "the failed transaction was partly committed")
+            Target(f"{title}: a load of {largest_entry['nodes']:,} nodes that fails at its end leaves nothing",
+                   value, "nothing left", clean, "" if clean else "the failed load was not fully rolled back")
         )  # fmt: skip
+
+
+def server_cause(exc: BaseException) -> str:
+    """What the database server itself said about a failed write: the driver error's code and message."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, Neo4jError):
+            return f"{seen.code}: {seen.message}"[:400]
+        seen = seen.__cause__
+    return ""
 
 
 def server_sizes(results: Results, per_size: dict[str, list[dict[str, Any]]]) -> None:
@@ -383,13 +431,44 @@ def memory(results: Results, largest: dict[str, dict[str, Any]]) -> None:
     table.rows.append(row("the app: `uvicorn api.app` subprocess after the API run (VmHWM)", "app_peak_rss_mb"))
     table.rows.append(["this benchmark process, both databases (generator, records, driver, questions; "
                        "`getrusage`)", *(num(bench_mb) for _ in largest)])  # fmt: skip
+    steps = {engine: e.get("app_memory", []) for engine, e in largest.items()}
+    if any(steps.values()):
+        by_route = results.table(
+            "memory", f"The app's resident memory route by route, {nodes:,} nodes (`uvicorn api.app`, MB: now / peak)",
+            ["after", *(ENGINE_TITLES[e] for e in largest)],
+        )  # fmt: skip
+        labels = list(dict.fromkeys(step["after"] for entries in steps.values() for step in entries))
+        for label in labels:
+            cells = []
+            for engine in largest:
+                step = next((x for x in steps[engine] if x["after"] == label), None)
+                cells.append(f"{num(step['rss_mb'])} / {num(step['peak_mb'])}" if step else "–")
+            by_route.rows.append([label, *cells])
+        by_route.notes.append(
+            "The routes of the route table, in its order, each called until its answers were timed; the first "
+            "neighbourhood or paths call builds the projection, the first search the search index. VmRSS and "
+            "VmHWM of the app's own process (not this benchmark's)."
+        )
     for engine, e in largest.items():
         app = e.get("app_peak_rss_mb", float("nan"))
+        if app != app:  # not measured (no api/routes run)
+            continue
+        why = ""
+        if app >= APP_RSS_TARGET_MB:
+            pairs = zip(steps[engine], steps[engine][1:], strict=False)
+            rises = [(b["peak_mb"] - a["peak_mb"], b["after"]) for a, b in pairs]
+            rises = sorted((r for r in rises if r[0] >= 20), reverse=True)[:3]
+            start = steps[engine][0]["rss_mb"] if steps[engine] else float("nan")
+            why = (
+                f"the app starts at {num(start)} MB; its peak rose most with "
+                + ", ".join(f"{label} (+{num(rise)} MB)" for rise, label in rises)
+                if rises
+                else "measured in the API run only (no route-by-route memory)"
+            )
         results.targets.append(
             Target(f"{ENGINE_TITLES[engine]}: memory of the app at {nodes:,} nodes (peak RSS; the database beside it: "
                    f"{num(e.get('jvm_peak_rss_mb', float('nan')))} MB)", f"{num(app)} MB",
-                   f"< {APP_RSS_TARGET_MB:.0f} MB", app < APP_RSS_TARGET_MB,
-                   "" if app < APP_RSS_TARGET_MB else "the in-memory projection and search index of the whole graph")
+                   f"< {APP_RSS_TARGET_MB:.0f} MB", app < APP_RSS_TARGET_MB, why)
         )  # fmt: skip
     results.raw["memory"] = {
         "bench_peak_rss_mb": bench_mb,
@@ -411,8 +490,16 @@ def main(argv: list[str] | None = None) -> int:
         "--engines", type=lambda text: [e for e in text.split(",") if e], default=list(ENGINES),
         help="the managed databases to measure, comma-separated (default: arcadedb,neo4j)",
     )  # fmt: skip
+    parser.add_argument(
+        "--only", type=lambda text: frozenset(f for f in text.split(",") if f), default=frozenset(FAMILIES),
+        help=f"run only these families, comma-separated, of {','.join(FAMILIES)} (default: all); e.g. "
+        "`--only load --max-size 100000 --engines arcadedb`; the graph is still loaded (untimed) for the "
+        "questions, api and routes",
+    )  # fmt: skip
     parser.add_argument("--doc", type=Path, default=DOC, help="where to write the markdown report")
     args = parser.parse_args(argv)
+    if unknown := sorted(args.only - set(FAMILIES)):
+        parser.error(f"unknown families {', '.join(unknown)}; choose from {', '.join(FAMILIES)}")
     plan = plan_from(args)
     # Ctrl-C and SIGTERM unwind through every `finally`, which stops the database and the app; SIGINT
     # is set explicitly because a shell starting us in the background (`&`) leaves it ignored.

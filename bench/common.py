@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -126,6 +127,15 @@ def proc_status_mb(pid: int, field_name: str) -> float:
     return math.nan
 
 
+def proc_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Database:
     """One managed database server (ArcadeDB or Neo4j) in its own folder, with our store and a raw
@@ -173,9 +183,26 @@ class Database:
         """The JVM's peak resident set (VmHWM), in MB."""
         return proc_status_mb(self.pid, "VmHWM")
 
+    def jvm_cpu_s(self) -> float:
+        """CPU seconds the server has used since it started."""
+        return proc_cpu_s(self.pid)
+
     def jvm_rss_mb(self) -> float:
         """The JVM's resident set now (VmRSS), in MB."""
         return proc_status_mb(self.pid, "VmRSS")
+
+    def error_lines(self, limit: int = 8) -> list[str]:
+        """The last error lines the server logged: its console log, and Neo4j's own debug.log."""
+        texts = [self.tail_log(400)]
+        if self.server is not None and self.engine == "neo4j":
+            try:
+                debug = (self.server.root / "home" / "logs" / "debug.log").read_text(encoding="utf-8", errors="replace")
+                texts.append("\n".join(debug.splitlines()[-2000:]))
+            except OSError:
+                pass
+        marks = ("Error", "Exception", "Caused by")
+        lines = [line.strip() for text in texts for line in text.splitlines() if any(m in line for m in marks)]
+        return lines[-limit:]
 
     def tail_log(self, lines: int) -> str:
         return self.server.tail_log(lines) if self.server is not None else ""

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num
+from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num, proc_status_mb
 from bench.generate import Synthetic
 from graph.managed import free_port, terminate
 
@@ -89,10 +89,12 @@ class AppProcess:
     base_url: str
 
     def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text(encoding="utf-8").splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        """The app process's peak resident memory (VmHWM), in MB."""
+        return proc_status_mb(self.process.pid, "VmHWM")
+
+    def rss_mb(self) -> float:
+        """The app process's resident memory now (VmRSS), in MB."""
+        return proc_status_mb(self.process.pid, "VmRSS")
 
 
 @contextlib.contextmanager

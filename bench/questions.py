@@ -219,8 +219,8 @@ def tables(results: Results, timings: list[Timing]) -> None:
         "Each question runs over several parameter sets drawn from the generated graph (hubs and ordinary "
         "entities; see `bench/questions.py`), the p50/p95 are over all calls of all its sets.",
         "Raw: the statements the question sent (recorded), replayed in one session with auto-commit `run` "
-        "and `.data()`; ours adds a session and a managed transaction per read, value conversion, the Python "
-        "logic (BFS bookkeeping, networkx, sorting) and the pydantic answer.",
+        "and `.data()`; ours adds a read session and one auto-commit statement per read, value conversion, the "
+        "Python logic (BFS bookkeeping, networkx, sorting) and the pydantic answer.",
     ]
     builds = [t for t in timings if t.index_build_s is not None]
     if builds:
@@ -284,14 +284,14 @@ def overhead_target(results: Results, timings: list[Timing]) -> None:
             if ratio <= OVERHEAD_TARGET
             else f"{worst.question} reads {worst.rows / max(worst.cases, 1):,.0f} rows a call in "
             f"{worst.statements / max(worst.cases, 1):.0f} statements; ours adds the Python side (per-row "
-            "conversion, BFS bookkeeping, networkx, pydantic) and a session + managed transaction per read "
-            "(see the fixed-cost table)",
+            "conversion, BFS bookkeeping, networkx, pydantic) and a read session with one auto-commit "
+            "statement per read (see the fixed-cost table)",
         )
     )
 
 
 def read_overhead(results: Results, db: Database, reps: int = 300) -> None:
-    """The fixed cost of one read: `store.read` (a session and a managed transaction per call, values
+    """The fixed cost of one read: `store.read` (a read session and one auto-commit statement per call, values
     converted) against an auto-commit `run` in an open session, on the trivial `ping` statement."""
     query = REGISTRY.get("ping")
     ours, raw = [], []

@@ -81,11 +81,15 @@ def run(
 ) -> dict[str, Any]:
     """Every question route, one request at a time, on one database and size."""
     found: dict[str, Any] = {}
+    memory: list[dict[str, Any]] = []  # the app's resident memory after each route: what raised its peak
     with serve(db, folder) as app, httpx.Client(base_url=app.base_url, timeout=ROUTE_TIMEOUT_S) as client:
+        memory.append({"after": "start", "rss_mb": app.rss_mb(), "peak_mb": app.peak_rss_mb()})
         for label, path, params in route_cases(graph, seed):
             found[label] = time_route(client, path, params, reps, budget_s)
+            memory.append({"after": label, "rss_mb": app.rss_mb(), "peak_mb": app.peak_rss_mb()})
         app_rss = app.peak_rss_mb()
-    entry = {"engine": db.engine, "nodes": graph.nodes, "routes": found, "app_peak_rss_mb": app_rss}
+    entry = {"engine": db.engine, "nodes": graph.nodes, "routes": found, "app_peak_rss_mb": app_rss,
+             "app_memory": memory}  # fmt: skip
     results.raw.setdefault("routes", []).append(entry)
     return entry
 

@@ -250,6 +250,12 @@ class BoltStore:
                 recovered = True
                 self._settle_load(exc.lease.load)
             except (neo4j_errors.ConstraintError, neo4j_errors.TransientError) as exc:
+                if (exc.code or "").endswith("MemoryPoolOutOfMemoryError"):
+                    # Transient by its code, but the same transaction would need the same memory again.
+                    raise StoreError(
+                        f"the write is too large for the graph database's transaction memory ({exc.code}): "
+                        f"{exc.message}"
+                    ) from exc
                 if attempt == WRITE_ATTEMPTS:
                     raise WriteConflict(
                         "the write collided with a concurrent write of the same records (or a key reused "
