@@ -116,7 +116,9 @@ class SearchIndex:
 
     def _build_postings(self) -> None:
         """Compressed postings: the words holding trigram g are `_entries[_starts[g]:_starts[g + 1]]`."""
-        grams_of = [sorted(trigrams(word)) for word in self._words]
+        # Uncached: the vocabulary's trigrams filled the query-time cache with ~10^5 frozensets (about
+        # 100 MB at 10^5 names, held for the process's life); the function, hence the index, is the same.
+        grams_of = [sorted(trigrams.__wrapped__(word)) for word in self._words]
         lengths = np.fromiter((len(g) for g in grams_of), dtype=np.int32, count=len(grams_of))
         flat = np.array([gram for grams in grams_of for gram in grams], dtype="<U3")
         names, entry_gram = np.unique(flat, return_inverse=True)
