@@ -99,6 +99,8 @@ def plan_from(args: argparse.Namespace) -> Plan:
         sizes.append(size)
         size *= 10
     sizes.append(max_size)
+    if args.sizes:
+        sizes = sorted(args.sizes)
     return Plan(
         sizes,
         args.seed,
@@ -274,7 +276,6 @@ def one_size(
             attempt = time.perf_counter()
             try:
                 entry["apply"] = load.load_rate(db, graph.batch, runs, reload=size <= 10_000)
-                db.store.clear()
             except StoreError as exc:  # e.g. the JVM heap is too small for one transaction
                 entry["apply_skipped"] = f"failed after {time.perf_counter() - attempt:.0f} s: {exc}"
                 entry["apply_cause"] = server_cause(exc)
@@ -284,7 +285,7 @@ def one_size(
                 db.stop()  # a JVM that ran out of memory is not trusted further: restarted on the same folder
                 db = Database.start(tmp / f"db-{engine}-{size}", plan.heap, engine)
                 entry["left_after_failure"] = db.store.counts().total_nodes
-                db.store.clear()
+            db.store.clear()
             if largest and "left_after_failure" not in entry:
                 print("[bench] a load that fails at the end, at full size", flush=True)
                 failed = load.failing_load(db, graph.batch)
@@ -489,6 +490,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--engines", type=lambda text: [e for e in text.split(",") if e], default=list(ENGINES),
         help="the managed databases to measure, comma-separated (default: arcadedb,neo4j)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sizes", type=lambda text: [int(n) for n in text.split(",") if n], default=None,
+        help="these graph sizes instead of 1,000, 10,000, … up to --max-size (e.g. 100000: only the largest)",
     )  # fmt: skip
     parser.add_argument(
         "--only", type=lambda text: frozenset(f for f in text.split(",") if f), default=frozenset(FAMILIES),

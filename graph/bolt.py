@@ -802,11 +802,13 @@ class BoltStore:
         }
 
     def clear(self) -> None:
-        query = self._cypher("clear_some")
-        while True:
-            deleted = self._write(lambda tx: tx.run(query, limit=10_000).single(strict=True)["deleted"])
-            if not deleted:
-                return
+        """Relations first, then nodes, 10,000 at a time: each transaction stays small at any size."""
+        for name in ("clear_relations_some", "clear_some"):
+            query = self._cypher(name)
+            while True:
+                deleted = self._write(lambda tx, q=query: tx.run(q, limit=10_000).single(strict=True)["deleted"])  # type: ignore[misc]
+                if not deleted:
+                    break
 
     # -- reads ----------------------------------------------------------------------------------
 
