@@ -98,7 +98,15 @@ class SourceIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"anyOf": [{"required": ["doc", "quote"]}, {"required": ["by", "at", "note"]}]},
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["doc", "quote"], "properties": {"doc": {"type": "string"}, "quote": {"type": "string"}}},
+                {
+                    "required": ["by", "at", "note"],
+                    "properties": {"by": {"type": "string"}, "at": {"type": "string"}, "note": {"type": "string"}},
+                },
+            ]
+        },
     )
     doc: Name | None = None
     section: Short | None = None
