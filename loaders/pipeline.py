@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,7 +31,9 @@ def known_entities(store: GraphStore, reads: list[SourceRead]) -> dict[str, list
     return known
 
 
-def read_sources(sources: list[tuple[Path, str | None]], store: GraphStore, options: LoadOptions) -> list[SourceRead]:
+def read_sources(
+    sources: Sequence[tuple[Path, str | None]], store: GraphStore, options: LoadOptions
+) -> list[SourceRead]:
     reads: list[SourceRead] = []
     for path, fmt in sources:
         if not path.exists():
@@ -88,7 +90,7 @@ def _with_column(error: RecordError, columns: dict[str, dict[str, str]]) -> Reco
 
 def load(
     store: GraphStore,
-    sources: list[tuple[Path, str | None]],
+    sources: Sequence[tuple[Path, str | None]],
     options: LoadOptions | None = None,
     *,
     dry_run: bool = False,
