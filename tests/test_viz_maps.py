@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from bench.perf import synthetic_graph
 from graph.schema import load_schema, parse_schema
 from graph.store import GraphStore
 from viz.layout import _grid_repulsion, compute_layout
@@ -28,7 +29,6 @@ from viz.maps import (
     script_json,
     write_map,
 )
-from viz.perf import synthetic_graph
 from viz.style import DEFAULT_EDGE_COLOUR, LINE_DASHES, default_style, style_from_schema
 
 XSS = "<img src=x onerror=window.__xss=1>"
