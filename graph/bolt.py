@@ -12,7 +12,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import neo4j
@@ -24,6 +24,7 @@ from graph.model import Batch, NodeRecord, RelationRecord, Source
 from graph.readonly import ReadOnlyRefused, check_readonly
 from graph.schema import Schema, load_schema
 from graph.store import (
+    BATCH,
     Counts,
     DuplicateWrite,
     KindConflict,
@@ -39,6 +40,7 @@ from graph.store import (
     StoreUnavailable,
     WriteConflict,
     WriteSummary,
+    chunks,
     relation_holds,
     version_of,
 )
@@ -48,7 +50,7 @@ log = logging.getLogger(__name__)
 # graph); the statements themselves are checked by Neo4j's linter in `make test`.
 logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 T = TypeVar("T")
-DEFAULT_BATCH = 5_000
+DEFAULT_BATCH = BATCH
 WRITE_ATTEMPTS = 6
 READ_ATTEMPTS = 3
 VERSIONED_MAX = 10  # writes this small report their records' versions (the API's ETags)
@@ -115,11 +117,6 @@ def _console_error(exc: neo4j_errors.Neo4jError) -> Exception:
         # The user's own query failed inside the server (ArcadeDB reports unknown procedures so): a 4xx.
         return ReadOnlyRefused(f"the database could not run this query ({code})")
     return StoreError(f"the query failed ({code})")
-
-
-def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _decode_sources(props: dict[str, Any]) -> dict[str, Any]:

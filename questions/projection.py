@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from graph.store import GraphStore
+from graph.store import GraphStore, chunks
 
-CHUNK = 5_000  # start keys per relation read: each statement stays short on a large graph
 OPEN_START = np.iinfo(np.int64).min
 OPEN_END = np.iinfo(np.int64).max
 
@@ -71,8 +70,8 @@ class Projection:
         kinds = [str(row["kind"]) for row in nodes]
         index = {key: i for i, key in enumerate(keys)}
         rows = []
-        for begin in range(0, len(keys), CHUNK):
-            part = store.read("q_projection_relations", {"keys": keys[begin : begin + CHUNK]})
+        for start_keys in chunks(keys):
+            part = store.read("q_projection_relations", {"keys": list(start_keys)})
             # An end created after the nodes were read: the counter moved, the next use rebuilds.
             rows += [row for row in part if row["end"] in index]
         starts = np.fromiter((index[row["start"]] for row in rows), dtype=np.int32, count=len(rows))
