@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -217,7 +218,8 @@ class BoltStore:
                         "the write collided with a concurrent write of the same records (or a key reused "
                         "with another kind), and still did after retries; nothing was written"
                     ) from exc
-                time.sleep(0.05 * 2**attempt)
+                # Jittered: writers that collided once must not retry in step and collide again.
+                time.sleep(random.uniform(0.5, 1.5) * 0.05 * 2**attempt)
             except neo4j_errors.IncompleteCommit as exc:
                 raise StoreInDoubt("the graph database went away while committing a write") from exc
             except LOST as exc:
@@ -247,7 +249,8 @@ class BoltStore:
             except neo4j_errors.TransientError as exc:
                 if attempt == READ_ATTEMPTS or not exc.is_retryable():
                     raise StoreError(f"the graph database could not answer {statement!r} now") from exc
-                time.sleep(0.05 * 2**attempt)
+                # Jittered: writers that collided once must not retry in step and collide again.
+                time.sleep(random.uniform(0.5, 1.5) * 0.05 * 2**attempt)
             except LOST as exc:
                 # A pooled connection to a restarted server fails at once: one more try, on a fresh
                 # one; a slow or absent server is answered for now rather than waited on twice.
