@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.store import StoreUnavailable
-from partnergraph.commands import ask, backup, db, export, keys, load, maps, template
+from partnergraph.commands import ask, backup, brief, db, export, keys, load, maps, template
 from partnergraph.context import store_from_settings
 from partnergraph.settings import get_settings
 
@@ -21,6 +21,7 @@ app.add_typer(keys.app, name="keys")
 app.command("load")(load.command)
 app.command("export")(export.command)
 app.command("template")(template.command)
+app.command("brief")(brief.command)
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 console = Console()
