@@ -152,7 +152,7 @@ def relation_group(schema: Schema, rel_type: str) -> str:
     return FALLBACK_GROUPS.get(rel_type, "other")
 
 
-def _group_rank(group: str) -> tuple[int, str]:
+def group_rank(group: str) -> tuple[int, str]:
     return (GROUP_ORDER.index(group), "") if group in GROUP_ORDER else (len(GROUP_ORDER), group)
 
 
@@ -252,7 +252,7 @@ def briefing(
                 members, key=lambda c: (not c.is_home, not c.with_home, c.type, c.other.key, c.role or "")
             ),
         )
-        for name, members in sorted(grouped.items(), key=lambda item: _group_rank(item[0]))
+        for name, members in sorted(grouped.items(), key=lambda item: group_rank(item[0]))
     ]
     answer = contacts(store, key, include_personal=include_personal, as_of=as_of)
     people = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import deque
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -342,12 +343,20 @@ class OutsideRequestRefused(ValueError):
     """The PDF renderer was asked for a URL; briefings are made without any network access."""
 
 
-def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    refused.append(url)
-    raise OutsideRequestRefused(f"briefings load nothing: {url[:80]!r} refused")
+refused: deque[str] = deque(maxlen=100)  # the last URLs the renderer was refused (tests read them)
 
 
-refused: list[str] = []  # every URL the renderer was refused (tests read it)
+@cache
+def _refusing_fetcher() -> Any:
+    """WeasyPrint's URLFetcher with its one way out replaced: every URL is refused and noted."""
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415
+
+    class RefusingFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            refused.append(url)
+            raise OutsideRequestRefused(f"briefings load nothing: {url[:80]!r} refused")
+
+    return RefusingFetcher(allowed_protocols=(), allow_redirects=False)
 
 
 def render_pdf(html: str) -> bytes:
@@ -359,6 +368,6 @@ def render_pdf(html: str) -> bytes:
             "PDF needs Pango and HarfBuzz (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
             f"libharfbuzz-subset0): {exc}"
         ) from exc
-    document = weasyprint.HTML(string=html, url_fetcher=_refuse, base_url="about:blank")
+    document = weasyprint.HTML(string=html, url_fetcher=_refusing_fetcher(), base_url="about:blank")
     pdf: bytes = document.write_pdf()
     return pdf
