@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 
 from i18n import COOKIE, choose
 
@@ -17,3 +17,11 @@ LangQuery = Annotated[
 
 def request_language(request: Request, lang: str | None = None) -> str:
     return choose(lang, request.cookies.get(COOKIE), accept_language=request.headers.get("accept-language"))
+
+
+def language_of(request: Request, lang: LangQuery = None) -> str:
+    """The dependency: a route that speaks takes `language: Language`."""
+    return request_language(request, lang)
+
+
+Language = Annotated[str, Depends(language_of)]

@@ -22,6 +22,7 @@ from graph.model import display_name
 from graph.schema import Schema, load_schema
 from i18n import N_, translator
 from questions.briefing import Briefing, Connection
+from viz.labels import BASIS_LABELS, KIND_LABELS, PROPERTY_LABELS, RELATION_LABELS
 from viz.maps import TEMPLATES_DIR, csp_hash
 from viz.style import style_from_schema
 
@@ -44,29 +45,6 @@ GROUP_LABELS = {
     "contact": N_("Contacts"),
     "other": N_("Other connections"),
 }
-KIND_LABELS = {
-    "City": N_("City"),
-    "Organisation": N_("Organisation"),
-    "Network": N_("Network"),
-    "Person": N_("Person"),
-    "Theme": N_("Theme"),
-    "Initiative": N_("Initiative"),
-}
-RELATION_LABELS = {
-    "MEMBER_OF": N_("member of"),
-    "PARTNER_OF": N_("partner of"),
-    "TOUCHES": N_("works on"),
-    "SUBTHEME_OF": N_("sub-theme of"),
-    "PART_OF": N_("part of"),
-    "WORKS_FOR": N_("works for"),
-    "HOLDS_ROLE": N_("holds a role in"),
-    "OWNS_MEMBERSHIP": N_("owns the membership of"),
-    "CONTACT_FOR": N_("contact for"),
-    "LEADS": N_("leads"),
-    "PARTICIPATES_IN": N_("takes part in"),
-    "KEY_ACTOR_FOR": N_("key actor for"),
-    "LOCATED_IN": N_("located in"),
-}
 FOUND_BY_LABELS = {
     "direct": N_("named as the contact"),
     "membership_owner": N_("owns the membership"),
@@ -84,17 +62,6 @@ FINDING_LABELS = {
     "themes_without_partners": N_("Theme no one works on"),
     "themes_only_home": N_("Theme only the home city works on"),
 }
-PROPERTY_LABELS = {
-    "country": N_("country"),
-    "region": N_("region"),
-    "capital": N_("capital"),
-    "scope": N_("scope"),
-    "org_type": N_("type"),
-    "initiative_type": N_("type"),
-    "theme_type": N_("type"),
-    "year": N_("year"),
-}
-BASIS_LABELS = {"stated": N_("stated"), "inferred": N_("inferred")}
 
 
 @dataclass(frozen=True)

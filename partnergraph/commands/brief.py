@@ -13,6 +13,7 @@ import typer
 
 from i18n import LANGUAGES, from_environment, translator
 from partnergraph.commands.common import AsOf, answer, as_date, err
+from partnergraph.commands.common import language as cli_language
 from partnergraph.settings import get_settings
 from questions.briefing import briefing
 from viz.briefing import PdfUnavailable, render_html, render_markdown, render_pdf
@@ -41,11 +42,11 @@ def command(
     as_of: AsOf = None,
 ) -> None:
     """A one-page briefing on an entity: who it is, how the home city is connected, contacts, findings."""
-    language = from_environment(lang)
+    language = from_environment(lang) if lang else cli_language()
     _ = translator(language)
     chosen = fmt or FORMATS.get(output.suffix.lower())
     if chosen is None:
-        err.print(_("[red]invalid[/]: write .pdf, .html or .md (or say --format)"), highlight=False)
+        err.print(f"[red]{_('invalid')}[/]: {_('write .pdf, .html or .md (or say --format)')}", highlight=False)
         raise typer.Exit(2)
     home_key = home or get_settings().explorer_home
     brief = answer(

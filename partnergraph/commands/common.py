@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from graph.store import GraphStore
+from i18n import from_environment, gettext
 from partnergraph.context import store_from_settings
 from questions.common import NotFound
 
@@ -23,6 +24,23 @@ AsOf = Annotated[
 Kinds = Annotated[list[str] | None, typer.Option("--kind", help="Keep only these node kinds (repeatable).")]
 
 
+_chosen: list[str | None] = [None]  # `partnergraph --lang …`, for this process
+
+
+def set_language(explicit: str | None) -> None:
+    _chosen[0] = from_environment(explicit) if explicit else None
+
+
+def language() -> str:
+    """The CLI's language: --lang, else PARTNERGRAPH_LANG, else the locale, else English."""
+    return _chosen[0] or from_environment()
+
+
+def _(message: str, /, **values: object) -> str:
+    """A message of the catalogues in the CLI's language."""
+    return gettext(language(), message, **values)
+
+
 def as_date(value: dt.datetime | None) -> dt.date | None:
     """typer parses dates as datetimes; questions take days."""
     return value.date() if value else None
@@ -34,8 +52,8 @@ def answer(question: Callable[[GraphStore], T]) -> T:
         with store_from_settings() as store:
             return question(store)
     except NotFound as exc:
-        err.print(f"[red]not found[/]: {exc}", highlight=False)
+        err.print(f"[red]{_('not found')}[/]: {exc}", highlight=False)
         raise typer.Exit(1) from exc
     except ValueError as exc:
-        err.print(f"[red]invalid question[/]: {exc}", highlight=False)
+        err.print(f"[red]{_('invalid question')}[/]: {exc}", highlight=False)
         raise typer.Exit(2) from exc
