@@ -10,7 +10,7 @@ from rich.table import Table
 
 from graph.store import StoreUnavailable
 from partnergraph.commands import ask, backup, brief, db, export, keys, load, maps, template
-from partnergraph.commands.common import _, set_language
+from partnergraph.commands.common import _, set_language, tagged
 from partnergraph.context import store_from_settings
 from partnergraph.settings import get_settings
 
@@ -77,7 +77,7 @@ def main() -> None:
     try:
         app()
     except StoreUnavailable as exc:
-        Console(stderr=True).print(f"[red]{_('database unavailable')}[/]: {exc}", highlight=False)
+        Console(stderr=True).print(tagged("red", _("database unavailable"), exc), highlight=False)
         raise SystemExit(3) from exc
 
 

@@ -20,7 +20,7 @@ from graph.model import display_name
 from graph.schema import load_schema
 from graph.store import GraphStore
 from i18n import N_
-from partnergraph.commands.common import AsOf, Kinds, _, answer, as_date, err, language
+from partnergraph.commands.common import AsOf, Kinds, _, answer, as_date, err, language, tagged
 from questions.brokers import BrokersAnswer, brokers
 from questions.catalogue import KindInfo, RelationTypeInfo, list_kinds, list_relation_types
 from questions.common import EntityRef
@@ -312,7 +312,7 @@ def neighbourhood_command(
         edges = ((e.start, e.type, e.end, e.role) for e in answer.edges)
         _table(_("Relations"), _("start"), _("type"), _("end"), _("role"), rows=edges, empty=_("none"))
         if answer.message:
-            err.print(f"[yellow]{_('note')}[/]: {answer.message}", highlight=False)
+            err.print(tagged("yellow", _("note"), answer.message), highlight=False)
 
     _ask(
         lambda store: (

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 import typer
 
 from i18n import LANGUAGES, from_environment, translator
-from partnergraph.commands.common import AsOf, answer, as_date, err
+from partnergraph.commands.common import AsOf, answer, as_date, err, tagged
 from partnergraph.commands.common import language as cli_language
 from partnergraph.settings import get_settings
 from questions.briefing import briefing
@@ -46,7 +46,7 @@ def command(
     _ = translator(language)
     chosen = fmt or FORMATS.get(output.suffix.lower())
     if chosen is None:
-        err.print(f"[red]{_('invalid')}[/]: {_('write .pdf, .html or .md (or say --format)')}", highlight=False)
+        err.print(tagged("red", _("invalid"), _("write .pdf, .html or .md (or say --format)")), highlight=False)
         raise typer.Exit(2)
     home_key = home or get_settings().explorer_home
     brief = answer(
@@ -62,6 +62,6 @@ def command(
             try:
                 output.write_bytes(render_pdf(page.html))
             except PdfUnavailable as exc:
-                err.print(f"[red]{_('PDF unavailable')}[/]: {exc}", highlight=False)
+                err.print(tagged("red", _("PDF unavailable"), exc), highlight=False)
                 raise typer.Exit(3) from exc
     typer.echo(_("wrote {file}", file=str(output)))

@@ -41,6 +41,11 @@ def _(message: str, /, **values: object) -> str:
     return gettext(language(), message, **values)
 
 
+def tagged(colour: str, label: str, text: object) -> str:
+    """Rich markup for a coloured label and its message: `not found: no entity …`."""
+    return f"[{colour}]{label}[/]: {text}"
+
+
 def as_date(value: dt.datetime | None) -> dt.date | None:
     """typer parses dates as datetimes; questions take days."""
     return value.date() if value else None
@@ -52,8 +57,8 @@ def answer(question: Callable[[GraphStore], T]) -> T:
         with store_from_settings() as store:
             return question(store)
     except NotFound as exc:
-        err.print(f"[red]{_('not found')}[/]: {exc}", highlight=False)
+        err.print(tagged("red", _("not found"), exc), highlight=False)
         raise typer.Exit(1) from exc
     except ValueError as exc:
-        err.print(f"[red]{_('invalid question')}[/]: {exc}", highlight=False)
+        err.print(tagged("red", _("invalid question"), exc), highlight=False)
         raise typer.Exit(2) from exc

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from graph.store import GraphStore
-from partnergraph.commands.common import _
+from partnergraph.commands.common import _, tagged
 from partnergraph.context import store_from_settings
 from viz.export import FORMATS, ExportError, add_contacts, export, subgraph
 from viz.xlsx import graph_workbook
@@ -52,7 +52,7 @@ def command(
     fmt = fmt or SUFFIXES.get(output.suffix.lower())
     if fmt not in ALL_FORMATS:
         message = _("name a format with --format ({formats})", formats=", ".join(ALL_FORMATS))
-        console.print(f"[red]{_('error')}[/]: {message}", highlight=False)
+        console.print(tagged("red", _("error"), message), highlight=False)
         raise typer.Exit(2)
     try:
         with store_from_settings() as store:
@@ -63,7 +63,7 @@ def command(
         else:
             content = export(graph, fmt)
     except ExportError as exc:
-        console.print(f"[red]{_('error')}[/]: {exc}", highlight=False)
+        console.print(tagged("red", _("error"), exc), highlight=False)
         raise typer.Exit(2) from exc
     output.write_bytes(content)
     values = {"nodes": graph.number_of_nodes(), "relations": graph.number_of_edges(), "file": output, "format": fmt}

@@ -16,7 +16,7 @@ from graph.store import WriteSummary
 from loaders.base import LoadOptions
 from loaders.curated import DEFAULT_DATASET
 from loaders.pipeline import LoadReport, load
-from partnergraph.commands.common import _
+from partnergraph.commands.common import _, tagged
 from partnergraph.context import store_from_settings
 
 console = Console(stderr=True)
@@ -32,7 +32,7 @@ def summary_table(summary: WriteSummary) -> Table:
 
 def print_report(report: LoadReport) -> None:
     for error in report.skipped:
-        console.print(f"[yellow]{_('skipped')}[/] {error}", markup=True, highlight=False)
+        console.print(tagged("yellow", _("skipped"), error), markup=True, highlight=False)
     if report.dry_run:
         console.print(_("dry run: {count} valid record(s), nothing written", count=report.records))
         return
@@ -77,10 +77,10 @@ def command(
                 progress=lambda n: bar.advance(task, n),
             )
     except ValidationFailed as exc:
-        console.print(f"[red]{_('nothing was written')}[/]: {exc}", highlight=False)
+        console.print(tagged("red", _("nothing was written"), exc), highlight=False)
         raise typer.Exit(1) from exc
     except KeyError as exc:
-        console.print(f"[red]{_('error')}[/]: {exc.args[0]}", highlight=False)
+        console.print(tagged("red", _("error"), exc.args[0]), highlight=False)
         raise typer.Exit(2) from exc
     print_report(report)
     if candidates is not None:

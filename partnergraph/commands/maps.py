@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import typer
 
 from graph.store import GraphStore
-from partnergraph.commands.common import AsOf, Kinds, _, answer, as_date, err, language
+from partnergraph.commands.common import AsOf, Kinds, _, answer, as_date, err, language, tagged
 from viz.maps import DEFAULT_NODE_CAP, MapData, render_map
 from viz.views import neighbourhood_map, overview_map, paths_map, themes_map
 
@@ -28,10 +28,10 @@ def _write(output: Path, draw: Callable[[GraphStore], MapData]) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_map(data, standalone=True), encoding="utf-8")
     if data.notice:
-        err.print(f"[yellow]{_('note')}[/]: {data.notice}", highlight=False)
+        err.print(tagged("yellow", _("note"), data.notice), highlight=False)
     nodes, relations = (
-        _("{count} nodes", count=f"{len(data.nodes):,}"),
-        _("{count} relations", count=f"{len(data.edges):,}"),
+        _("{count} nodes", count=format(len(data.nodes), ",")),
+        _("{count} relations", count=format(len(data.edges), ",")),
     )
     typer.echo(f"{output}: {nodes}, {relations}")
 
@@ -75,7 +75,7 @@ def themes(
 ) -> None:
     """The partners working on the themes (sub-themes included), or every theme without --theme."""
     if mode not in ("any", "all"):
-        err.print(f"[red]{_('invalid')}[/]: {_('--mode is any or all')}", highlight=False)
+        err.print(tagged("red", _("invalid"), _("--mode is any or all")), highlight=False)
         raise typer.Exit(2)
     chosen: Literal["all", "any"] = "all" if mode == "all" else "any"
     if not theme:

@@ -492,8 +492,8 @@
         var shownEdges = edges.get({ filter: edgeShown }).length;
         var text = function (shown, all, what) {
           var values = { shown: shown.toLocaleString("en"), count: all.toLocaleString("en") };
-          return shown === all ? t(what === "nodes" ? "{count} nodes" : "{count} relations", values)
-            : t(what === "nodes" ? "{shown} of {count} nodes" : "{shown} of {count} relations", values);
+          if (what === "nodes") return shown === all ? t("{count} nodes", values) : t("{shown} of {count} nodes", values);
+          return shown === all ? t("{count} relations", values) : t("{shown} of {count} relations", values);
         };
         opts.stats.textContent = text(shownNodes, nodes.length, "nodes") + ", " + text(shownEdges, edges.length, "relations");
         opts.stats.setAttribute("data-nodes", String(shownNodes));
