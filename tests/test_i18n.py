@@ -71,7 +71,7 @@ def test_ui_scripts_show_no_literal_text_outside_the_catalogue() -> None:
     sentence = re.compile(r'"([A-Z][a-z]+(?: [a-z]+)+[.…]?)"')
     for name in ("api/static/explorer.js", "viz/static/map.js"):
         text = (ROOT / name).read_text(encoding="utf-8")
-        leaks = [m.group(1) for m in sentence.finditer(text) if not text[max(0, m.start() - 2) : m.start()] == "t("]
+        leaks = [m.group(1) for m in sentence.finditer(text) if text[max(0, m.start() - 2) : m.start()] != "t("]
         assert leaks == [], (name, leaks)
 
 

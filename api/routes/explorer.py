@@ -24,6 +24,7 @@ from graph.model import KEY_PATTERN
 from graph.schema import load_schema
 from i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, messages, translator
 from viz import export as exporters
+from viz.labels import labels
 from viz.layout import layout_of
 from viz.maps import (
     STATIC_DIR as VIZ_STATIC,
@@ -37,7 +38,6 @@ from viz.maps import (
     render_map,
     script_json,
 )
-from viz.labels import labels
 from viz.style import default_style
 from viz.xlsx import MEDIA_TYPE as XLSX
 from viz.xlsx import graph_workbook, template
