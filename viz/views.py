@@ -11,12 +11,19 @@ from typing import Any, Literal
 
 from graph.model import display_name
 from graph.store import GraphStore
-from i18n import translator
+from i18n import N_, translator
 from questions.neighbourhood import neighbourhood
 from questions.partners import partners_by_themes
 from questions.paths import paths
 from questions.themes import theme_overview
 from viz.maps import DEFAULT_NODE_CAP, MapData, MapOptions, build_map, keep_relations
+
+
+# The neighbourhood question's own notice (questions.neighbourhood), in the page's language.
+TRUNCATED = N_(
+    "The neighbourhood has more than {cap} entities; showing the {cap} nearest. "
+    "Narrow it by kind or theme, or lower the depth."
+)
 
 
 def neighbourhood_map(
@@ -44,7 +51,7 @@ def neighbourhood_map(
         ),
         highlight=found.answer.seeds,
         options=MapOptions(node_cap=node_cap, language=language),
-        notice=found.answer.message,
+        notice=_(TRUNCATED, cap=node_cap) if found.answer.truncated else None,
     )
 
 

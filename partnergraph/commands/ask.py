@@ -32,6 +32,7 @@ from questions.partners import PartnersAnswer, partners_by_themes
 from questions.paths import MAX_HOPS, PathsAnswer, paths
 from questions.search import SearchResponse, search
 from questions.themes import ThemeOverview, theme_overview
+from viz.views import TRUNCATED
 from viz.xlsx import answer_workbook
 
 app = typer.Typer(help="Ask the graph a question (search, entity, partners, contacts, paths…).", no_args_is_help=True)
@@ -311,8 +312,8 @@ def neighbourhood_command(
         )
         edges = ((e.start, e.type, e.end, e.role) for e in answer.edges)
         _table(_("Relations"), _("start"), _("type"), _("end"), _("role"), rows=edges, empty=_("none"))
-        if answer.message:
-            err.print(tagged("yellow", _("note"), answer.message), highlight=False)
+        if answer.truncated:
+            err.print(tagged("yellow", _("note"), _(TRUNCATED, cap=max_nodes)), highlight=False)
 
     _ask(
         lambda store: (
