@@ -18,7 +18,6 @@ from questions.paths import paths
 from questions.themes import theme_overview
 from viz.maps import DEFAULT_NODE_CAP, MapData, MapOptions, build_map, keep_relations
 
-
 # The neighbourhood question's own notice (questions.neighbourhood), in the page's language.
 TRUNCATED = N_(
     "The neighbourhood has more than {cap} entities; showing the {cap} nearest. "
