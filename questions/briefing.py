@@ -127,13 +127,6 @@ class Briefing(BaseModel):
         """The key and the names as `display_name` reads them."""
         return {"key": self.key, **{f"name_{lang}": name for lang, name in self.names.items()}}
 
-    def quotes(self) -> list[str]:
-        """Every verbatim quote the briefing shows."""
-        out = [s.quote for s in self.sources]
-        for group in self.groups:
-            out += [s.quote for c in group.connections for s in c.sources]
-        return out
-
 
 def relation_group(schema: Schema, rel_type: str) -> str:
     """The group a relation type belongs to: the schema's word when it has one, else ours."""

@@ -248,3 +248,30 @@ def test_cli_writes_briefings_without_contact_fields_unless_asked(briefing_store
     assert result.exit_code == 0 and gettext("sv", "Contacts") in (tmp_path / "t.md").read_text(encoding="utf-8")
     assert runner.invoke(cli_app, ["brief", "tallinn", "-o", str(tmp_path / "t.txt")]).exit_code == 2
     assert runner.invoke(cli_app, ["brief", "no-such-entity", "-o", str(tmp_path / "x.md")]).exit_code == 1
+
+
+def test_a_briefing_lists_the_open_governance_findings_that_name_it(helsinki_store: GraphStore) -> None:
+    """For every entity the governance answer names, its briefing lists that finding, in each language."""
+    from questions.governance import governance
+
+    answer = governance(helsinki_store).model_dump(mode="json")
+    named = {
+        ref["key"]: check
+        for check, items in answer.items()
+        if isinstance(items, list)
+        for item in items
+        for ref in (item.get("member"), item.get("network"), item if "kind" in item else None)
+        if isinstance(ref, dict) and "key" in ref
+    }
+    assert named, "the Helsinki data has governance findings"
+    for key, check in sorted(named.items())[:4]:
+        brief = briefing(helsinki_store, key)
+        assert check in {f.check for f in brief.findings}, (key, check)
+        for lang in LANGUAGES:
+            page = briefing_view.render_html(brief, lang).html
+            label = briefing_view.FINDING_LABELS.get(check)
+            assert f'data-check="{check}"' in page
+            if label:
+                assert gettext(lang, label) in page
+    quiet = briefing(helsinki_store, "tallinn")
+    assert quiet.findings == [] or all("tallinn" in [s.key for s in f.subjects] for f in quiet.findings)
