@@ -24,7 +24,20 @@ ENTITY_LABEL = "Entity"
 CONTACT_LABEL = "ContactCard"
 # Spreadsheet sheets and columns that are not node kinds or properties (see `spreadsheet:` in schema.yaml).
 SHEET_ROLES = ("entities", "relations", "contacts", "sources")
-SHEET_COLUMNS = ("kind", "start", "type", "end", "record", "document", "section", "quote", "sentence")
+SHEET_COLUMNS = (
+    "kind",
+    "start",
+    "type",
+    "end",
+    "record",
+    "document",
+    "section",
+    "quote",
+    "sentence",
+    "entered_by",
+    "entered_on",
+    "source_note",
+)
 LANGUAGES = ("fi", "sv", "en")
 
 
@@ -85,8 +98,6 @@ class SpreadsheetSpec:
     sheets: dict[str, tuple[str, ...]]
     columns: dict[str, tuple[str, ...]]
     descriptions: dict[str, str]  # of the columns that are not properties
-    manual_document: str
-    manual_quote: str
 
     def sheet_for(self, name: str) -> str | None:
         """The node kind or sheet role a sheet name means, or None."""
@@ -112,9 +123,7 @@ class Schema:
     relation_properties: dict[str, PropertySpec]
     node_kinds: dict[str, NodeKind]
     relation_types: dict[str, RelationType]
-    spreadsheet: SpreadsheetSpec = field(
-        default_factory=lambda: SpreadsheetSpec({}, {}, {}, "manual", "Entered by hand in a spreadsheet.")
-    )
+    spreadsheet: SpreadsheetSpec = field(default_factory=lambda: SpreadsheetSpec({}, {}, {}))
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def label(self, kind: str) -> str:
@@ -254,11 +263,7 @@ def _spreadsheet(
             descriptions[name] = str(body["description"])
     _unique(sheets, "spreadsheet.sheets")
     _unique(columns, "spreadsheet.columns")
-    manual = raw.get("manual_entry") or {}
-    document, quote = manual.get("document", "manual"), manual.get("quote", "Entered by hand in a spreadsheet.")
-    if not (isinstance(document, str) and document.strip() and isinstance(quote, str) and quote.strip()):
-        raise SchemaError("spreadsheet.manual_entry: needs a document and a quote")
-    return SpreadsheetSpec(sheets, columns, descriptions, document, quote)
+    return SpreadsheetSpec(sheets, columns, descriptions)
 
 
 @cache

@@ -18,9 +18,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from graph.model import Source
 from graph.schema import Schema
-from graph.store import GraphStore
-from questions.common import EntityRef, NotFound, SourceQuote
+from graph.store import GraphStore, NotFound
+from questions.common import EntityRef
 from questions.contacts import contacts
 from questions.entity import entity
 from questions.governance import governance
@@ -76,7 +77,7 @@ class Connection(BaseModel):
     since: dt.date | None = None
     until: dt.date | None = None
     note: str | None = None
-    sources: list[SourceQuote] = []
+    sources: list[Source] = []
     is_home: bool = False  # the other end is the home city itself
     with_home: bool = False  # the home city is linked to the other end too
 
@@ -115,7 +116,7 @@ class Briefing(BaseModel):
     descriptions: dict[str, str] = {}  # language -> description, as stored
     url: str | None = None
     properties: dict[str, Any] = {}
-    sources: list[SourceQuote] = []
+    sources: list[Source] = []
     home: EntityRef | None = None
     groups: list[ConnectionGroup]
     contacts: list[BriefingContact]

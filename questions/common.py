@@ -9,12 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from graph.model import Source
 from graph.schema import Schema
 from graph.store import relation_holds
-
-
-class NotFound(LookupError):
-    """A key the question needs does not exist; the API answers 404 with this message."""
 
 
 class QuestionError(ValueError):
@@ -32,13 +29,6 @@ class EntityRef(BaseModel):
         return self.name_en or self.name_fi or self.key
 
 
-class SourceQuote(BaseModel):
-    doc: str
-    section: str | None = None
-    quote: str
-    sentence: int | None = None
-
-
 def ref(key: str, data: Mapping[str, Any]) -> EntityRef:
     return EntityRef(key=key, kind=str(data.get("kind", "")), name_fi=data.get("name_fi"), name_en=data.get("name_en"))
 
@@ -53,9 +43,9 @@ def row_ref(row: Mapping[str, Any], prefix: str = "") -> EntityRef:
     )
 
 
-def sources(raw: Iterable[Any] | None) -> list[SourceQuote]:
+def sources(raw: Iterable[Any] | None) -> list[Source]:
     """Provenance as stored (JSON strings) or as a snapshot decodes it (dicts)."""
-    return [SourceQuote.model_validate(json.loads(s) if isinstance(s, str) else s) for s in raw or ()]
+    return [Source.model_validate(json.loads(s) if isinstance(s, str) else s) for s in raw or ()]
 
 
 # One rule for relation dates, the store's: both bounds inclusive, a missing bound open.

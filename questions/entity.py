@@ -11,8 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from graph.store import GraphStore
-from questions.common import EntityRef, NotFound, SourceQuote, holds, sources
+from graph.model import Source
+from graph.store import GraphStore, NotFound
+from questions.common import EntityRef, holds, sources
 
 # Stored helper properties that are not facts about the entity.
 HIDDEN = frozenset({"search_text", "sources", "key", "kind", "name_fi", "name_en", "aliases"})
@@ -27,7 +28,7 @@ class Relation(BaseModel):
     until: dt.date | None = None
     basis: str = "stated"
     note: str | None = None
-    sources: list[SourceQuote] = []
+    sources: list[Source] = []
 
 
 class Entity(BaseModel):
@@ -37,7 +38,7 @@ class Entity(BaseModel):
     name_en: str | None = None
     aliases: list[str] = []
     properties: dict[str, Any] = {}
-    sources: list[SourceQuote] = []
+    sources: list[Source] = []
     relations: dict[str, list[Relation]] = {}
 
 

@@ -72,13 +72,14 @@ def client_for(tmp_path: Path) -> Iterator[Clients]:
 def quotes_of(client: Any, key: str) -> list[str]:
     """The verbatim quotes of the entity and of its relations, as the entity route gives them."""
     data = client.get(f"/entities/{key}", headers=headers("reader")).json()
-    quotes = [s["quote"] for s in data["sources"]]
+    quotes = [s["quote"] for s in data["sources"] if s.get("quote")]
     quotes += [
         s["quote"]
         for relations in data["relations"].values()
         for rel in relations
         if rel["type"] != "CONTACT_FOR"  # contacts are listed by the contacts section, with how found
         for s in rel["sources"]
+        if s.get("quote")
     ]
     assert quotes, key
     return quotes
@@ -165,8 +166,9 @@ def test_a_briefing_says_what_is_inferred_and_how_contacts_were_found(briefing_s
 
 
 def test_markdown_and_html_escape_what_the_data_says() -> None:
+    from graph.model import Source
     from questions.briefing import Briefing, Connection, ConnectionGroup
-    from questions.common import EntityRef, SourceQuote
+    from questions.common import EntityRef
 
     hostile = '<script>alert("x")</script> *bold* [link](http://example.org)'
     brief = Briefing(
@@ -182,7 +184,10 @@ def test_markdown_and_html_escape_what_the_data_says() -> None:
                         type="PARTNER_OF",
                         direction="in",
                         other=EntityRef(key="helsinki", kind="City", name_en="Helsinki"),
-                        sources=[SourceQuote(doc="d", section="<b>s</b>", quote=hostile)],
+                        sources=[
+                            Source(doc="d", section="<b>s</b>", quote=hostile),
+                            Source(by="<i>clerk</i>", at="2026-01-02", note=hostile),
+                        ],
                         is_home=True,
                     )
                 ],
@@ -194,6 +199,7 @@ def test_markdown_and_html_escape_what_the_data_says() -> None:
     )
     html = briefing_view.render_html(brief, "en").html
     assert "<script>" not in html and "&lt;script&gt;" in html and "<b>s</b>" not in html
+    assert "<i>clerk</i>" not in html and "&lt;i&gt;clerk&lt;/i&gt;" in html and "2026-01-02" in html
     markdown = briefing_view.render_markdown(brief, "en")
     assert "<script>" not in markdown and "[link](" not in markdown and "\\*bold\\*" in markdown
 

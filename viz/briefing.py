@@ -231,9 +231,13 @@ def _context(brief: Briefing, language: str) -> dict[str, Any]:
         return numbers[ident], True
 
     def quotes(sources: list[Any]) -> tuple[list[tuple[int, Any]], str]:
-        """The quotes shown here for the first time (numbered), and the numbers of those shown above."""
+        """The quotes shown here for the first time (numbered), and the numbers of those shown above;
+        a manual entry (no quote: who entered it, when, and how they know) is shown each time, as 0."""
         fresh, repeated = [], []
         for source in sources:
+            if not source.quote:
+                fresh.append((0, source))
+                continue
             number, first = quote(source)
             if first:
                 fresh.append((number, source))

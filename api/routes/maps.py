@@ -23,8 +23,8 @@ from api.language import Language
 from api.problems import ProblemError
 from graph.model import KEY_PATTERN
 from graph.schema import load_schema
-from graph.store import GraphStore
-from questions.common import NotFound, check_kinds
+from graph.store import GraphStore, NotFound
+from questions.common import check_kinds
 from questions.neighbourhood import MAX_DEPTH
 from questions.paths import MAX_HOPS
 from viz.maps import DEFAULT_NODE_CAP, MapData, render_map

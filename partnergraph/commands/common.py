@@ -9,10 +9,9 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from graph.store import GraphStore
+from graph.store import GraphStore, NotFound
 from i18n import from_environment, gettext
 from partnergraph.context import store_from_settings
-from questions.common import NotFound
 
 T = TypeVar("T")
 err = Console(stderr=True)
