@@ -16,7 +16,7 @@ from api.audit import AuditLog
 from api.contract import allowed_methods_finder, single_valued_query
 from api.headers import SecurityHeadersMiddleware
 from api.limits import RateLimitMiddleware, RateLimits
-from api.routes import admin, ask, docs, explorer, health, maps, meta, writes
+from api.routes import admin, ask, briefings, docs, explorer, health, maps, meta, writes
 from api.security import KeyRing, Role, api_routes, route_access, routes_without_access
 from graph.connect import open_store
 from graph.model import ValidationFailed
@@ -88,6 +88,7 @@ def create_app(
     app.include_router(maps.router)
     app.include_router(explorer.router)
     app.include_router(docs.router)
+    app.include_router(briefings.router)
     # Every route must declare its access (require(Role.x) or public()), or the app refuses to start.
 
     app.state.allowed_methods = allowed_methods_finder(app, api_routes(app))

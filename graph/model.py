@@ -485,3 +485,21 @@ def check_batch(
             continue
         provenance[key] = list(dict.fromkeys(sources))
     return Batch(list(nodes.values()), list(relations.values()), provenance), errors
+
+
+# Which names stand in for a missing one, per language: the one asked for, then the others.
+NAME_FALLBACK = {"fi": ("fi", "en", "sv"), "sv": ("sv", "en", "fi"), "en": ("en", "fi", "sv")}
+
+
+def display_name(entity: Any, language: str = "en") -> str:
+    """An entity's name in `language`, else in another language, else its key. `entity` is a
+    record, a model with `name_fi`/`name_sv`/`name_en` attributes, or a mapping of them."""
+
+    def value(name: str) -> Any:
+        return entity.get(name) if isinstance(entity, Mapping) else getattr(entity, name, None)
+
+    for lang in NAME_FALLBACK.get(language, NAME_FALLBACK["en"]):
+        name = value(f"name_{lang}")
+        if isinstance(name, str) and name.strip():
+            return name
+    return str(value("key") or "")

@@ -369,7 +369,8 @@ def test_slide_exports_and_a_shared_link_that_reopens_the_view(
         svg = gp.page.evaluate("window.__pgMap.composeSVG(window.__pgExplorer.slideMeta())")
         title = gp.page.evaluate("window.__pgMap.title")
         assert title == "Neighbourhood of Helsinki"
-        for part in (title, "Legend", "PARTNER_OF", "As of 2024-06-01", "Source: partnergraph", "Node size"):
+        # The legend names relation types in the page's words (the catalogue's "partner of" for PARTNER_OF).
+        for part in (title, "Legend", "partner of", "As of 2024-06-01", "Source: partnergraph", "Node size"):
             assert part in svg, part
         gp.page.click("#pg-export-menu summary")
         with gp.page.expect_download() as download:
