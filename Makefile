@@ -36,6 +36,7 @@ install-dev: $(VENV)/.installed-dev
 
 # PARTNERGRAPH_EMBEDDED=neo4j make run: the managed Neo4j instead of ArcadeDB (needs Java 17+ and Maven).
 run: install
+	-bash tools/ensure-pdf-libs.sh $(BIN)/python
 	$(BIN)/partnergraph serve --load-if-empty
 
 # Neo4j Community from Maven Central (tools/neo4j-server); Maven caches it in ~/.m2, then works offline.
@@ -45,6 +46,7 @@ neo4j-launcher: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy
@@ -54,6 +56,7 @@ cypher-lint: install-dev
 
 pytest: install-dev neo4j-launcher
 	bash tools/ensure-chromium.sh
+	bash tools/ensure-pdf-libs.sh $(BIN)/python
 	$(BIN)/pytest
 
 test: lint typecheck cypher-lint pytest

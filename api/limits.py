@@ -5,7 +5,7 @@ Two kinds, both per client and both answered 429 problem+json with `Retry-After`
 - failed authentication (a key that matches nothing), per client address: past the limit, every
   request presenting a key is refused until the window frees, the right key included;
 - expensive routes, per caller (a key's name, or the client address when anonymous) and per group:
-  `network` (/paths, /neighbourhood, /brokers), `maps` (/maps/…, /explorer/export), `cypher` (/cypher).
+  `network` (/paths, /neighbourhood, /brokers), `maps` (/maps/…, /explorer/export, /briefings/…), `cypher` (/cypher).
 
 Each limit is a setting (`20/minute`, `5/second`, `none`); see README's configuration table.
 Counters live in this process: behind several workers each has its own.
@@ -27,7 +27,7 @@ from api.problems import send_problem
 from partnergraph.settings import Settings
 
 NETWORK_PATHS = ("/paths", "/neighbourhood", "/brokers")
-MAPS_PREFIXES = ("/maps/", "/explorer/export")
+MAPS_PREFIXES = ("/maps/", "/explorer/export", "/briefings/")
 CYPHER_PATHS = ("/cypher",)
 
 

@@ -22,8 +22,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.model import KEY_PATTERN, RecordError, ValidationFailed, key_problem
 from graph.readonly import ReadOnlyRefused
-from graph.store import PreconditionFailed, QueryTimeout, StoreError, StoreInDoubt, StoreUnavailable, WriteConflict
-from questions.common import NotFound, QuestionError
+from graph.store import (
+    AlreadyExists,
+    NotFound,
+    PreconditionFailed,
+    QueryTimeout,
+    StoreError,
+    StoreInDoubt,
+    StoreUnavailable,
+    WriteConflict,
+)
+from questions.common import QuestionError
 
 log = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -178,6 +187,10 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 404, detail=str(exc)[:300], slug="not-found")
 
 
+async def _already_exists(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, 409, detail=str(exc)[:300], slug="already-exists")
+
+
 async def _question_error(request: Request, exc: Exception) -> JSONResponse:
     # The questions' messages name the parameter and the allowed range, never internals.
     return problem_response(request, 422, detail=str(exc)[:300], slug="invalid-request", title="Invalid request")
@@ -228,6 +241,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ValidationFailed, _validation_failed)
     app.add_exception_handler(ReadOnlyRefused, _readonly_refused)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(AlreadyExists, _already_exists)
     app.add_exception_handler(QuestionError, _question_error)
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
     app.add_exception_handler(WriteConflict, _write_conflict)

@@ -22,6 +22,7 @@ import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from graph.model import Batch, NodeRecord, RelationRecord, Source, relation_key
 from graph.schema import Schema, load_schema
@@ -163,11 +164,11 @@ class _Builder:
         """One source on every record: the data rules need at least one."""
         return (self.rng.choice(self.docs),)
 
-    def basis(self) -> dict[str, str]:
+    def basis(self) -> tuple[Literal["stated", "inferred"], str | None]:
         """One relation in ten inferred, with the note every inferred fact needs."""
         if self.rng.random() < 0.1:
-            return {"basis": "inferred", "note": "inferred by the benchmark generator"}
-        return {"basis": "stated"}
+            return "inferred", "inferred by the benchmark generator"
+        return "stated", None
 
     def node(
         self,
@@ -206,6 +207,8 @@ class _Builder:
         until = None
         if since is not None and self.rng.random() < 0.1:
             until = since + dt.timedelta(days=self.rng.randint(30, 3_000))
+        sources = self.sources()
+        basis, note = self.basis()  # after the sources: the same random draws, so the same graphs
         self.relations[key] = RelationRecord(
             start=start,
             type=rel_type,
@@ -214,8 +217,9 @@ class _Builder:
             since=since,
             until=until,
             role=role,
-            sources=self.sources(),
-            **self.basis(),
+            sources=sources,
+            basis=basis,
+            note=note,
         )
 
 

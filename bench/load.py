@@ -356,7 +356,7 @@ def _rate(entry: dict[str, Any], method: str) -> float:
     stats = entry.get(method)
     if not stats:
         return float("nan")
-    return (entry["nodes"] + entry["relations"]) / float(stats["total"]["median_s"])
+    return float(entry["nodes"] + entry["relations"]) / float(stats["total"]["median_s"])
 
 
 def side_by_side(results: Results, by_engine: dict[str, list[dict[str, Any]]]) -> None:

@@ -1,8 +1,8 @@
 """Maps: HTML build time for 2,000 nodes, and time to a stable first draw in headless Chromium,
-our precomputed layout (viz.perf.time_to_interactive, physics off) against pyvis's defaults
+our precomputed layout (bench.perf.time_to_interactive, physics off) against pyvis's defaults
 (physics on, positions found in the browser by vis-network's stabilisation).
 
-Both pages show the same synthetic graph (viz.perf.synthetic_graph) and are opened as file://
+Both pages show the same synthetic graph (bench.perf.synthetic_graph) and are opened as file://
 URLs; every request to another host is aborted and counted.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Results, Stat, Target, ms
-from viz.perf import offline_page
+from bench.perf import offline_page
 
 MAP_TARGET = 10.0
 # Set up before any page script runs: once pyvis's global `network` exists, time the first frame
@@ -70,7 +70,7 @@ def run(results: Results, nodes: int, runs: int, pyvis_runs: int = 1, cap_s: flo
     with the share of stabilisation iterations done."""
     from playwright.sync_api import sync_playwright
 
-    from viz.perf import CHROMIUM_ARGS, chromium_path, synthetic_graph, time_to_interactive
+    from bench.perf import CHROMIUM_ARGS, chromium_path, synthetic_graph, time_to_interactive
 
     ours: list[Any] = []
     pyvis_s: list[float] = []
@@ -113,7 +113,7 @@ def run(results: Results, nodes: int, runs: int, pyvis_runs: int = 1, cap_s: flo
         ["what", "median (ms)", "p95 (ms)"],
     )
     table.rows += [
-        ["build the HTML in Python (layout, pyvis options, template; `viz.perf`)", ms(build.median), ms(build.p95)],
+        ["build the HTML in Python (layout, pyvis options, template; `bench.perf`)", ms(build.median), ms(build.p95)],
         ["ours: navigation start → first frame drawn, interactive (precomputed layout)", ms(ready.median),
          ms(ready.p95)],
         ["ours: click on the biggest hub → details panel shown", ms(click.median), ms(click.p95)],

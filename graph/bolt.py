@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import random
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import neo4j
@@ -26,6 +27,7 @@ from graph.readonly import ReadOnlyRefused, check_readonly
 from graph.schema import Schema, load_schema
 from graph.staged import Lease, LoadInProgress, Undo
 from graph.store import (
+    BATCH,
     Counts,
     DuplicateWrite,
     KindConflict,
@@ -41,6 +43,7 @@ from graph.store import (
     StoreUnavailable,
     WriteConflict,
     WriteSummary,
+    chunks,
     relation_holds,
     version_of,
 )
@@ -50,7 +53,7 @@ log = logging.getLogger(__name__)
 # graph); the statements themselves are checked by Neo4j's linter in `make test`.
 logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 T = TypeVar("T")
-DEFAULT_BATCH = 5_000
+DEFAULT_BATCH = BATCH
 WRITE_ATTEMPTS = 6
 READ_ATTEMPTS = 3
 VERSIONED_MAX = 10  # writes this small report their records' versions (the API's ETags)
@@ -119,11 +122,6 @@ def _console_error(exc: neo4j_errors.Neo4jError) -> Exception:
     return StoreError(f"the query failed ({code})")
 
 
-def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _decode_sources(props: dict[str, Any]) -> dict[str, Any]:
     props = dict(props)
     props["sources"] = [json.loads(s) for s in props.get("sources", [])]
@@ -142,6 +140,59 @@ class _Leased(Exception):
     def __init__(self, lease: Lease):
         super().__init__(lease.load)
         self.lease = lease
+
+
+def _back_off_or_raise(exc: neo4j_errors.Neo4jError, attempt: int) -> None:
+    """A write collided (or ran out of transaction memory): wait before the next attempt, or say why not."""
+    if (exc.code or "").endswith("MemoryPoolOutOfMemoryError"):
+        # Transient by its code, but the same transaction would need the same memory again.
+        raise StoreError(
+            f"the write is too large for the graph database's transaction memory ({exc.code}): {exc.message}"
+        ) from exc
+    if attempt == WRITE_ATTEMPTS:
+        raise WriteConflict(
+            "the write collided with a concurrent write of the same records (or a key reused "
+            "with another kind), and still did after retries; nothing was written"
+        ) from exc
+    # Jittered: writers that collided once must not retry in step and collide again.
+    time.sleep(random.uniform(0.5, 1.5) * 0.05 * 2**attempt)
+
+
+Rows = list[dict[str, Any]]
+
+
+def _sort_nodes(
+    nodes: list[NodeRecord], stored: Mapping[str, Mapping[str, Any]], summary: WriteSummary, undo: Undo | None
+) -> tuple[dict[str, Rows], Rows, Rows, Rows]:
+    """Each node as created (rows per kind), updated or unchanged, counted in `summary`; and the
+    contact cards of persons that existed (MERGE) and of persons created here (CREATE)."""
+    to_create: dict[str, Rows] = {}
+    to_update: Rows = []
+    contacts: Rows = []
+    new_contacts: Rows = []
+    for node in nodes:
+        props = node.stored_properties()
+        old = stored.get(node.key)
+        row = {"key": node.key, "props": props, "sources": props.pop("sources", [])}
+        if old is not None and old.get("kind") != node.kind:
+            # Raised inside the transaction function: the whole batch rolls back.
+            raise KindConflict(f"key {node.key!r} already exists as a {old.get('kind')}, not a {node.kind}")
+        if old is None:
+            summary.created[node.kind] += 1
+            to_create.setdefault(node.kind, []).append(row)
+            if undo is not None:
+                undo.created_node(node.key)
+        elif _same(old, {**props, "sources": row["sources"]}):
+            summary.unchanged[node.kind] += 1
+        else:
+            summary.updated[node.kind] += 1
+            to_update.append(row)
+            if undo is not None:
+                undo.image("node", old, key=node.key)
+        if node.personal:
+            card = {"key": node.key, "props": {"key": node.key, **node.personal}}
+            (new_contacts if old is None else contacts).append(card)
+    return to_create, to_update, contacts, new_contacts
 
 
 def _add(summary: WriteSummary, part: WriteSummary) -> None:
@@ -250,18 +301,7 @@ class BoltStore:
                 recovered = True
                 self._settle_load(exc.lease.load)
             except (neo4j_errors.ConstraintError, neo4j_errors.TransientError) as exc:
-                if (exc.code or "").endswith("MemoryPoolOutOfMemoryError"):
-                    # Transient by its code, but the same transaction would need the same memory again.
-                    raise StoreError(
-                        f"the write is too large for the graph database's transaction memory ({exc.code}): "
-                        f"{exc.message}"
-                    ) from exc
-                if attempt == WRITE_ATTEMPTS:
-                    raise WriteConflict(
-                        "the write collided with a concurrent write of the same records (or a key reused "
-                        "with another kind), and still did after retries; nothing was written"
-                    ) from exc
-                time.sleep(0.05 * 2**attempt)
+                _back_off_or_raise(exc, attempt)
             except neo4j_errors.IncompleteCommit as exc:
                 raise StoreInDoubt("the graph database went away while committing a write") from exc
             except LOST as exc:
@@ -291,7 +331,8 @@ class BoltStore:
             except neo4j_errors.TransientError as exc:
                 if attempt == READ_ATTEMPTS or not exc.is_retryable():
                     raise StoreError(f"the graph database could not answer {statement!r} now") from exc
-                time.sleep(0.05 * 2**attempt)
+                # Jittered: writers that collided once must not retry in step and collide again.
+                time.sleep(random.uniform(0.5, 1.5) * 0.05 * 2**attempt)
             except LOST as exc:
                 # A pooled connection to a restarted server fails at once: one more try, on a fresh
                 # one; a slow or absent server is answered for now rather than waited on twice.
@@ -391,41 +432,8 @@ class BoltStore:
         staged.ACTIVE.add(load)
         try:
             empty = self._write(lambda tx: self._claim_load(tx, load, owner, receipt), bump=False)
-            seen: set[str] = set()
-            seq = 0
             try:
-
-                def chunk(write: Callable[[neo4j.ManagedTransaction, WriteSummary, Undo], None]) -> None:
-                    nonlocal seq, seen
-                    seq += 1
-
-                    def work(tx: neo4j.ManagedTransaction) -> tuple[WriteSummary, Undo]:
-                        self._renew_lease(tx, load, owner, "running")
-                        part, undo = WriteSummary(), Undo(seen=set(seen))
-                        write(tx, part, undo)
-                        rows = undo.rows(load, seq)
-                        query = self._cypher("load_undo_create")
-                        for rows_part in chunks(rows, size):
-                            tx.run(query, rows=list(rows_part)).consume()
-                        return part, undo
-
-                    part, undo = self._write(work, bump=False)
-                    _add(summary, part)
-                    seen = undo.seen
-
-                step = self.stage_rows
-                for nodes in chunks(batch.nodes, step):
-                    chunk(lambda tx, s, u, n=nodes: self._write_nodes(tx, list(n), size, s, empty=empty, undo=u))  # type: ignore[misc]
-                if progress:
-                    progress(len(batch.nodes))
-                for rels in chunks(batch.relations, step):
-                    chunk(lambda tx, s, u, r=rels: self._write_relations(tx, list(r), size, s, empty=empty, undo=u))  # type: ignore[misc]
-                if progress:
-                    progress(len(batch.relations))
-                keys = sorted(batch.provenance)
-                for part_keys in chunks(keys, step):
-                    prov = {k: batch.provenance[k] for k in part_keys}
-                    chunk(lambda tx, s, u, p=prov: self._write_provenance(tx, p, size, s, undo=u))  # type: ignore[misc]
+                self._write_chunks(batch, size, progress, load, owner, empty, summary)
 
                 def commit(tx: neo4j.ManagedTransaction) -> None:
                     self._renew_lease(tx, load, owner, "committed")
@@ -437,25 +445,74 @@ class BoltStore:
                 if self._settle_load(load) != "committed":
                     raise
             except BaseException as exc:
-                try:
-                    self._settle_load(load)
-                except Exception as undo_exc:
-                    log.exception("the rollback of load %s did not finish", load)
-                    raise StoreError(
-                        "the load failed and rolling it back did not finish; the next process to reach the "
-                        "graph database rolls it back before answering"
-                    ) from undo_exc
-                if isinstance(exc, _Leased):
-                    raise LoadInProgress("a large load is being written by another process") from None
+                self._roll_back_failed(load, exc)
                 raise
             else:
                 try:
-                    self._finish_load(load, owner)
+                    self._finish_load(load)
                 except StoreError:  # committed: what is left is bookkeeping, finished by the next reader
                     log.exception("could not remove the bookkeeping of the committed load %s", load)
             return summary
         finally:
             staged.ACTIVE.discard(load)
+
+    def _write_chunks(
+        self,
+        batch: Batch,
+        size: int,
+        progress: Progress | None,
+        load: str,
+        owner: str,
+        empty: bool,
+        summary: WriteSummary,
+    ) -> None:
+        """Nodes, then relations, then provenance, `stage_rows` records a transaction, each with the
+        undo records of what it wrote; no change counter bump (the commit point does it)."""
+        seen: set[str] = set()
+        seq = 0
+
+        def chunk(write: Callable[[neo4j.ManagedTransaction, WriteSummary, Undo], None]) -> None:
+            nonlocal seq, seen
+            seq += 1
+
+            def work(tx: neo4j.ManagedTransaction) -> tuple[WriteSummary, Undo]:
+                self._renew_lease(tx, load, owner, "running")
+                part, undo = WriteSummary(), Undo(seen=set(seen))
+                write(tx, part, undo)
+                query = self._cypher("load_undo_create")
+                for rows_part in chunks(undo.rows(load, seq), size):
+                    tx.run(query, rows=list(rows_part)).consume()
+                return part, undo
+
+            part, undo = self._write(work, bump=False)
+            _add(summary, part)
+            seen = undo.seen
+
+        step = self.stage_rows
+        for nodes in chunks(batch.nodes, step):
+            chunk(lambda tx, s, u, n=nodes: self._write_nodes(tx, list(n), size, s, empty=empty, undo=u))  # type: ignore[misc]
+        if progress:
+            progress(len(batch.nodes))
+        for rels in chunks(batch.relations, step):
+            chunk(lambda tx, s, u, r=rels: self._write_relations(tx, list(r), size, s, empty=empty, undo=u))  # type: ignore[misc]
+        if progress:
+            progress(len(batch.relations))
+        for part_keys in chunks(sorted(batch.provenance), step):
+            prov = {k: batch.provenance[k] for k in part_keys}
+            chunk(lambda tx, s, u, p=prov: self._write_provenance(tx, p, size, s, undo=u))  # type: ignore[misc]
+
+    def _roll_back_failed(self, load: str, exc: BaseException) -> None:
+        """The load failed before its commit point: roll it back; raise what the caller must see."""
+        try:
+            self._settle_load(load)
+        except Exception as undo_exc:
+            log.exception("the rollback of load %s did not finish", load)
+            raise StoreError(
+                "the load failed and rolling it back did not finish; the next process to reach the "
+                "graph database rolls it back before answering"
+            ) from undo_exc
+        if isinstance(exc, _Leased):
+            raise LoadInProgress("a large load is being written by another process") from None
 
     def _claim_load(self, tx: neo4j.ManagedTransaction, load: str, owner: str, receipt: Receipt | None) -> bool:
         """The load's first transaction: the lease, the receipt check; True if the graph is empty."""
@@ -485,7 +542,7 @@ class BoltStore:
         if row is None:
             return "gone"
         if row["state"] == "committed":
-            self._finish_load(load, owner)
+            self._finish_load(load)
             return "committed"
         seqs = sorted((int(r["seq"]) for r in self.read("load_undo_seqs", {"load": load})), reverse=True)
         for seq in seqs:
@@ -529,7 +586,7 @@ class BoltStore:
             tx.run(self._cypher("contacts_restore"), rows=list(part)).consume()
         tx.run(self._cypher("load_undo_delete"), load=load, seq=seq).consume()
 
-    def _finish_load(self, load: str, owner: str) -> None:
+    def _finish_load(self, load: str) -> None:
         """After the commit point: drop the undo records, then the lease (no counter bump: the
         commit bumped it)."""
         for row in self.read("load_undo_seqs", {"load": load}):
@@ -538,7 +595,6 @@ class BoltStore:
                 bump=False,
             )
         self._write(lambda tx: tx.run(self._cypher("load_lease_release"), load=load).consume(), bump=False)
-        del owner
 
     def _versions_in(self, tx: neo4j.ManagedTransaction, batch: Batch) -> dict[str, str]:
         """The versions a small write leaves, from inside its transaction: what its ETag must be,
@@ -569,32 +625,7 @@ class BoltStore:
             stored: dict[str, dict[str, Any]] = {}
         else:
             stored = self._stored_nodes(tx, [n.key for n in nodes], size, expected or {})
-        to_create: dict[str, list[dict[str, Any]]] = {}
-        to_update: list[dict[str, Any]] = []
-        contacts: list[dict[str, Any]] = []  # of persons that existed: MERGE their card
-        new_contacts: list[dict[str, Any]] = []  # of persons created here: CREATE it
-        for node in nodes:
-            props = node.stored_properties()
-            old = stored.get(node.key)
-            row = {"key": node.key, "props": props, "sources": props.pop("sources", [])}
-            if old is not None and old.get("kind") != node.kind:
-                # Raised inside the transaction function: the whole batch rolls back.
-                raise KindConflict(f"key {node.key!r} already exists as a {old.get('kind')}, not a {node.kind}")
-            if old is None:
-                summary.created[node.kind] += 1
-                to_create.setdefault(node.kind, []).append(row)
-                if undo is not None:
-                    undo.created_node(node.key)
-            elif _same(old, {**props, "sources": row["sources"]}):
-                summary.unchanged[node.kind] += 1
-            else:
-                summary.updated[node.kind] += 1
-                to_update.append(row)
-                if undo is not None:
-                    undo.image("node", old, key=node.key)
-            if node.personal:
-                card = {"key": node.key, "props": {"key": node.key, **node.personal}}
-                (new_contacts if old is None else contacts).append(card)
+        to_create, to_update, contacts, new_contacts = _sort_nodes(nodes, stored, summary, undo)
         if undo is not None and contacts:
             self._image_cards(tx, [c["key"] for c in contacts], size, undo)
         for kind, kind_rows in to_create.items():

@@ -410,6 +410,41 @@ class Batch:
         return len(self.nodes) + len(self.relations) + len(self.provenance)
 
 
+def _node_problem(
+    node: NodeRecord, seen: NodeRecord | None, stored_kind: str | None, where: Mapping[int, str]
+) -> tuple[str, str] | None:
+    """What is wrong with one node of a batch, as (field, reason), or None."""
+    if seen is not None and seen != node:
+        first = f" (first at {where[id(seen)]})" if id(seen) in where else ""
+        return "key", f"duplicate key with conflicting values{first}"
+    if not node.sources:
+        return "sources", NO_SOURCE
+    if stored_kind is not None and stored_kind != node.kind:
+        return "kind", f"key already exists as a {stored_kind}"
+    return None
+
+
+def _relation_problems(
+    schema: Schema, rel: RelationRecord, seen: RelationRecord | None, kinds: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """What is wrong with one relation of a batch, as (field, reason) pairs: missing ends first."""
+    ends = (("start", rel.start), ("end", rel.end))
+    missing = [(name, f"no node with key {key!r}") for name, key in ends if key not in kinds]
+    if missing:
+        return missing
+    if rel.start == rel.end:
+        return [("end", "a relation cannot point to its own start")]
+    if not rel.sources:
+        return [("sources", NO_SOURCE)]
+    spec = schema.relation_types[rel.type]
+    if not spec.allows(kinds[rel.start], kinds[rel.end]):
+        allowed = f"{'|'.join(spec.sources)} -> {'|'.join(spec.targets)}"
+        return [("type", f"{rel.type} does not go from {kinds[rel.start]} to {kinds[rel.end]} (allowed: {allowed})")]
+    if seen is not None and seen != rel:
+        return [("key", f"duplicate relation {rel.key!r} with conflicting values")]
+    return []
+
+
 def check_batch(
     schema: Schema,
     batch: Batch,
@@ -427,53 +462,20 @@ def check_batch(
     errors: list[RecordError] = []
     nodes: dict[str, NodeRecord] = {}
     for node in batch.nodes:
-        node_label = f"{where[id(node)]} (key {node.key!r})" if id(node) in where else f"node {node.key!r}"
-        seen = nodes.get(node.key)
-        if seen is not None and seen != node:
-            first = f" (first at {where[id(seen)]})" if id(seen) in where else ""
-            errors.append(RecordError(node_label, "key", f"duplicate key with conflicting values{first}"))
-            continue
-        if not node.sources:
-            errors.append(RecordError(node_label, "sources", NO_SOURCE))
-            continue
-        stored = stored_kinds.get(node.key)
-        if stored is not None and stored != node.kind:
-            errors.append(RecordError(node_label, "kind", f"key already exists as a {stored}"))
+        problem = _node_problem(node, nodes.get(node.key), stored_kinds.get(node.key), where)
+        if problem is not None:
+            label = f"{where[id(node)]} (key {node.key!r})" if id(node) in where else f"node {node.key!r}"
+            errors.append(RecordError(label, *problem))
             continue
         nodes[node.key] = node
     kinds = {**stored_kinds, **{k: n.kind for k, n in nodes.items()}}
     relations: dict[str, RelationRecord] = {}
     for rel in batch.relations:
-        label = f"relation {rel.start} -{rel.type}-> {rel.end}"
-        if id(rel) in where:
-            label = f"{where[id(rel)]} ({rel.start} -{rel.type}-> {rel.end})"
-        bad = False
-        for end_name, end_key in (("start", rel.start), ("end", rel.end)):
-            if end_key not in kinds:
-                errors.append(RecordError(label, end_name, f"no node with key {end_key!r}"))
-                bad = True
-        if bad:
-            continue
-        if rel.start == rel.end:
-            errors.append(RecordError(label, "end", "a relation cannot point to its own start"))
-            continue
-        if not rel.sources:
-            errors.append(RecordError(label, "sources", NO_SOURCE))
-            continue
-        spec = schema.relation_types[rel.type]
-        if not spec.allows(kinds[rel.start], kinds[rel.end]):
-            errors.append(
-                RecordError(
-                    label,
-                    "type",
-                    f"{rel.type} does not go from {kinds[rel.start]} to {kinds[rel.end]} "
-                    f"(allowed: {'|'.join(spec.sources)} -> {'|'.join(spec.targets)})",
-                )
-            )
-            continue
-        seen_rel = relations.get(rel.key)
-        if seen_rel is not None and seen_rel != rel:
-            errors.append(RecordError(label, "key", f"duplicate relation {rel.key!r} with conflicting values"))
+        problems = _relation_problems(schema, rel, relations.get(rel.key), kinds)
+        if problems:
+            ends = f"{rel.start} -{rel.type}-> {rel.end}"
+            label = f"{where[id(rel)]} ({ends})" if id(rel) in where else f"relation {ends}"
+            errors.extend(RecordError(label, *problem) for problem in problems)
             continue
         relations[rel.key] = rel
     provenance = {}
@@ -483,3 +485,21 @@ def check_batch(
             continue
         provenance[key] = list(dict.fromkeys(sources))
     return Batch(list(nodes.values()), list(relations.values()), provenance), errors
+
+
+# Which names stand in for a missing one, per language: the one asked for, then the others.
+NAME_FALLBACK = {"fi": ("fi", "en", "sv"), "sv": ("sv", "en", "fi"), "en": ("en", "fi", "sv")}
+
+
+def display_name(entity: Any, language: str = "en") -> str:
+    """An entity's name in `language`, else in another language, else its key. `entity` is a
+    record, a model with `name_fi`/`name_sv`/`name_en` attributes, or a mapping of them."""
+
+    def value(name: str) -> Any:
+        return entity.get(name) if isinstance(entity, Mapping) else getattr(entity, name, None)
+
+    for lang in NAME_FALLBACK.get(language, NAME_FALLBACK["en"]):
+        name = value(f"name_{lang}")
+        if isinstance(name, str) and name.strip():
+            return name
+    return str(value("key") or "")

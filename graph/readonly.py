@@ -83,7 +83,10 @@ def _is_name_part(char: str) -> bool:
     return char not in CYPHER_SPACE and (("a" + char).isidentifier() or unicodedata.category(char) == "Sc")
 
 
-def tokenize(query: str, *, string_escapes: bool = True, name_escapes: bool = False) -> list[Token]:
+# One scanning loop, one branch per token kind, is how a lexer reads best; split, it would hide the state.
+def tokenize(  # noqa: C901, PLR0912, PLR0915
+    query: str, *, string_escapes: bool = True, name_escapes: bool = False
+) -> list[Token]:
     """Cypher tokens of `query`, comments and whitespace dropped; ReadOnlyRefused when it cannot be read.
 
     `string_escapes`: a backslash escapes the next character in a string literal (Cypher's rule);

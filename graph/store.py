@@ -11,9 +11,9 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import networkx as nx
 
@@ -22,6 +22,25 @@ from graph.schema import Schema
 
 RelationRef = tuple[str, str, str]  # (start key, end key, relation key)
 Progress = Callable[[int], None]  # called with the number of records just written
+
+
+T = TypeVar("T")
+# Keys or rows per statement (one UNWIND): parameter lists and result sets stay bounded.
+BATCH = 5_000
+
+
+def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
+    """`items` in consecutive slices of at most `size`: one statement each."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class NotFound(LookupError):
+    """A key the caller named does not exist; the API answers 404 with this message."""
+
+
+class AlreadyExists(ValueError):
+    """A create for a key (entity or relation) that exists; the API answers 409 with this message."""
 
 
 class StoreError(RuntimeError):

@@ -463,22 +463,28 @@ def _records(sheets: list[Sheet], schema: Schema, options: LoadOptions, result: 
             else:
                 _node(row, sheet, schema, options, contacts, sources, seen, out)
             commit(result, out)
+    _unused_extras(sheets, schema, contacts, sources, result)
+
+
+def _unused_extras(
+    sheets: list[Sheet],
+    schema: Schema,
+    contacts: dict[str, _Extra],
+    sources: dict[str, list[_Extra]],
+    result: SourceRead,
+) -> None:
+    """Contacts and Sources rows that no record of the workbook took: their errors, or why not."""
     roles = {sheet.layout.role for sheet in sheets}
     holders = [k for k, spec in schema.node_kinds.items() if spec.personal_properties]
     missing = "" if roles & {*holders, "entities"} else f" (it has no {' or '.join(holders)} sheet)"
-    for key, extra in contacts.items():
-        if not extra.used:
-            result.errors.extend(extra.row.errors)
-            if not extra.row.errors:
-                reason = f"no node with key {key!r} on the other sheets of this workbook{missing}"
-                result.errors.append(RecordError(extra.row.at, extra.sheet.label("key"), reason))
-    for key, extras in sources.items():
-        for extra in extras:
-            if not extra.used:
-                result.errors.extend(extra.row.errors)
-                if not extra.row.errors:
-                    reason = f"no node or relation with key {key!r} in this workbook"
-                    result.errors.append(RecordError(extra.row.at, extra.sheet.label("record"), reason))
+    unused = [(key, extra, "key", f"no node with key {key!r} on the other sheets of this workbook{missing}")
+              for key, extra in contacts.items() if not extra.used]  # fmt: skip
+    unused += [(key, extra, "record", f"no node or relation with key {key!r} in this workbook")
+               for key, extras in sources.items() for extra in extras if not extra.used]  # fmt: skip
+    for _, extra, column, reason in unused:
+        result.errors.extend(extra.row.errors)
+        if not extra.row.errors:
+            result.errors.append(RecordError(extra.row.at, extra.sheet.label(column), reason))
 
 
 def _contact_row(row: Row, sheet: Sheet, contacts: dict[str, _Extra]) -> None:

@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.store import StoreUnavailable
-from partnergraph.commands import ask, backup, db, export, keys, load, maps, template
+from partnergraph.commands import ask, backup, brief, db, export, keys, load, maps, template
+from partnergraph.commands.common import _, set_language, tagged
 from partnergraph.context import store_from_settings
 from partnergraph.settings import get_settings
 
@@ -21,9 +22,21 @@ app.add_typer(keys.app, name="keys")
 app.command("load")(load.command)
 app.command("export")(export.command)
 app.command("template")(template.command)
+app.command("brief")(brief.command)
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 console = Console()
+
+
+@app.callback()
+def root(
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="fi, sv or en (default: PARTNERGRAPH_LANG, else the locale, else en)."),
+    ] = None,
+) -> None:
+    """partnergraph: a city's international relations as a property graph."""
+    set_language(lang)
 
 
 @app.command()
@@ -31,12 +44,14 @@ def info() -> None:
     """Which store is in use, and how many nodes and relations of each kind it holds."""
     with store_from_settings() as store:
         store_info, counts = store.info(), store.counts()
-    console.print(f"store: {store_info.backend} ({store_info.agent}) at {store_info.uri}")
-    table = Table("kind / relation type", "count")
+    console.print(
+        _("store: {backend} ({agent}) at {uri}", backend=store_info.backend, agent=store_info.agent, uri=store_info.uri)
+    )
+    table = Table(_("kind / relation type"), _("count"))
     for name, count in {**counts.nodes, **counts.relations}.items():
         table.add_row(name, str(count))
-    table.add_row("nodes", str(counts.total_nodes), style="bold")
-    table.add_row("relations", str(counts.total_relations), style="bold")
+    table.add_row(_("nodes"), str(counts.total_nodes), style="bold")
+    table.add_row(_("relations"), str(counts.total_relations), style="bold")
     console.print(table)
 
 
@@ -62,7 +77,7 @@ def main() -> None:
     try:
         app()
     except StoreUnavailable as exc:
-        Console(stderr=True).print(f"[red]database unavailable[/]: {exc}", highlight=False)
+        Console(stderr=True).print(tagged("red", _("database unavailable"), exc), highlight=False)
         raise SystemExit(3) from exc
 
 

@@ -14,10 +14,6 @@ from graph.schema import Schema
 from graph.store import relation_holds
 
 
-class NotFound(LookupError):
-    """A key the question needs does not exist; the API answers 404 with this message."""
-
-
 class QuestionError(ValueError):
     """A parameter the question cannot work with (an undeclared kind, a depth out of range)."""
 

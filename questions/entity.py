@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from graph.model import Source
-from graph.store import GraphStore
-from questions.common import EntityRef, NotFound, holds, sources
+from graph.store import GraphStore, NotFound
+from questions.common import EntityRef, holds, sources
 
 # Stored helper properties that are not facts about the entity.
 HIDDEN = frozenset({"search_text", "sources", "key", "kind", "name_fi", "name_en", "aliases"})

@@ -16,10 +16,9 @@ from typing import Any
 
 import networkx as nx
 
-from graph.store import GraphStore
+from graph.store import GraphStore, chunks
 from questions.common import holds
 from questions.projection import projection
-from questions.reads import chunked
 
 Edge = tuple[str, str, str]  # (start, end, type) in the stored direction
 
@@ -39,7 +38,7 @@ def hop_in_database(
 ) -> Iterator[dict[str, Any]]:
     """The same rows as `hop`, asked of the database (`q_neighbours`): the plain reference the
     projection is tested against."""
-    for part in chunked(keys):
+    for part in chunks(sorted(set(keys))):
         for row in store.read("q_neighbours", {"keys": part}):
             if row["type"] not in avoid_types and holds(row, as_of):
                 yield row

@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from graph.store import GraphStore
+from graph.store import GraphStore, chunks
 
-CHUNK = 5_000  # start keys per relation read: each statement stays short on a large graph
 OPEN_START = np.iinfo(np.int64).min
 OPEN_END = np.iinfo(np.int64).max
 
@@ -90,8 +89,8 @@ class Projection:
         bases: list[str | None] = []
         since: list[Any] = []
         until: list[Any] = []
-        for begin in range(0, len(keys), CHUNK):
-            for row in store.read("q_projection_relations", {"keys": keys[begin : begin + CHUNK]}):
+        for start_keys in chunks(keys):
+            for row in store.read("q_projection_relations", {"keys": list(start_keys)}):
                 end = index.get(row["end"])
                 if end is None:  # an end created after the nodes were read: the counter moved, the next use rebuilds
                     continue

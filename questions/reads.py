@@ -7,14 +7,12 @@ backends return rows in different orders, answers must not.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from graph.store import GraphStore
-from questions.common import EntityRef, NotFound, holds, row_ref
-
-CHUNK = 5_000  # keys per UNWIND: keeps parameter lists and result sets bounded
+from graph.store import GraphStore, NotFound, chunks
+from questions.common import EntityRef, holds, row_ref
 
 
 @dataclass(frozen=True)
@@ -26,16 +24,10 @@ class Link:
     props: dict[str, Any]
 
 
-def chunked(keys: Iterable[str], size: int = CHUNK) -> Iterator[list[str]]:
-    ordered = sorted(set(keys))
-    for begin in range(0, len(ordered), size):
-        yield ordered[begin : begin + size]
-
-
 def entity_refs(store: GraphStore, keys: Iterable[str]) -> dict[str, EntityRef]:
     """The entities among `keys` that exist, by key."""
     out: dict[str, EntityRef] = {}
-    for part in chunked(keys):
+    for part in chunks(sorted(set(keys))):
         for row in store.read("q_entity_refs", {"keys": part}):
             out[row["key"]] = row_ref(row)
     return out

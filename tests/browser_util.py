@@ -27,9 +27,9 @@ from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwrigh
 
 from api.app import create_app
 from api.security import hash_key
+from bench.perf import CHROMIUM_ARGS  # one list of launch flags for tests, bench and viz
 from graph.store import GraphStore
 from partnergraph.settings import ApiKeyEntry, Settings
-from viz.perf import CHROMIUM_ARGS  # one list of launch flags for tests, bench and viz
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots of each flow (git-ignored)
 CONTACTS_KEY = "pg_browser_contacts_" + "c" * 24

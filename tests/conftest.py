@@ -26,6 +26,8 @@ from loaders.curated import DEFAULT_DATASET
 from loaders.pipeline import load
 
 ROOT = Path(__file__).resolve().parents[1]
+# The CLI speaks the locale's language; the tests read its English (tests/test_i18n.py the others).
+os.environ["PARTNERGRAPH_LANG"] = "en"
 MANAGED = ["arcadedb", "neo4j"]
 BACKENDS = MANAGED + (["neo4j-uri"] if os.environ.get("NEO4J_URI") else [])
 # The console test's time limit; the managed Neo4j's server-wide ceiling stays above it.

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from records import sourced
 from test_api_support import Clients, audit_lines, graph_state, headers
+from test_readonly import REFUSED
 
 from graph.store import GraphStore
-from tests.test_readonly import REFUSED
 
 ADMIN = headers("admin")
 

@@ -139,7 +139,7 @@ def test_openapi_documents_every_route_with_tag_summary_role_and_problem_errors(
 def test_a_route_without_declared_access_stops_the_app(store: GraphStore, tmp_path: Path) -> None:
     from fastapi import APIRouter
 
-    import api.app as app_module
+    from api.routes import meta
 
     router = APIRouter(tags=["x"])
 
@@ -151,10 +151,10 @@ def test_a_route_without_declared_access_stops_the_app(store: GraphStore, tmp_pa
     def declared() -> dict[str, str]:
         return {}
 
-    original = app_module.meta.router.routes[:]
+    original = meta.router.routes[:]
     try:
-        app_module.meta.router.routes.extend(router.routes)
+        meta.router.routes.extend(router.routes)
         with pytest.raises(RuntimeError, match="/undeclared"):
             create_app(make_settings(tmp_path), store=store)
     finally:
-        app_module.meta.router.routes[:] = original
+        meta.router.routes[:] = original

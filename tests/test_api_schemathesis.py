@@ -42,7 +42,7 @@ DATA_RULES = {
 
 def positive_data_acceptance_but_data_rules(ctx: Any, response: Any, case: Any) -> bool | None:
     try:
-        return cast("bool | None", positive_data_acceptance(ctx, response, case))
+        return positive_data_acceptance(ctx, response, case)
     except RejectedPositiveData:
         try:
             problem_type = response.json().get("type")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,7 +24,10 @@ PLANTED_PHONE = "+358 40 123 4567"
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "api_keys": [ApiKeyEntry(name=f"test-{r.name}", role=r.name, sha256=hash_key(k)) for r, k in KEYS.items()],
+        "api_keys": [
+            ApiKeyEntry.model_validate({"name": f"test-{r.name}", "role": r.name, "sha256": hash_key(k)})
+            for r, k in KEYS.items()
+        ],
         "audit_log": tmp_path / "audit.jsonl",
         "host": "127.0.0.1",
         "anonymous": None,
@@ -117,7 +120,9 @@ def test_roles_are_cumulative() -> None:
         ("127.0.0.1", "none", None),
     ],
 )
-def test_anonymous_access_follows_the_listening_address(host: str, anonymous: str | None, expected: str | None) -> None:
+def test_anonymous_access_follows_the_listening_address(
+    host: str, anonymous: Literal["reader", "none"] | None, expected: str | None
+) -> None:
     assert Settings(host=host, anonymous=anonymous).anonymous_role == expected
 
 

@@ -13,7 +13,7 @@ from graph.cypher import REGISTRY, CypherNotFound
 from graph.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["graph", "loaders", "questions", "api", "viz", "partnergraph", "bench"]
+PACKAGES = ["graph", "loaders", "questions", "api", "viz", "partnergraph", "i18n", "bench"]
 CYPHER_LIKE = re.compile(
     r"\b(MATCH|OPTIONAL MATCH|MERGE|UNWIND|DETACH DELETE)\s*[\(\$]"
     r"|\bCREATE\s+(\(|CONSTRAINT|INDEX)|\bRETURN\s+\w+\s*(AS|,)"

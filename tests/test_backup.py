@@ -7,12 +7,13 @@ import stat
 import subprocess
 import tarfile
 from pathlib import Path
+from typing import cast
 
 import pytest
 from test_api_support import graph_state
 from test_embedded import CLI, cli_env, jvms_for
 
-from graph.connect import ENGINES, StoreConfig, open_store
+from graph.connect import ENGINES, Engine, StoreConfig, open_store
 from loaders.curated import DEFAULT_DATASET
 
 
@@ -43,7 +44,7 @@ def test_a_backup_restores_into_a_fresh_folder_with_the_same_digest(tmp_path: Pa
 
     states = []
     for folder in (original, copy):
-        with open_store(StoreConfig(data_dir=folder, embedded=engine)) as store:
+        with open_store(StoreConfig(data_dir=folder, embedded=cast(Engine, engine))) as store:
             cards = sorted(store.read("contacts_for_export"), key=lambda row: str(row["key"]))
             states.append((graph_state(store), cards))
     assert states[0] == states[1]

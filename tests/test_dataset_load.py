@@ -6,12 +6,12 @@ from collections import Counter
 from typing import Any
 
 import yaml
+from conftest import Backend
+from test_store_contract import state
 
 from graph.store import GraphStore
 from loaders.curated import DEFAULT_DATASET
 from loaders.pipeline import load
-from tests.conftest import Backend
-from tests.test_store_contract import state
 
 
 def dataset_files() -> dict[str, list[dict[str, Any]]]:

@@ -15,14 +15,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import Backend
+from test_questions_support import SCHEMA
 
 from graph.managed import ManagedServer
 from graph.model import Batch, parse_node
 from graph.store import GraphStore, KindConflict
 from questions.entity import entity
 from questions.search import search
-from tests.conftest import Backend
-from tests.test_questions_support import SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
 

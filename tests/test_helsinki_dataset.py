@@ -4,10 +4,14 @@ Standalone: needs only pyyaml and the standard library. Every check collects all
 finds and fails once, listing each problem with the file and the key (or relation) concerned.
 """
 
+from __future__ import annotations
+
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -28,15 +32,18 @@ RELATION_KEYS = {"from", "type", "to", "sources"}
 SOURCE_KEYS = {"doc", "section", "quote", "sentence"}
 
 
+# A parsed YAML mapping: its shape is what these tests check.
+Yaml = Any
+
 # --------------------------------------------------------------------------- loading
 
 
-def _load_yaml(path):
+def _load_yaml(path: Path) -> Any:
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 
 
-def normalise(text):
+def normalise(text: str) -> str:
     """The comparison form: NFC, `**` bold markers removed, whitespace runs collapsed."""
     text = unicodedata.normalize("NFC", text).replace("**", "")
     return re.sub(r"\s+", " ", text).strip()
@@ -45,12 +52,12 @@ def normalise(text):
 class Document:
     """A source document: its normalised text and its headings with their positions."""
 
-    def __init__(self, path):
+    def __init__(self, path: Path) -> None:
         raw = unicodedata.normalize("NFC", path.read_text(encoding="utf-8")).replace("**", "")
         self.path = path
         self.text = re.sub(r"\s+", " ", raw).strip()
         lines = raw.split("\n")
-        headings = []
+        headings: list[str] = []
         for i, line in enumerate(lines):
             stripped = line.strip()
             if not stripped or len(stripped) > 100 or "," in stripped:
@@ -62,7 +69,7 @@ class Document:
             if before_blank and after_blank:
                 headings.append(normalise(stripped))
         # Locate each heading in the normalised text, in order of appearance.
-        self.headings = []  # list of (heading, start, end)
+        self.headings: list[tuple[str, int, int]] = []
         pos = 0
         for heading in headings:
             pattern = re.compile(r"(?:^|(?<= ))" + re.escape(heading) + r"(?= |$)")
@@ -70,26 +77,27 @@ class Document:
             assert match, f"{path.name}: heading {heading!r} not found in order"
             self.headings.append((heading, match.start(), match.end()))
             pos = match.end()
-        self.first_index = {}
+        self.first_index: dict[str, int] = {}
         for idx, (heading, _, _) in enumerate(self.headings):
             self.first_index.setdefault(heading, idx)
 
-    def segment(self, heading):
+    def segment(self, heading: str) -> tuple[int, int]:
         """(start, end) of the text between the heading's first occurrence and the next heading."""
         idx = self.first_index[heading]
         start = self.headings[idx][2]
         end = self.headings[idx + 1][1] if idx + 1 < len(self.headings) else len(self.text)
         return start, end
 
-    def heading_of(self, pos):
+    def heading_of(self, pos: int) -> str | None:
         current = None
         for heading, start, _ in self.headings:
             if start <= pos:
                 current = heading
         return current
 
-    def occurrences(self, quote):
-        out, pos = [], 0
+    def occurrences(self, quote: str) -> list[int]:
+        out: list[int] = []
+        pos = 0
         while True:
             i = self.text.find(quote, pos)
             if i < 0:
@@ -99,16 +107,16 @@ class Document:
 
 
 class Dataset:
-    def __init__(self):
+    def __init__(self) -> None:
         self.schema = _load_yaml(SCHEMA_PATH)
         self.meta = _load_yaml(DATA_DIR / "dataset.yaml")
         self.documents = {
             name: Document((DATA_DIR / spec["path"]).resolve()) for name, spec in self.meta["documents"].items()
         }
         self.default_document = self.meta["default_document"]
-        self.nodes = []  # (file, node dict)
-        self.relations = []  # (file, index, relation dict)
-        self.load_problems = []
+        self.nodes: list[tuple[str, Yaml]] = []
+        self.relations: list[tuple[str, int, Yaml]] = []
+        self.load_problems: list[str] = []
         for fname in self.meta["files"]:
             path = DATA_DIR / fname
             if not path.exists():
@@ -124,31 +132,31 @@ class Dataset:
                 self.nodes.append((fname, node))
             for i, rel in enumerate(content.get("relations") or []):
                 self.relations.append((fname, i, rel))
-        self.by_key = {}
+        self.by_key: dict[Any, tuple[str, Yaml]] = {}
         for fname, node in self.nodes:
             self.by_key.setdefault(node.get("key"), (fname, node))
 
-    def rel_label(self, fname, i, rel):
+    def rel_label(self, fname: str, i: int, rel: Yaml) -> str:
         return f"{fname}: relation #{i} {rel.get('from')} -{rel.get('type')}-> {rel.get('to')}"
 
-    def edges(self, rtype=None):
+    def edges(self, rtype: str | None = None) -> list[Yaml]:
         return [r for _, _, r in self.relations if rtype is None or r.get("type") == rtype]
 
-    def has(self, frm, rtype, to):
+    def has(self, frm: str, rtype: str, to: str) -> list[Yaml]:
         return [r for r in self.edges(rtype) if r.get("from") == frm and r.get("to") == to]
 
 
 @pytest.fixture(scope="module")
-def ds():
+def ds() -> Dataset:
     return Dataset()
 
 
-def _fail_if(problems, what):
+def _fail_if(problems: list[str], what: str) -> None:
     if problems:
         pytest.fail(f"{len(problems)} {what}:\n  " + "\n  ".join(problems), pytrace=False)
 
 
-def _all_sources(ds):
+def _all_sources(ds: Dataset) -> Iterator[tuple[str, Yaml]]:
     """Yield (label, source) for every source of every node and relation."""
     for fname, node in ds.nodes:
         for s in node.get("sources") or []:
@@ -161,7 +169,7 @@ def _all_sources(ds):
 # --------------------------------------------------------------------------- 0. loading
 
 
-def test_files_load(ds):
+def test_files_load(ds: Dataset) -> None:
     _fail_if(ds.load_problems, "loading problems")
     assert ds.nodes, "no nodes loaded"
     assert ds.relations, "no relations loaded"
@@ -171,7 +179,7 @@ def test_files_load(ds):
 # --------------------------------------------------------------------------- 1. quotes
 
 
-def test_quotes_are_verbatim_whole_sentences_in_their_section(ds):
+def test_quotes_are_verbatim_whole_sentences_in_their_section(ds: Dataset) -> None:
     problems = []
     for label, src in _all_sources(ds):
         if not isinstance(src, dict):
@@ -196,7 +204,7 @@ def test_quotes_are_verbatim_whole_sentences_in_their_section(ds):
         seg_start, seg_end = doc.segment(section)
         inside = [i for i in occ if i >= seg_start and i + len(quote) <= seg_end]
         if not inside:
-            found = sorted({doc.heading_of(i) for i in occ})
+            found = sorted({str(doc.heading_of(i)) for i in occ})
             problems.append(f"{label}: quote {short!r} is not in section {section!r} (found under {found})")
             continue
         # Whole sentence: capital (or digit) start, sentence punctuation end, sentence boundaries.
@@ -218,7 +226,7 @@ def test_quotes_are_verbatim_whole_sentences_in_their_section(ds):
 # --------------------------------------------------------------------------- 2. sections
 
 
-def test_sections_are_headings(ds):
+def test_sections_are_headings(ds: Dataset) -> None:
     problems = []
     for label, src in _all_sources(ds):
         if not isinstance(src, dict):
@@ -240,7 +248,7 @@ def test_sections_are_headings(ds):
 # --------------------------------------------------------------------------- 3. nodes
 
 
-def _type_ok(value, spec):
+def _type_ok(value: Any, spec: Yaml) -> bool:
     t = spec.get("type", "string")
     if t in ("string", "text"):
         ok = isinstance(value, str)
@@ -265,7 +273,7 @@ def _type_ok(value, spec):
     return ok
 
 
-def test_nodes_follow_schema(ds):
+def test_nodes_follow_schema(ds: Dataset) -> None:
     schema = ds.schema
     common = schema["node_properties"]
     kinds = schema["node_kinds"]
@@ -319,12 +327,12 @@ def test_nodes_follow_schema(ds):
 # --------------------------------------------------------------------------- 4. relations
 
 
-def test_relations_follow_schema(ds):
+def test_relations_follow_schema(ds: Dataset) -> None:
     schema = ds.schema
     rtypes = schema["relation_types"]
     rprops = schema["relation_properties"]
     problems = []
-    seen = {}
+    seen: dict[Any, str] = {}
     for fname, i, rel in ds.relations:
         label = ds.rel_label(fname, i, rel)
         if not isinstance(rel, dict):
@@ -374,7 +382,7 @@ def test_relations_follow_schema(ds):
     _fail_if(problems, "relation problems")
 
 
-def test_every_membership_has_an_owner(ds):
+def test_every_membership_has_an_owner(ds: Dataset) -> None:
     """The schema (and the document, 2.2 goal 3) require every network membership to have an owner."""
     problems = []
     owned = {r.get("to") for r in ds.edges("OWNS_MEMBERSHIP")}
@@ -387,7 +395,7 @@ def test_every_membership_has_an_owner(ds):
 # --------------------------------------------------------------------------- 5. isolation
 
 
-def test_no_unexplained_isolated_nodes(ds):
+def test_no_unexplained_isolated_nodes(ds: Dataset) -> None:
     connected = set()
     for _, _, rel in ds.relations:
         connected.add(rel.get("from"))
@@ -427,11 +435,12 @@ REQUIRED_THEMES = {
 }
 
 
-def _ancestors(ds, key):
-    parents = defaultdict(set)
+def _ancestors(ds: Dataset, key: str) -> set[str]:
+    parents: defaultdict[str, set[str]] = defaultdict(set)
     for r in ds.edges("SUBTHEME_OF"):
         parents[r.get("from")].add(r.get("to"))
-    seen, stack = set(), list(parents[key])
+    seen: set[str] = set()
+    stack = list(parents[key])
     while stack:
         k = stack.pop()
         if k not in seen:
@@ -440,7 +449,7 @@ def _ancestors(ds, key):
     return seen
 
 
-def test_required_themes(ds):
+def test_required_themes(ds: Dataset) -> None:
     problems = []
     themes = {n["key"]: (f, n) for f, n in ds.nodes if n.get("kind") == "Theme"}
     for ttype, keys in REQUIRED_THEMES.items():
@@ -475,7 +484,7 @@ def test_required_themes(ds):
 # --------------------------------------------------------------------------- 7. people
 
 
-def test_people_carry_no_personal_data(ds):
+def test_people_carry_no_personal_data(ds: Dataset) -> None:
     personal = set()
     for kind in ds.schema["node_kinds"].values():
         for prop, spec in (kind.get("properties") or {}).items():
@@ -509,7 +518,7 @@ SPOT_FACTS = [
 ]
 
 
-def test_spot_check_facts(ds):
+def test_spot_check_facts(ds: Dataset) -> None:
     problems = []
     for frm, rtype, to, check in SPOT_FACTS:
         found = ds.has(frm, rtype, to)
@@ -519,13 +528,13 @@ def test_spot_check_facts(ds):
             problems.append(f"relations: {frm} -{rtype}-> {to} has unexpected properties: {found[0]}")
     # Who is our contact for C40? Some Person must own the membership or be the contact.
     if not any(
-        ds.by_key.get(r.get("from"), (None, {}))[1].get("kind") == "Person" and r.get("to") == "c40"
+        ds.by_key.get(r.get("from"), ("", {}))[1].get("kind") == "Person" and r.get("to") == "c40"
         for r in ds.edges("CONTACT_FOR") + ds.edges("OWNS_MEMBERSHIP")
     ):
         problems.append("relations: no Person is CONTACT_FOR / OWNS_MEMBERSHIP of 'c40'")
 
     # Which partners touch MaaS and Smart City? Someone must touch both (or their sub-themes).
-    def touched_under(root):
+    def touched_under(root: str) -> set[str]:
         return {
             r.get("from") for r in ds.edges("TOUCHES") if r.get("to") == root or root in _ancestors(ds, r.get("to"))
         }

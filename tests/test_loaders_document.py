@@ -117,9 +117,9 @@ def test_real_policy_document() -> None:
     assert [(s.doc, s.section) for s in tallinn] == [
         ("helsinki-international-priorities.fi", "2.1 Kansainvälisen toiminnan kehittämisen vaikuttimet")
     ]
-    assert tallinn[0].quote.startswith("Tallinnan läheisyys nostaa sen erityisasemaan")
+    assert (tallinn[0].quote or "").startswith("Tallinnan läheisyys nostaa sen erityisasemaan")
     # markdown emphasis is not part of a quote
-    assert all("**" not in s.quote for sources in read.batch.provenance.values() for s in sources)
+    assert all("**" not in (s.quote or "") for sources in read.batch.provenance.values() for s in sources)
     assert {"moscow", "eurocities", "new-york"} <= set(read.batch.provenance)
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from test_questions_support import SCHEMA
 
 from bench.generate import generate
 from graph.model import Batch, parse_node, parse_relation
@@ -22,7 +23,6 @@ from questions import expand as expand_module
 from questions.expand import expand, expand_hop_by_hop, hop, hop_in_database
 from questions.neighbourhood import answer_from_graph, neighbourhood
 from questions.paths import paths
-from tests.test_questions_support import SCHEMA
 
 DAYS = [None, dt.date(2010, 1, 1), dt.date(2019, 6, 1), dt.date(2024, 1, 1)]
 
@@ -128,7 +128,7 @@ def test_the_vectorised_ball_is_the_hop_by_hop_one_from_the_database(
     store, graph = generated
     rng = random.Random(8)
     every = [n.key for n in graph.batch.nodes]
-    cases = []
+    cases: list[dict[str, Any]] = []
     for _ in range(40):
         seeds = rng.sample(every, rng.choice([1, 1, 2, 3])) + ([graph.keys["City"][0]] if rng.random() < 0.3 else [])
         cases.append(

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_questions_support import SCHEMA
 from typer.testing import CliRunner
 
 from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
 from partnergraph.commands import ask
-from tests.test_questions_support import SCHEMA
 
 runner = CliRunner()
 PRIVATE = {"email": "anna@example.org", "phone": "+358 1"}

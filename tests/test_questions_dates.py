@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from test_questions_support import SCHEMA
 
 from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
@@ -20,7 +21,6 @@ from questions.neighbourhood import neighbourhood
 from questions.partners import partners_by_themes
 from questions.paths import paths
 from questions.themes import theme_overview
-from tests.test_questions_support import SCHEMA
 
 D = dt.date
 

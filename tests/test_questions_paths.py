@@ -12,11 +12,11 @@ import random
 
 import networkx as nx
 import pytest
+from test_questions_support import SCHEMA
 
-from graph.model import Batch, parse_node, parse_relation
+from graph.model import Batch, RelationRecord, parse_node, parse_relation
 from graph.store import GraphStore
 from questions.paths import paths
-from tests.test_questions_support import SCHEMA
 
 KINDS = ["City", "Organisation", "Network", "Initiative", "Theme"]
 # (type, initials of the kinds it may start from, initials of the kinds it may end at)
@@ -37,7 +37,7 @@ def random_graph(store: GraphStore) -> GraphStore:
     by_initial: dict[str, list[str]] = {}
     for key, kind in keys.items():
         by_initial.setdefault(kind[0], []).append(key)
-    relations = {}
+    relations: dict[str, RelationRecord] = {}
     while len(relations) < 90:
         rel_type, starts, ends = rng.choice(RULES)
         start = rng.choice([k for initial in starts for k in by_initial[initial]])

@@ -12,6 +12,7 @@ import statistics
 import time
 
 import pytest
+from test_questions_support import SCHEMA, nodes
 
 from graph.model import Batch, parse_node
 from graph.store import GraphStore
@@ -19,7 +20,6 @@ from questions.common import QuestionError
 from questions.search import invalidate, search
 from questions.search_index import SearchIndex
 from questions.text import fold, tokens, variants
-from tests.test_questions_support import SCHEMA, nodes
 
 
 @pytest.fixture

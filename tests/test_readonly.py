@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from test_store_contract import seed, state
 
 from graph.bolt import BoltStore
 from graph.readonly import ReadOnlyRefused, check_readonly
 from graph.store import GraphStore, StoreError
-from tests.test_store_contract import seed, state
 
 REFUSED = [
     "CREATE (n:Entity {key: 'x'})",

@@ -13,6 +13,7 @@ import itertools
 import json
 import random
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import networkx as nx
@@ -90,22 +91,22 @@ def questions(store: GraphStore) -> list[Question]:
         ("as of 2010", lambda s: governance(s, as_of=dt.date(2010, 1, 1))),
     ]
     for text in [*names, "tallinnan", "pietari", "ilmasto", "helsingissä", "smart", "kaupunki", "c40"]:
-        asked.append((f"search {text!r}", lambda s, t=text: search(s, t)))
+        asked.append((f"search {text!r}", partial(search, text=text)))
     for key in keys:
-        asked.append((f"entity {key}", lambda s, k=key: entity(s, k)))
-        asked.append((f"contacts {key}", lambda s, k=key: contacts(s, k)))
-        asked.append((f"contacts+personal {key}", lambda s, k=key: contacts(s, k, include_personal=True)))
-        asked.append((f"neighbourhood {key}", lambda s, k=key: neighbourhood(s, [k], depth=1)))
+        asked.append((f"entity {key}", partial(entity, key=key)))
+        asked.append((f"contacts {key}", partial(contacts, key=key)))
+        asked.append((f"contacts+personal {key}", partial(contacts, key=key, include_personal=True)))
+        asked.append((f"neighbourhood {key}", partial(neighbourhood, keys=[key], depth=1)))
     for key in rng.sample(keys, 25):
-        asked.append((f"neighbourhood 2 {key}", lambda s, k=key: neighbourhood(s, [k], depth=2)))
+        asked.append((f"neighbourhood 2 {key}", partial(neighbourhood, keys=[key], depth=2)))
     for theme in themes:
-        asked.append((f"partners {theme}", lambda s, t=theme: partners_by_themes(s, [t])))
-        asked.append((f"brokers {theme}", lambda s, t=theme: brokers(s, theme=t, top=20)))
+        asked.append((f"partners {theme}", partial(partners_by_themes, themes=[theme])))
+        asked.append((f"brokers {theme}", partial(brokers, theme=theme, top=20)))
     for pair in rng.sample(list(itertools.combinations(themes, 2)), 30):
         for mode in ("all", "any"):
-            asked.append((f"partners {pair} {mode}", lambda s, p=pair, m=mode: partners_by_themes(s, p, mode=m)))
+            asked.append((f"partners {pair} {mode}", partial(partners_by_themes, themes=pair, mode=mode)))
     for start, end in rng.sample(list(itertools.permutations(keys, 2)), 60):
-        asked.append((f"paths {start}->{end}", lambda s, a=start, b=end: paths(s, a, b, max_hops=4)))
+        asked.append((f"paths {start}->{end}", partial(paths, start=start, end=end, max_hops=4)))
     return asked
 
 

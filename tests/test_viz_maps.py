@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from bench.perf import synthetic_graph
 from graph.schema import load_schema, parse_schema
 from graph.store import GraphStore
 from viz.layout import _grid_repulsion, compute_layout
@@ -28,11 +29,10 @@ from viz.maps import (
     script_json,
     write_map,
 )
-from viz.perf import synthetic_graph
 from viz.style import DEFAULT_EDGE_COLOUR, LINE_DASHES, default_style, style_from_schema
 
 XSS = "<img src=x onerror=window.__xss=1>"
-PYVIS_LIB = Path(__import__("pyvis").__file__).parent / "lib" / "vis-9.1.2"
+PYVIS_LIB = Path(str(__import__("pyvis").__file__)).parent / "lib" / "vis-9.1.2"
 
 
 def payload_of(page: str) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def test_size_by_centrality_ranks_the_hub_first() -> None:
     for i in range(1, 8):
         g.add_edge("c0", f"c{i}", type="PARTNER_OF")
     for size_by in ("degree", "pagerank", "betweenness"):
-        nodes = {n["id"]: n["size"] for n in build_map(g, options=MapOptions(size_by=size_by)).nodes}  # type: ignore[arg-type]
+        nodes = {n["id"]: n["size"] for n in build_map(g, options=MapOptions(size_by=size_by)).nodes}
         assert max(nodes, key=lambda k: nodes[k]) == "c0", size_by
 
 

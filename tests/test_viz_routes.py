@@ -187,7 +187,10 @@ def test_cli_reports_unknown_keys(cli: CliRunner, tmp_path: Path) -> None:
 def test_the_explorer_opens_on_the_configured_home(helsinki_store: GraphStore, tmp_path: Path) -> None:
     def config_of(client: TestClient) -> dict[str, Any]:
         page = client.get("/")
-        return json.loads(re.search(r'id="pg-config">(.*?)</script>', page.text, re.S).group(1))  # type: ignore[union-attr]
+        found = re.search(r'id="pg-config">(.*?)</script>', page.text, re.S)
+        assert found is not None, "the page has no config block"
+        config: dict[str, Any] = json.loads(found.group(1))
+        return config
 
     with TestClient(create_app(browser_settings(tmp_path), store=helsinki_store)) as default:
         assert config_of(default)["home"] == {"key": "helsinki", "kinds": ["City", "Network"]}

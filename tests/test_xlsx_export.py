@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from test_api_support import KEYS, PLANTED_EMAIL, PLANTED_PHONE, Clients
@@ -46,8 +47,8 @@ def cells(content: bytes) -> list[str]:
 
 def dropdowns(book: Workbook, ws: Worksheet) -> dict[str, list[str]]:
     """Column header -> the values its list validation offers, resolved from the lists sheet."""
-    headers = {cell.column_letter: cell.value for cell in ws[1]}
-    out = {}
+    headers = {get_column_letter(cell.column): str(cell.value) for cell in ws[1] if cell.column is not None}
+    out: dict[str, list[str]] = {}
     for validation in ws.data_validations.dataValidation:
         assert validation.type == "list"
         sheet_name, _, ref = validation.formula1.partition("!")

@@ -31,7 +31,7 @@ RELS = ["start", "type", "end", "since"]
 
 def workbook(path: Path, sheets: Sheets, edit: Callable[[Workbook], None] | None = None) -> Path:
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])
     for title, rows in sheets.items():
         ws = book.create_sheet(title)
         for row in rows:

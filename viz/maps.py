@@ -29,7 +29,10 @@ import networkx as nx
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
+from graph.model import display_name
 from graph.schema import Schema, load_schema
+from i18n import N_, messages, normalise, translator
+from viz.labels import labels
 from viz.layout import compute_layout
 from viz.style import MapStyle, SizeBy, scale_sizes, style_from_schema
 
@@ -45,9 +48,9 @@ THEME_KIND = "Theme"  # out-neighbours of this kind are listed as a node's theme
 LABEL_MAX = 40
 EDGE_PROPERTIES = ("role", "basis", "since", "until", "note")
 SIZE_LABELS = {
-    "degree": "neighbours on this map (degree)",
-    "pagerank": "PageRank on this map",
-    "betweenness": "how often it lies between others (betweenness)",
+    "degree": N_("neighbours on this map (degree)"),
+    "pagerank": N_("PageRank on this map"),
+    "betweenness": N_("how often it lies between others (betweenness)"),
 }
 
 
@@ -63,7 +66,7 @@ class MapOptions:
     physics_limit: int = DEFAULT_PHYSICS_LIMIT
     size_by: SizeBy = "degree"
     seed: int = 7
-    language: str = "en"  # which name labels the nodes: "en" or "fi" (the other is the fallback)
+    language: str = "en"  # the page's language (fi, sv, en): its texts, and which name labels the nodes
 
 
 @dataclass
@@ -83,6 +86,7 @@ class MapData:
     total_nodes: int = 0
     highlight: list[str] = field(default_factory=list)
     size_label: str = ""  # what node sizes mean, for the legend
+    language: str = "en"  # what the page speaks (its texts come from the catalogues)
 
     @property
     def physics(self) -> bool:
@@ -99,7 +103,7 @@ class MapData:
             "edgeDetails": self.edge_details,
             "legend": self.legend,
             "options": self.options,
-            "style": self.style.as_json(),
+            "style": {**self.style.as_json(), **labels(self.language, self.style.kinds, self.style.relations)},
             "highlight": self.highlight,
             "sizeLabel": self.size_label,
             "stats": {"nodes": len(self.nodes), "edges": len(self.edges), "totalNodes": self.total_nodes},
@@ -147,8 +151,7 @@ def _sources(raw: Any) -> list[dict[str, str]]:
 
 
 def node_name(attrs: Mapping[str, Any], key: str, language: str = "en") -> str:
-    first, second = ("name_fi", "name_en") if language == "fi" else ("name_en", "name_fi")
-    return str(attrs.get(first) or attrs.get(second) or key)
+    return display_name({**attrs, "key": key}, language)
 
 
 def _label(name: str) -> str:
@@ -257,10 +260,11 @@ def build_map(
     if total > options.node_cap:
         keep = _cap_nodes(full, options.node_cap, highlight)
         full = full.subgraph(keep).copy()
-        notice = (
-            f"This map has {total:,} nodes, more than the limit of {options.node_cap:,}: showing the "
-            f"{options.node_cap:,} best connected. Narrow the question (a smaller depth, fewer themes "
-            f"or kinds) to see the rest."
+        notice = translator(options.language)(
+            "This map has {total} nodes, more than the limit of {cap}: showing the {cap} best connected. "
+            "Narrow the question (a smaller depth, fewer themes or kinds) to see the rest.",
+            total=f"{total:,}",
+            cap=f"{options.node_cap:,}",
         )
     if weights is not None:
         sizes = scale_sizes({n: float(weights.get(n, 0.0)) for n in full.nodes})
@@ -339,7 +343,9 @@ def build_map(
         style=style,
         total_nodes=total,
         highlight=highlight,
-        size_label=size_label or ("" if weights is not None else SIZE_LABELS[options.size_by]),
+        size_label=size_label
+        or ("" if weights is not None else translator(options.language)(SIZE_LABELS[options.size_by])),
+        language=normalise(options.language) or "en",
     )
 
 
@@ -478,6 +484,9 @@ def render_map(map_data: MapData, *, standalone: bool = True, static_url: str = 
             script_hashes=hashes,
             static_url=static_url.rstrip("/"),
             standalone=standalone,
+            lang=map_data.language,
+            _=translator(map_data.language),
+            messages=messages(map_data.language),
         )
     )
 

@@ -17,11 +17,14 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from pydantic import BaseModel, Field
 
 from api.deps import Reader, StoreDep
+from api.language import LangQuery, request_language
 from api.problems import ProblemError
 from api.security import public
 from graph.model import KEY_PATTERN
 from graph.schema import load_schema
+from i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, messages, translator
 from viz import export as exporters
+from viz.labels import labels
 from viz.layout import layout_of
 from viz.maps import (
     STATIC_DIR as VIZ_STATIC,
@@ -120,20 +123,36 @@ def explorer(
         str | None, Query(pattern=KEY_PATTERN, description="Start from this entity's neighbourhood.")
     ] = None,
     depth: Annotated[int, Query(ge=1, le=3)] = 1,
+    lang: LangQuery = None,
 ) -> HTMLResponse:
+    """In the language of `?lang=` (then remembered in a cookie), else the remembered one, else
+    the browser's; the page's scripts get the same catalogue as JSON (#pg-messages)."""
     style = default_style()
     settings = request.app.state.settings
+    language = request_language(request, lang)
+    names = labels(language, style.kinds, style.relations)
     html = (
         _environment()
         .get_template("explorer.html.j2")
         .render(
             config=page_config(key, depth, settings.explorer_home, settings.explorer_home_kinds),
-            kinds=[{"name": k, "colour": s.colour} for k, s in style.kinds.items()],
-            relation_types=[{"name": r, "colour": s.colour} for r, s in style.relations.items()],
+            kinds=[{"name": k, "colour": s.colour, "label": names["kindLabels"][k]} for k, s in style.kinds.items()],
+            relation_types=[
+                {"name": r, "colour": s.colour, "label": names["relationLabels"][r]} for r, s in style.relations.items()
+            ],
             static_url=STATIC_URL,
+            lang=language,
+            languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+            messages=messages(language),
+            _=translator(language),
         )
     )
-    return HTMLResponse(html, headers=SECURITY_HEADERS)
+    response = HTMLResponse(
+        html, headers={**SECURITY_HEADERS, "Content-Language": language, "Vary": "Accept-Language, Cookie"}
+    )
+    if lang is not None:  # an explicit choice is remembered, as the page's own switch does
+        response.set_cookie(COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", path="/")
+    return response
 
 
 @router.get(

@@ -19,11 +19,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.deps import IsoDate, Reader, StoreDep
+from api.language import Language
 from api.problems import ProblemError
 from graph.model import KEY_PATTERN
 from graph.schema import load_schema
-from graph.store import GraphStore
-from questions.common import NotFound, check_kinds
+from graph.store import GraphStore, NotFound
+from questions.common import check_kinds
 from questions.neighbourhood import MAX_DEPTH
 from questions.paths import MAX_HOPS
 from viz.maps import DEFAULT_NODE_CAP, MapData, render_map
@@ -91,11 +92,14 @@ def _neighbourhood(
     theme: list[str] | None,
     as_of: dt.date | None,
     node_cap: int,
+    language: str = "en",
 ) -> MapData:
     if not key:
         raise ProblemError(422, "give at least one entity key (key=…)", slug="invalid-request")
     with _answers():
-        return neighbourhood_map(store, key, depth=depth, kinds=kinds, themes=theme, as_of=as_of, node_cap=node_cap)
+        return neighbourhood_map(
+            store, key, depth=depth, kinds=kinds, themes=theme, as_of=as_of, node_cap=node_cap, language=language
+        )
 
 
 Depth = Annotated[int, Query(ge=0, le=MAX_DEPTH, description="How many relations away from the seeds.")]
@@ -106,6 +110,7 @@ Themes = Annotated[list[Annotated[str, Query(pattern=KEY_PATTERN)]] | None, Quer
 def neighbourhood_page(
     store: StoreDep,
     _: Reader,
+    language: Language,
     key: Keys,
     depth: Depth = 2,
     kinds: Kinds = None,
@@ -114,13 +119,14 @@ def neighbourhood_page(
     node_cap: NodeCap = DEFAULT_NODE_CAP,
     download: Download = False,
 ) -> HTMLResponse:
-    return _html(_neighbourhood(store, key, depth, kinds, theme, as_of, node_cap), download)
+    return _html(_neighbourhood(store, key, depth, kinds, theme, as_of, node_cap, language), download)
 
 
 @router.get("/neighbourhood.json", summary="The neighbourhood map as data (styled nodes, edges, layout, details)")
 def neighbourhood_data(
     store: StoreDep,
     _: Reader,
+    language: Language,
     key: Keys,
     depth: Depth = 1,
     kinds: Kinds = None,
@@ -128,7 +134,7 @@ def neighbourhood_data(
     as_of: AsOf = None,
     node_cap: NodeCap = DEFAULT_NODE_CAP,
 ) -> JSONResponse:
-    return _json(_neighbourhood(store, key, depth, kinds, theme, as_of, node_cap))
+    return _json(_neighbourhood(store, key, depth, kinds, theme, as_of, node_cap, language))
 
 
 def _themes(
@@ -138,12 +144,13 @@ def _themes(
     kinds: list[str] | None,
     as_of: dt.date | None,
     node_cap: int,
+    language: str = "en",
 ) -> MapData:
     with _answers():
         check_kinds(store.schema, kinds)  # an unknown kind is refused on the overview too, as the schema says
         if not theme:
-            return overview_map(store, node_cap=node_cap)
-        return themes_map(store, theme, mode=mode, kinds=kinds, as_of=as_of, node_cap=node_cap)
+            return overview_map(store, node_cap=node_cap, language=language)
+        return themes_map(store, theme, mode=mode, kinds=kinds, as_of=as_of, node_cap=node_cap, language=language)
 
 
 Mode = Annotated[Literal["all", "any"], Query(description="Partners of all the themes, or of any of them.")]
@@ -157,6 +164,7 @@ Mode = Annotated[Literal["all", "any"], Query(description="Partners of all the t
 def themes_page(
     store: StoreDep,
     _: Reader,
+    language: Language,
     theme: Themes = None,
     mode: Mode = "any",
     kinds: Kinds = None,
@@ -164,35 +172,39 @@ def themes_page(
     node_cap: NodeCap = DEFAULT_NODE_CAP,
     download: Download = False,
 ) -> HTMLResponse:
-    return _html(_themes(store, theme, mode, kinds, as_of, node_cap), download)
+    return _html(_themes(store, theme, mode, kinds, as_of, node_cap, language), download)
 
 
 @router.get("/themes.json", summary="The themes map (or the theme overview) as data")
 def themes_data(
     store: StoreDep,
     _: Reader,
+    language: Language,
     theme: Themes = None,
     mode: Mode = "any",
     kinds: Kinds = None,
     as_of: AsOf = None,
     node_cap: NodeCap = DEFAULT_NODE_CAP,
 ) -> JSONResponse:
-    return _json(_themes(store, theme, mode, kinds, as_of, node_cap))
+    return _json(_themes(store, theme, mode, kinds, as_of, node_cap, language))
 
 
 MaxHops = Annotated[int, Query(ge=1, le=MAX_HOPS, description="Longest path considered, in relations.")]
 Limit = Annotated[int, Query(ge=1, le=20, description="At most this many shortest paths.")]
 
 
-def _paths(store: GraphStore, start: str, end: str, max_hops: int, limit: int, as_of: dt.date | None) -> MapData:
+def _paths(
+    store: GraphStore, start: str, end: str, max_hops: int, limit: int, as_of: dt.date | None, language: str = "en"
+) -> MapData:
     with _answers():
-        return paths_map(store, start, end, max_hops=max_hops, limit=limit, as_of=as_of)
+        return paths_map(store, start, end, max_hops=max_hops, limit=limit, as_of=as_of, language=language)
 
 
 @router.get("/paths", response_class=HTMLResponse, summary="Map of the shortest paths between two entities")
 def paths_page(
     store: StoreDep,
     _: Reader,
+    language: Language,
     start: Key,
     end: Key,
     max_hops: MaxHops = 4,
@@ -200,17 +212,18 @@ def paths_page(
     as_of: AsOf = None,
     download: Download = False,
 ) -> HTMLResponse:
-    return _html(_paths(store, start, end, max_hops, limit, as_of), download)
+    return _html(_paths(store, start, end, max_hops, limit, as_of, language), download)
 
 
 @router.get("/paths.json", summary="The paths map as data")
 def paths_data(
     store: StoreDep,
     _: Reader,
+    language: Language,
     start: Key,
     end: Key,
     max_hops: MaxHops = 4,
     limit: Limit = 5,
     as_of: AsOf = None,
 ) -> JSONResponse:
-    return _json(_paths(store, start, end, max_hops, limit, as_of))
+    return _json(_paths(store, start, end, max_hops, limit, as_of, language))

@@ -28,7 +28,12 @@ from pydantic import (
 
 from api.audit import AuditEntry, AuditLog
 from api.deps import AuditDep, Editor, StoreDep
-from api.editing import (
+from api.problems import ProblemError
+from api.security import Principal
+from graph.model import KEY_PATTERN, MAX_LIST_ITEMS, MAX_STRING, MAX_TEXT, SOURCE_RULE
+from graph.schema import load_schema
+from graph.store import DuplicateWrite, GraphStore, Receipt, StoreInDoubt
+from loaders.editing import (
     Journal,
     Outcome,
     create_entity,
@@ -38,11 +43,6 @@ from api.editing import (
     update_entity,
     update_relation,
 )
-from api.problems import ProblemError
-from api.security import Principal
-from graph.model import KEY_PATTERN, MAX_LIST_ITEMS, MAX_STRING, MAX_TEXT, SOURCE_RULE
-from graph.schema import load_schema
-from graph.store import DuplicateWrite, GraphStore, Receipt, StoreInDoubt
 
 router = APIRouter(tags=["writes"])
 
@@ -98,7 +98,15 @@ class SourceIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"anyOf": [{"required": ["doc", "quote"]}, {"required": ["by", "at", "note"]}]},
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["doc", "quote"], "properties": {"doc": {"type": "string"}, "quote": {"type": "string"}}},
+                {
+                    "required": ["by", "at", "note"],
+                    "properties": {"by": {"type": "string"}, "at": {"type": "string"}, "note": {"type": "string"}},
+                },
+            ]
+        },
     )
     doc: Name | None = None
     section: Short | None = None

@@ -7,9 +7,10 @@
   "use strict";
 
   var PG = window.PartnerGraph;
-  var el = PG.el, clear = PG.clear;
+  var el = PG.el, clear = PG.clear, t = PG.t;
   var config = PG.readPayload("pg-config");
   var KEY_STORE = "partnergraph.apiKey";
+  var LANG_STORE = "partnergraph.lang", LANG_COOKIE = "pg_lang";
   var state = { map: null, session: null, pathStart: null, pathEnd: null, views: 0, layouts: 0, view: null, filters: null, asOf: "", themePartners: null, themeList: null, payloadDates: false, answerSizeLabel: "" };
 
   function $(id) { return document.getElementById(id); }
@@ -83,7 +84,7 @@
   }
   function fail(error) {
     var text = error && error.message ? error.message : String(error);
-    if (error && error.status === 401) text += " Paste an API key with the “API key” button.";
+    if (error && error.status === 401) text += " " + t("Paste an API key with the “API key” button.");
     status(text, true);
   }
 
@@ -194,9 +195,9 @@
     $("pg-as-of").value = state.asOf;
     $("pg-size").value = f.size;
     $("pg-group").value = f.group;
-    $("pg-theme-filter").querySelector("summary").textContent = f.themes.length ? "Themes (" + f.themes.length + ")" : "Themes";
-    $("pg-kind-filter").querySelector("summary").textContent = f.kinds ? "Kinds (" + f.kinds.length + ")" : "Kinds";
-    $("pg-type-filter").querySelector("summary").textContent = f.types || f.basis ? "Relations (filtered)" : "Relations";
+    $("pg-theme-filter").querySelector("summary").textContent = f.themes.length ? t("Themes ({count})", { count: f.themes.length }) : t("Themes");
+    $("pg-kind-filter").querySelector("summary").textContent = f.kinds ? t("Kinds ({count})", { count: f.kinds.length }) : t("Kinds");
+    $("pg-type-filter").querySelector("summary").textContent = f.types || f.basis ? t("Relations (filtered)") : t("Relations");
   }
 
   /* The menus' ticks into state.filters; "all ticked" is stored as null (no restriction). */
@@ -254,16 +255,17 @@
       return !linked || !!keep[node.id] || !!linked[node.id] || node.id === f.focus;
     }, edgeOK);
     if (near) {
-      $("pg-focus-text").textContent = "Focus on " + map.name(f.focus) + ": " + f.hops + " hop" + (f.hops > 1 ? "s" : "") + " out";
+      $("pg-focus-text").textContent = f.hops > 1 ? t("Focus on {name}: {hops} hops out", { name: map.name(f.focus), hops: f.hops })
+        : t("Focus on {name}: 1 hop out", { name: map.name(f.focus) });
       $("pg-focus-bar").hidden = false;
     } else {
       $("pg-focus-bar").hidden = true;
     }
     map.ungroup();
     map.sizeBy(f.size);
-    map.sizeLabel = f.size === "degree" ? "relations shown on this map (degree)"
-      : f.size === "betweenness" ? "how often it lies on the shortest paths between others shown (brokerage, betweenness)"
-      : f.size === "equal" ? "all the same" : (state.answerSizeLabel || "as the question sized them");
+    map.sizeLabel = f.size === "degree" ? t("relations shown on this map (degree)")
+      : f.size === "betweenness" ? t("how often it lies on the shortest paths between others shown (brokerage, betweenness)")
+      : f.size === "equal" ? t("all the same") : (state.answerSizeLabel || t("as the question sized them"));
     map.refreshLegend();
     $("pg-view-title").textContent = map.title || "";
     showFilters();
@@ -340,13 +342,20 @@
     }).catch(function () { state.themeList = []; renderThemeOptions(); });
   }
 
-  function themeName(t) { return t.name_en || t.name_fi || t.key; }
+  function themeName(theme) { return entityName(theme); }
+  /* A name in the page's language, else another (as graph.model.display_name on the server). */
+  var FALLBACK = { fi: ["fi", "en", "sv"], sv: ["sv", "en", "fi"], en: ["en", "fi", "sv"] };
+  function entityName(entity) {
+    var order = FALLBACK[document.documentElement.lang] || FALLBACK.en;
+    for (var i = 0; i < order.length; i++) if (entity["name_" + order[i]]) return entity["name_" + order[i]];
+    return entity.name || entity.key;
+  }
 
   function renderThemeOptions() {
     var box = $("pg-theme-options");
     clear(box);
     var themes = state.themeList || [];
-    if (!themes.length) { box.appendChild(el("p", "pg-hint", "No themes.")); return; }
+    if (!themes.length) { box.appendChild(el("p", "pg-hint", t("No themes."))); return; }
     var byKey = {};
     themes.forEach(function (t) { byKey[t.key] = t; });
     var tops = themes.filter(function (t) { return !(t.parents || []).some(function (p) { return byKey[p]; }); });
@@ -383,17 +392,23 @@
       actions.appendChild(button);
       return button;
     }
-    action("Expand neighbours", function () { expand(id); }, "expand");
-    action("Focus here", function () { setFocus(id, 1); }, "focus");
-    action("Paths from here", function () { setPathEnd("start", id); }, "path-start");
-    action("Paths to here", function () { setPathEnd("end", id); }, "path-end");
+    action(t("Expand neighbours"), function () { expand(id); }, "expand");
+    action(t("Focus here"), function () { setFocus(id, 1); }, "focus");
+    action(t("Paths from here"), function () { setPathEnd("start", id); }, "path-start");
+    action(t("Paths to here"), function () { setPathEnd("end", id); }, "path-end");
     var box = el("section", "pg-contacts");
-    action("Contacts", function () { loadContacts(id, box); }, "contacts");
+    action(t("Contacts"), function () { loadContacts(id, box); }, "contacts");
+    var brief = el("a", "pg-button", t("Briefing"));
+    brief.href = "/briefings/" + encodeURIComponent(id) + "?lang=" + encodeURIComponent(document.documentElement.lang || "en");
+    brief.target = "_blank";
+    brief.rel = "noopener";
+    brief.setAttribute("data-action", "briefing");
+    actions.appendChild(brief);
     panel.appendChild(actions);
     panel.appendChild(box);
     var all = el("details", "pg-all-relations");
     all.open = true;
-    all.appendChild(el("summary", null, "Relations…"));
+    all.appendChild(el("summary", null, t("Relations…")));
     panel.appendChild(all);
     loadRelations(id, all);
   }
@@ -413,8 +428,9 @@
           li.setAttribute("data-relation", type);
           li.setAttribute("data-other", other.key || "");
           var head = el("div", "pg-rel-head");
-          head.appendChild(document.createTextNode(rel.direction === "out" ? type + " → " : "← " + type + " "));
-          var name = other.name_en || other.name_fi || other.key;
+          var typeLabel = PG.relationLabel(state.map ? state.map.style || {} : {}, type);
+          head.appendChild(document.createTextNode(rel.direction === "out" ? typeLabel + " → " : "← " + typeLabel + " "));
+          var name = entityName(other);
           var button = el("button", "pg-link", name);
           button.type = "button";
           button.setAttribute("data-key", other.key);
@@ -422,10 +438,10 @@
           head.appendChild(button);
           if (rel.role) head.appendChild(document.createTextNode(" (" + rel.role + ")"));
           var basis = rel.basis || "stated";
-          head.appendChild(el("span", "pg-basis pg-basis-" + basis, basis));
-          var when = [rel.since ? "since " + rel.since : "", rel.until ? "until " + rel.until : ""].filter(Boolean).join(", ");
+          head.appendChild(el("span", "pg-basis pg-basis-" + basis, t(basis)));
+          var when = [rel.since ? t("since {date}", { date: rel.since }) : "", rel.until ? t("until {date}", { date: rel.until }) : ""].filter(Boolean).join(", ");
           if (when) head.appendChild(el("span", "pg-muted", " " + when));
-          if (!state.map || !state.map.nodes.get(other.key)) head.appendChild(el("span", "pg-muted", " · not on the map"));
+          if (!state.map || !state.map.nodes.get(other.key)) head.appendChild(el("span", "pg-muted", " · " + t("not on the map")));
           li.appendChild(head);
           (rel.sources || []).forEach(function (source) {
             var quote = el("blockquote", "pg-quote");
@@ -435,14 +451,14 @@
             if (cite) quote.appendChild(el("footer", null, cite));
             li.appendChild(quote);
           });
-          if (!(rel.sources || []).length) li.appendChild(el("div", "pg-hint", rel.note || "No sentence recorded for this relation."));
+          if (!(rel.sources || []).length) li.appendChild(el("div", "pg-hint", rel.note || t("No sentence recorded for this relation.")));
           list.appendChild(li);
         });
       });
-      box.querySelector("summary").textContent = "All relations in the graph (" + count + "), with their sources";
+      box.querySelector("summary").textContent = t("All relations in the graph ({count}), with their sources", { count: count });
       box.appendChild(list);
     }).catch(function (error) {
-      box.querySelector("summary").textContent = "All relations: " + error.message;
+      box.querySelector("summary").textContent = t("All relations: {error}", { error: error.message });
     });
   }
 
@@ -450,8 +466,8 @@
      for keys with the contacts role (and the API audits that read), so they load on request. */
   function loadContacts(key, box) {
     clear(box);
-    box.appendChild(el("h3", null, "Contacts"));
-    var body = el("div", "pg-hint", "Loading contacts…");
+    box.appendChild(el("h3", null, t("Contacts")));
+    var body = el("div", "pg-hint", t("Loading contacts…"));
     box.appendChild(body);
     getJSON(config.routes.contacts + query({ key: key, limit: 50 })).then(function (data) {
       clear(body);
@@ -460,20 +476,20 @@
       (data.contacts || []).forEach(function (c) {
         var li = el("li");
         var person = c.person || {};
-        var name = person.name_en || person.name_fi || person.key;
+        var name = entityName(person);
         li.appendChild(state.map && state.map.nodes.get(person.key) ? linkButton(person.key, name) : el("strong", null, name));
-        var title = c.title_en || c.title_fi;
-        var how = [title, c.relation + (c.role ? " (" + c.role + ")" : ""), c.via ? "via " + c.via : ""].filter(Boolean);
+        var title = c["title_" + (document.documentElement.lang || "en")] || c.title_en || c.title_fi;
+        var how = [title, c.relation + (c.role ? " (" + c.role + ")" : ""), c.via ? t("via {name}", { name: c.via }) : ""].filter(Boolean);
         li.appendChild(el("div", "pg-muted", how.join(" · ")));
         var pairs = [];
-        if (c.email) pairs.push(["e-mail", c.email]);
-        if (c.phone) pairs.push(["phone", c.phone]);
+        if (c.email) pairs.push([t("e-mail"), c.email, "email"]);
+        if (c.phone) pairs.push([t("phone"), c.phone, "phone"]);
         if (pairs.length) {
           var dl = el("dl");
           pairs.forEach(function (pair) {
             dl.appendChild(el("dt", null, pair[0]));
             var dd = el("dd");
-            if (pair[0] === "e-mail" && /^[^@\s<>"':]+@[^@\s<>"']+$/.test(pair[1])) {
+            if (pair[2] === "email" && /^[^@\s<>"':]+@[^@\s<>"']+$/.test(pair[1])) {
               var link = el("a", null, pair[1]);
               link.href = "mailto:" + pair[1];
               dd.appendChild(link);
@@ -486,13 +502,13 @@
         }
         list.appendChild(li);
       });
-      if (!(data.contacts || []).length) body.appendChild(el("p", "pg-hint", "No contacts recorded."));
+      if (!(data.contacts || []).length) body.appendChild(el("p", "pg-hint", t("No contacts recorded.")));
       else body.appendChild(list);
       if (!data.includes_personal) {
-        body.appendChild(el("p", "pg-hint", "E-mail addresses and phone numbers need an API key with the contacts role."));
+        body.appendChild(el("p", "pg-hint", t("E-mail addresses and phone numbers need an API key with the contacts role.")));
       }
     }).catch(function (error) {
-      body.textContent = "Contacts unavailable: " + error.message;
+      body.textContent = t("Contacts unavailable: {error}", { error: error.message });
     });
   }
 
@@ -558,7 +574,7 @@
       button.type = "button";
       button.addEventListener("click", function () { map.focusNode(key); });
       li.appendChild(button);
-      li.appendChild(el("span", "pg-muted", " " + (map.details[key].kind || "")));
+      li.appendChild(el("span", "pg-muted", " " + PG.kindLabel(map.style || {}, map.details[key].kind || "")));
       var why = el("ul", "pg-matches");
       map.details[key].matches.forEach(function (m) { why.appendChild(el("li", null, PG.matchText(m))); });
       li.appendChild(why);
@@ -647,7 +663,7 @@
   }
 
   function expand(key) {
-    status("Expanding " + (state.map ? state.map.name(key) : key) + "…");
+    status(t("Expanding {name}…", { name: state.map ? state.map.name(key) : key }));
     var add = { type: "expand", key: key };
     return fetchAdd(add).then(function (payload) {
       var added = state.map.addPayload(payload, anchorOf(add));
@@ -655,7 +671,9 @@
       notice(payload);
       return applyFilters({ layout: false }).then(function () {
         var shown = added.nodes.filter(function (k) { return !state.map.nodes.get(k).hidden; });
-        status(added.nodes.length ? "Added " + added.nodes.length + " nodes" + (shown.length < added.nodes.length ? " (" + shown.length + " shown by the filters)." : ".") : "No new neighbours.");
+        status(!added.nodes.length ? t("No new neighbours.")
+          : shown.length < added.nodes.length ? t("Added {count} nodes ({shown} shown by the filters).", { count: added.nodes.length, shown: shown.length })
+          : t("Added {count} nodes.", { count: added.nodes.length }));
         state.map.showNode(key);
         document.body.setAttribute("data-expanded", String(Date.now()));
       });
@@ -665,7 +683,7 @@
   function openEntity(key) {
     if (state.map && state.map.nodes.get(key)) {
       if (state.map.nodes.get(key).hidden) {
-        status(state.map.name(key) + " is hidden by the filters; showing it anyway.");
+        status(t("{name} is hidden by the filters; showing it anyway.", { name: state.map.name(key) }));
         state.map.nodes.update({ id: key, hidden: false });
       }
       state.map.focusNode(key);
@@ -701,8 +719,8 @@
     var note = $("pg-date-note");
     if (state.asOf && !state.payloadDates) {
       note.textContent = state.hiddenByDate
-        ? "On " + state.asOf + " none of the dated relations of this view hold yet (or any more): they are left out."
-        : "Nothing in this view carries a date, so “as of " + state.asOf + "” changes nothing here.";
+        ? t("On {date} none of the dated relations of this view hold yet (or any more): they are left out.", { date: state.asOf })
+        : t("Nothing in this view carries a date, so “as of {date}” changes nothing here.", { date: state.asOf });
       note.hidden = false;
     } else {
       note.hidden = true;
@@ -718,8 +736,8 @@
       return {
         key: entity.key,
         kind: entity.kind,
-        name: entity.name || entity.name_en || entity.name_fi || entity.key,
-        other: entity.name_en && entity.name_fi && entity.name_en !== entity.name_fi ? entity.name_fi : "",
+        name: entityName(entity),
+        other: ["fi", "sv", "en"].map(function (l) { return entity["name_" + l]; }).filter(function (n) { return n && n !== entityName(entity); })[0] || "",
       };
     }).filter(function (r) { return r.key; });
   }
@@ -729,13 +747,13 @@
     return getJSON(config.routes.search + query({ q: text, limit: 20 })).then(function (data) {
       clear(list);
       var rows = resultsOf(data);
-      if (!rows.length) list.appendChild(el("li", "pg-hint", "Nothing found for “" + text + "”."));
+      if (!rows.length) list.appendChild(el("li", "pg-hint", t("Nothing found for “{text}”.", { text: text })));
       rows.forEach(function (row) {
         var li = el("li");
         var button = el("button", null, row.name);
         button.type = "button";
         button.setAttribute("data-key", row.key);
-        button.appendChild(el("span", "pg-muted", [row.kind, row.other].filter(Boolean).join(" · ")));
+        button.appendChild(el("span", "pg-muted", [PG.kindLabel(state.map ? state.map.style || {} : {}, row.kind), row.other].filter(Boolean).join(" · ")));
         button.addEventListener("click", function () {
           list.hidden = true;
           openEntity(row.key);
@@ -754,7 +772,7 @@
     else state.pathEnd = key;
     var bar = $("pg-path-bar");
     var name = function (k) { return k ? state.map.name(k) : "…"; };
-    $("pg-path-text").textContent = "Paths from " + name(state.pathStart) + " to " + name(state.pathEnd);
+    $("pg-path-text").textContent = t("Paths from {start} to {end}", { start: name(state.pathStart), end: name(state.pathEnd) });
     $("pg-path-go").disabled = !(state.pathStart && state.pathEnd && state.pathStart !== state.pathEnd);
     bar.hidden = false;
   }
@@ -771,7 +789,7 @@
         var edges = payload.edges.map(function (e) { return e.id; });
         state.map.network.setSelection({ nodes: onPath, edges: edges }, { highlightEdges: false });
         state.map.network.fit({ nodes: onPath, animation: { duration: 300 } });
-        status(payload.nodes.length ? "Showing the shortest paths (" + onPath.length + " nodes)." : "No path between them.");
+        status(payload.nodes.length ? t("Showing the shortest paths ({count} nodes).", { count: onPath.length }) : t("No path between them."));
         document.body.setAttribute("data-paths", String(onPath.length));
       });
     }).catch(fail);
@@ -780,23 +798,23 @@
   /* ---------------- export ---------------- */
 
   function viewTitle() {
-    return state.map ? state.map.title : "partnergraph map";
+    return state.map ? state.map.title : t("partnergraph map");
   }
 
   function slideMeta() {
     var f = state.filters;
     var parts = [];
     if (state.map.subtitle) parts.push(state.map.subtitle);
-    if (f.kinds) parts.push("kinds: " + f.kinds.join(", "));
-    if (f.types) parts.push("relations: " + f.types.join(", "));
-    if (f.basis) parts.push(f.basis + " only");
-    if (f.themes.length) parts.push("themes: " + f.themes.join(", "));
-    if (f.focus) parts.push("focus: " + state.map.name(f.focus) + ", " + f.hops + " hop(s)");
+    if (f.kinds) parts.push(t("kinds: {names}", { names: f.kinds.map(function (k) { return PG.kindLabel(state.map.style || {}, k); }).join(", ") }));
+    if (f.types) parts.push(t("relations: {names}", { names: f.types.map(function (r) { return PG.relationLabel(state.map.style || {}, r); }).join(", ") }));
+    if (f.basis) parts.push(f.basis === "inferred" ? t("inferred only") : t("stated only"));
+    if (f.themes.length) parts.push(t("themes: {names}", { names: f.themes.join(", ") }));
+    if (f.focus) parts.push(t("focus: {name}, {hops} hop(s)", { name: state.map.name(f.focus), hops: f.hops }));
     var today = new Date().toISOString().slice(0, 10);
     return {
       title: viewTitle(),
       subtitle: parts.join(" · "),
-      date: (state.asOf ? "As of " + state.asOf : "Current relations") + " · exported " + today,
+      date: (state.asOf ? t("As of {date}", { date: state.asOf }) : t("Current relations")) + " · " + t("exported {date}", { date: today }),
     };
   }
 
@@ -833,7 +851,7 @@
   function loadSession() {
     return getJSON(config.routes.session).then(function (session) {
       state.session = session;
-      $("pg-role").textContent = session.anonymous ? "anonymous (" + session.role + ")" : session.name + " (" + session.role + ")";
+      $("pg-role").textContent = session.anonymous ? t("anonymous ({role})", { role: session.role }) : session.name + " (" + session.role + ")";
       return session;
     });
   }
@@ -851,7 +869,7 @@
       if (error && error.status === 404 && state.view.base.home) {
         state.view = { base: { type: "overview" }, adds: [] };
         state.filters = defaultFilters(null);
-        status("The home entity “" + config.home.key + "” is not in the graph: showing the themes.");
+        status(t("The home entity “{key}” is not in the graph: showing the themes.", { key: config.home.key }));
         return loadView();
       }
       fail(error);
@@ -899,7 +917,7 @@
   $("pg-group").addEventListener("change", function () { state.filters.group = $("pg-group").value; applyFilters({ layout: false }); });
   $("pg-theme-map").addEventListener("click", function () {
     var themes = selectedThemes();
-    if (!themes.length) { status("Tick one or more themes first."); return; }
+    if (!themes.length) { status(t("Tick one or more themes first.")); return; }
     // The theme map is the server's answer as it is: no theme filter on top of it.
     state.view = { base: { type: "themes", themes: themes, mode: themeMode() }, adds: [] };
     state.filters = defaultFilters(null);
@@ -963,12 +981,37 @@
     var key = $("pg-key-input").value.trim();
     try { if (key) sessionStorage.setItem(KEY_STORE, key); } catch (e) { /* storage disabled */ }
     $("pg-key-input").value = "";
-    loadSession().then(function () { status("Using the API key."); return loadView(); }).catch(fail);
+    loadSession().then(function () { status(t("Using the API key.")); return loadView(); }).catch(fail);
   });
   $("pg-key-forget").addEventListener("click", function () {
     try { sessionStorage.removeItem(KEY_STORE); } catch (e) { /* storage disabled */ }
-    loadSession().then(function () { status("Key forgotten."); }).catch(fail);
+    loadSession().then(function () { status(t("Key forgotten.")); }).catch(fail);
   });
+
+  /* The language switch: remembered in a cookie (the server renders the page in it) and in
+     localStorage (which restores the cookie if it was cleared); the page reloads in the new language. */
+  function rememberLanguage(lang) {
+    document.cookie = LANG_COOKIE + "=" + encodeURIComponent(lang) + "; Path=/; Max-Age=31536000; SameSite=Lax";
+    try { localStorage.setItem(LANG_STORE, lang); } catch (e) { /* storage disabled */ }
+  }
+  $("pg-lang").addEventListener("change", function () {
+    rememberLanguage($("pg-lang").value);
+    var params = new URLSearchParams(location.search);
+    params.delete("lang");
+    var text = params.toString();
+    location.replace(location.pathname + (text ? "?" + text : ""));
+  });
+  (function restoreLanguage() {
+    var stored = null;
+    try { stored = localStorage.getItem(LANG_STORE); } catch (e) { /* storage disabled */ }
+    var hasCookie = document.cookie.split(";").some(function (c) { return c.trim().indexOf(LANG_COOKIE + "=") === 0; });
+    var asked = new URLSearchParams(location.search).get("lang");
+    if (asked) { rememberLanguage(document.documentElement.lang); return; }
+    if (stored && !hasCookie && stored !== document.documentElement.lang && ["fi", "sv", "en"].indexOf(stored) >= 0) {
+      rememberLanguage(stored);
+      location.reload();
+    }
+  })();
 
   window.__pgExplorer = {
     state: state, expand: expand, openEntity: openEntity, showPaths: showPaths, setPathEnd: setPathEnd,

@@ -16,9 +16,11 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
+from graph.model import display_name
 from graph.schema import load_schema
 from graph.store import GraphStore
-from partnergraph.commands.common import AsOf, Kinds, answer, as_date, err
+from i18n import N_
+from partnergraph.commands.common import AsOf, Kinds, _, answer, as_date, err, language, tagged
 from questions.brokers import BrokersAnswer, brokers
 from questions.catalogue import KindInfo, RelationTypeInfo, list_kinds, list_relation_types
 from questions.common import EntityRef
@@ -30,11 +32,13 @@ from questions.partners import PartnersAnswer, partners_by_themes
 from questions.paths import MAX_HOPS, PathsAnswer, paths
 from questions.search import SearchResponse, search
 from questions.themes import ThemeOverview, theme_overview
+from viz.views import TRUNCATED
 from viz.xlsx import answer_workbook
 
 app = typer.Typer(help="Ask the graph a question (search, entity, partners, contacts, paths…).", no_args_is_help=True)
 out = Console()
 A = TypeVar("A", bound=BaseModel)
+MEASURES = {"betweenness": N_("betweenness"), "degree": N_("degree")}
 
 Json = Annotated[bool, typer.Option("--json", help="Print the answer as JSON (the API's format).")]
 XlsxOut = Annotated[
@@ -54,7 +58,7 @@ def _ask(
     result = answer(question)
     if xlsx is not None:
         xlsx.write_bytes(answer_workbook(result, load_schema(), include_personal=include_personal))
-        err.print(f"wrote {xlsx}", highlight=False)
+        err.print(_("wrote {file}", file=str(xlsx)), highlight=False)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     else:
@@ -62,7 +66,8 @@ def _ask(
 
 
 def _name(ref: EntityRef) -> str:
-    return f"{ref.name} ({ref.key})" if ref.name != ref.key else ref.key
+    name = display_name(ref, language())
+    return f"{name} ({ref.key})" if name != ref.key else ref.key
 
 
 def _table(title: str, *columns: str, rows: Iterable[Iterable[Any]], empty: str) -> None:
@@ -74,6 +79,16 @@ def _table(title: str, *columns: str, rows: Iterable[Iterable[Any]], empty: str)
         table.add_row(*("" if cell is None else str(cell) for cell in row))
         count += 1
     out.print(table if count else f"{title}: {empty}", highlight=False)
+
+
+def _title(contact: Any) -> str | None:
+    """A contact's title in the CLI's language, else another."""
+    lang = language()
+    for name in (f"title_{lang}", "title_en", "title_fi", "title_sv"):
+        value = getattr(contact, name, None)
+        if value:
+            return str(value)
+    return None
 
 
 # -- commands -----------------------------------------------------------------------------------
@@ -90,8 +105,20 @@ def search_command(
     """Find entities by name: "Tallinnan", "tallina", "Pekingin" all work."""
 
     def show(answer: SearchResponse) -> None:
-        rows = ((h.entity.key, h.entity.kind, h.entity.name, h.matched, f"{h.score:.2f}") for h in answer.results)
-        _table(f"Search: {answer.query}", "key", "kind", "name", "matched", "score", rows=rows, empty="nothing found")
+        rows = (
+            (h.entity.key, h.entity.kind, display_name(h.entity, language()), h.matched, f"{h.score:.2f}")
+            for h in answer.results
+        )
+        _table(
+            _("Search: {query}", query=answer.query),
+            _("key"),
+            _("kind"),
+            _("name"),
+            _("matched"),
+            _("score"),
+            rows=rows,
+            empty=_("nothing found"),
+        )
 
     _ask(lambda store: search(store, text, kind, limit), show, as_json, xlsx)
 
@@ -106,11 +133,18 @@ def entity_command(
     """An entity: its properties, its relations by type, and the quotes they rest on."""
 
     def show(answer: Entity) -> None:
-        out.print(f"[bold]{answer.name_en or answer.name_fi}[/] ({answer.key}, {answer.kind})", highlight=False)
-        if answer.name_fi and answer.name_fi != answer.name_en:
-            out.print(f"in Finnish: {answer.name_fi}", highlight=False)
+        shown = display_name(answer, language())
+        out.print(f"[bold]{shown}[/] ({answer.key}, {answer.kind})", highlight=False)
+        for lang, label in (
+            ("fi", _("in Finnish: {name}")),
+            ("sv", _("in Swedish: {name}")),
+            ("en", _("in English: {name}")),
+        ):
+            other = getattr(answer, f"name_{lang}", None) or answer.properties.get(f"name_{lang}")
+            if other and other != shown:
+                out.print(label.format(name=other), highlight=False)
         if answer.aliases:
-            out.print(f"also: {', '.join(answer.aliases)}", highlight=False)
+            out.print(_("also: {names}", names=", ".join(answer.aliases)), highlight=False)
         for name, value in answer.properties.items():
             out.print(f"{name}: {value}", highlight=False)
         for quote in answer.sources:
@@ -120,7 +154,18 @@ def entity_command(
                 ("→" if r.direction == "out" else "←", _name(r.other), r.other.kind, r.role, r.since, r.until, r.basis)
                 for r in relations
             )
-            _table(rel_type, "", "other", "kind", "role", "since", "until", "basis", rows=rows, empty="none")
+            _table(
+                rel_type,
+                "",
+                _("other"),
+                _("kind"),
+                _("role"),
+                _("since"),
+                _("until"),
+                _("basis"),
+                rows=rows,
+                empty=_("none"),
+            )
 
     _ask(lambda store: entity(store, key, as_of=as_date(as_of)), show, as_json, xlsx)
 
@@ -146,8 +191,13 @@ def partners_command(
             )
             for p in answer.partners
         )
-        title = f"Partners on {answer.mode} of: {', '.join(answer.themes)}"
-        _table(title, "entity", "kind", "themes", "through", rows=rows, empty="none")
+        themes = ", ".join(answer.themes)
+        title = (
+            _("Partners on all of: {themes}", themes=themes)
+            if answer.mode == "all"
+            else _("Partners on any of: {themes}", themes=themes)
+        )
+        _table(title, _("entity"), _("kind"), _("themes"), _("through"), rows=rows, empty=_("none"))
 
     mode: Literal["all", "any"] = "any" if any_theme else "all"
     _ask(
@@ -168,15 +218,15 @@ def contacts_command(
     """Who our contacts are for an entity or a theme, and how they are linked."""
 
     def show(answer: ContactsAnswer) -> None:
-        columns = ["person", "title", "relation", "role", "linked to", "via"]
+        columns = [_("person"), _("title"), _("relation"), _("role"), _("linked to"), _("via")]
         if answer.includes_personal:
-            columns += ["email", "phone"]
+            columns += [_("email"), _("phone")]
         rows = (
-            [_name(c.person), c.title_en or c.title_fi, c.relation, c.role, c.target, c.via]
+            [_name(c.person), _title(c), c.relation, c.role, c.target, c.via]
             + ([c.email, c.phone] if answer.includes_personal else [])
             for c in answer.contacts
         )
-        _table(f"Contacts for {answer.key}", *columns, rows=rows, empty="no one is linked")
+        _table(_("Contacts for {key}", key=answer.key), *columns, rows=rows, empty=_("no one is linked"))
 
     _ask(
         lambda store: contacts(store, key, include_personal=include_contacts, as_of=as_date(as_of)),
@@ -203,15 +253,20 @@ def paths_command(
 
     def show(answer: PathsAnswer) -> None:
         if not answer.paths:
-            out.print(f"No connection of at most {answer.max_hops} steps.", highlight=False)
+            out.print(_("No connection of at most {hops} steps.", hops=answer.max_hops), highlight=False)
             return
-        more = " (more exist)" if answer.more else ""
-        out.print(f"{len(answer.paths)} shortest connection(s) of {answer.hops} step(s){more}:", highlight=False)
+        values = {"count": len(answer.paths), "hops": answer.hops}
+        heading = (
+            _("{count} shortest connection(s) of {hops} step(s) (more exist):", **values)
+            if answer.more
+            else _("{count} shortest connection(s) of {hops} step(s):", **values)
+        )
+        out.print(heading, highlight=False)
         for number, path in enumerate(answer.paths, 1):
-            text = path.nodes[0].name
+            text = display_name(path.nodes[0], language())
             for step, node in zip(path.steps, path.nodes[1:], strict=True):
                 arrow = "→" if step.direction == "forward" else "←"
-                text += f" {arrow}[{'|'.join(step.types)}]{arrow} {node.name}"
+                text += f" {arrow}[{'|'.join(step.types)}]{arrow} {display_name(node, language())}"
             out.print(f"{number}. {text}", highlight=False)
 
     _ask(
@@ -245,12 +300,20 @@ def neighbourhood_command(
     """The entities within DEPTH relations of KEYS, and the relations among them."""
 
     def show(answer: NeighbourhoodAnswer) -> None:
-        rows = ((n.depth, n.key, n.kind, n.name_en or n.name_fi) for n in answer.nodes)
-        _table(f"Around {', '.join(answer.seeds)}", "depth", "key", "kind", "name", rows=rows, empty="nothing")
+        rows = ((n.depth, n.key, n.kind, display_name(n, language())) for n in answer.nodes)
+        _table(
+            _("Around {keys}", keys=", ".join(answer.seeds)),
+            _("depth"),
+            _("key"),
+            _("kind"),
+            _("name"),
+            rows=rows,
+            empty=_("nothing"),
+        )
         edges = ((e.start, e.type, e.end, e.role) for e in answer.edges)
-        _table("Relations", "start", "type", "end", "role", rows=edges, empty="none")
-        if answer.message:
-            err.print(f"[yellow]note[/]: {answer.message}", highlight=False)
+        _table(_("Relations"), _("start"), _("type"), _("end"), _("role"), rows=edges, empty=_("none"))
+        if answer.truncated:
+            err.print(tagged("yellow", _("note"), _(TRUNCATED, cap=max_nodes)), highlight=False)
 
     _ask(
         lambda store: (
@@ -275,13 +338,21 @@ def governance_command(
 
     def show(answer: GovernanceAnswer) -> None:
         memberships = ((_name(m.member), _name(m.network)) for m in answer.memberships_without_owner)
-        _table("Memberships without an owner", "member", "network", rows=memberships, empty="none: all have one")
+        _table(
+            _("Memberships without an owner"),
+            _("member"),
+            _("network"),
+            rows=memberships,
+            empty=_("none: all have one"),
+        )
         nobody = ([_name(t)] for t in answer.themes_without_partners)
-        _table("Themes no one works on", "theme", rows=nobody, empty="none")
+        _table(_("Themes no one works on"), _("theme"), rows=nobody, empty=_("none"))
         only_home = ([_name(t)] for t in answer.themes_only_home)
-        _table(f"Themes only {answer.home} works on", "theme", rows=only_home, empty="none")
+        _table(_("Themes only {home} works on", home=answer.home), _("theme"), rows=only_home, empty=_("none"))
         lonely = ((_name(p), p.kind) for p in answer.partners_without_theme)
-        _table(f"Partners of {answer.home} on no theme", "partner", "kind", rows=lonely, empty="none")
+        _table(
+            _("Partners of {home} on no theme", home=answer.home), _("partner"), _("kind"), rows=lonely, empty=_("none")
+        )
 
     _ask(lambda store: governance(store, home=home, as_of=as_date(as_of)), show, as_json, xlsx)
 
@@ -299,12 +370,23 @@ def brokers_command(
 
     def show(answer: BrokersAnswer) -> None:
         rows = ((_name(b.entity), b.entity.kind, f"{b.score:.4f}", b.degree) for b in answer.brokers)
-        note = " (estimated)" if answer.estimated else ""
-        title = f"Brokers by {answer.measure}{note}" + (f" around {answer.theme}" if answer.theme else "")
-        _table(title, "entity", "kind", "score", "neighbours", rows=rows, empty="none")
+        measure = _(MEASURES.get(answer.measure, answer.measure))
+        if answer.theme:
+            title = (
+                _("Brokers by {measure} (estimated) around {theme}", measure=measure, theme=answer.theme)
+                if answer.estimated
+                else _("Brokers by {measure} around {theme}", measure=measure, theme=answer.theme)
+            )
+        else:
+            title = (
+                _("Brokers by {measure} (estimated)", measure=measure)
+                if answer.estimated
+                else _("Brokers by {measure}", measure=measure)
+            )
+        _table(title, _("entity"), _("kind"), _("score"), _("neighbours"), rows=rows, empty=_("none"))
 
     if measure not in ("betweenness", "degree"):
-        raise typer.BadParameter("betweenness or degree", param_hint="--measure")
+        raise typer.BadParameter(_("betweenness or degree"), param_hint="--measure")
     chosen: Literal["betweenness", "degree"] = "degree" if measure == "degree" else "betweenness"
     _ask(lambda store: brokers(store, theme=theme, top=top, measure=chosen, as_of=as_date(as_of)), show, as_json, xlsx)
 
@@ -319,7 +401,7 @@ def themes_command(as_of: AsOf = None, as_json: Json = False, xlsx: XlsxOut = No
 
         def walk(key: str, level: int, seen: frozenset[str]) -> None:
             theme = by_key[key]
-            label = "  " * level + (theme.name_en or key)
+            label = "  " * level + display_name(theme, language())
             rows.append((label, key, theme.theme_type, theme.direct_links, theme.total_links))
             for child in theme.children:
                 if child not in seen:
@@ -327,7 +409,9 @@ def themes_command(as_of: AsOf = None, as_json: Json = False, xlsx: XlsxOut = No
 
         for root in answer.roots:
             walk(root, 0, frozenset({root}))
-        _table("Themes", "theme", "key", "type", "direct", "with sub-themes", rows=rows, empty="none")
+        _table(
+            _("Themes"), _("theme"), _("key"), _("type"), _("direct"), _("with sub-themes"), rows=rows, empty=_("none")
+        )
 
     _ask(lambda store: theme_overview(store, as_of=as_date(as_of)), show, as_json, xlsx)
 
@@ -345,6 +429,7 @@ def schema_command(as_json: Json = False) -> None:
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
         return
-    _table("Kinds", "kind", "description", rows=((k.name, k.description) for k in answer.kinds), empty="none")
+    kinds = ((k.name, k.description) for k in answer.kinds)
+    _table(_("Kinds"), _("kind"), _("description"), rows=kinds, empty=_("none"))
     types = ((r.name, "|".join(r.sources), "|".join(r.targets), r.description) for r in answer.relation_types)
-    _table("Relation types", "type", "from", "to", "description", rows=types, empty="none")
+    _table(_("Relation types"), _("type"), _("from"), _("to"), _("description"), rows=types, empty=_("none"))

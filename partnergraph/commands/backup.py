@@ -11,12 +11,13 @@ import typer
 
 from graph.connect import managed_server
 from graph.store import StoreUnavailable
+from partnergraph.commands.common import _
 from partnergraph.settings import get_settings
 
 
 def _refuse_external() -> None:
     if get_settings().neo4j_uri:
-        typer.echo("NEO4J_URI is set: back that server up with `neo4j-admin database dump` (see README).", err=True)
+        typer.echo(_("NEO4J_URI is set: back that server up with `neo4j-admin database dump` (see README)."), err=True)
         raise typer.Exit(2)
 
 
@@ -29,9 +30,17 @@ def backup(
     try:
         files = server.backup(output)
     except StoreUnavailable as exc:
-        typer.echo(f"backup failed: {exc}", err=True)
+        typer.echo(_("backup failed: {error}", error=exc), err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"{server.engine}: {files} files from {server.root} written to {output}")
+    typer.echo(
+        _(
+            "{engine}: {count} files from {folder} written to {file}",
+            engine=server.engine,
+            count=files,
+            folder=server.root,
+            file=output,
+        )
+    )
 
 
 def restore(
@@ -44,6 +53,8 @@ def restore(
     try:
         files = server.restore(archive, replace=replace)
     except (StoreUnavailable, FileExistsError, ValueError) as exc:
-        typer.echo(f"restore failed: {exc}", err=True)
+        typer.echo(_("restore failed: {error}", error=exc), err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"{server.engine}: {files} files restored into {server.root}")
+    typer.echo(
+        _("{engine}: {count} files restored into {folder}", engine=server.engine, count=files, folder=server.root)
+    )

@@ -9,9 +9,9 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from graph.store import GraphStore
+from graph.store import GraphStore, NotFound
+from i18n import from_environment, gettext
 from partnergraph.context import store_from_settings
-from questions.common import NotFound
 
 T = TypeVar("T")
 err = Console(stderr=True)
@@ -21,6 +21,28 @@ AsOf = Annotated[
     typer.Option("--as-of", formats=["%Y-%m-%d"], help="Only relations valid on this day (yyyy-mm-dd)."),
 ]
 Kinds = Annotated[list[str] | None, typer.Option("--kind", help="Keep only these node kinds (repeatable).")]
+
+
+_chosen: list[str | None] = [None]  # `partnergraph --lang …`, for this process
+
+
+def set_language(explicit: str | None) -> None:
+    _chosen[0] = from_environment(explicit) if explicit else None
+
+
+def language() -> str:
+    """The CLI's language: --lang, else PARTNERGRAPH_LANG, else the locale, else English."""
+    return _chosen[0] or from_environment()
+
+
+def _(message: str, /, **values: object) -> str:
+    """A message of the catalogues in the CLI's language."""
+    return gettext(language(), message, **values)
+
+
+def tagged(colour: str, label: str, text: object) -> str:
+    """Rich markup for a coloured label and its message: `not found: no entity …`."""
+    return f"[{colour}]{label}[/]: {text}"
 
 
 def as_date(value: dt.datetime | None) -> dt.date | None:
@@ -34,8 +56,8 @@ def answer(question: Callable[[GraphStore], T]) -> T:
         with store_from_settings() as store:
             return question(store)
     except NotFound as exc:
-        err.print(f"[red]not found[/]: {exc}", highlight=False)
+        err.print(tagged("red", _("not found"), exc), highlight=False)
         raise typer.Exit(1) from exc
     except ValueError as exc:
-        err.print(f"[red]invalid question[/]: {exc}", highlight=False)
+        err.print(tagged("red", _("invalid question"), exc), highlight=False)
         raise typer.Exit(2) from exc

@@ -6,6 +6,7 @@ import typer
 
 from graph.connect import managed_server
 from graph.managed import ManagedServer
+from partnergraph.commands.common import _
 from partnergraph.settings import get_settings
 
 app = typer.Typer(
@@ -17,7 +18,7 @@ app = typer.Typer(
 def _server() -> ManagedServer:
     settings = get_settings()
     if settings.neo4j_uri:
-        typer.echo("NEO4J_URI is set: partnergraph uses that server, not the embedded one.", err=True)
+        typer.echo(_("NEO4J_URI is set: partnergraph uses that server, not the embedded one."), err=True)
         raise typer.Exit(2)
     return managed_server(settings.store_config())
 
@@ -27,14 +28,22 @@ def start() -> None:
     """Start the embedded server in the background and leave it running."""
     server = _server()
     state = server.start(detached=True)
-    typer.echo(f"{server.engine} running: pid {state.pid}, {state.uri}, data in {server.root}")
+    typer.echo(
+        _(
+            "{engine} running: pid {pid}, {uri}, data in {folder}",
+            engine=server.engine,
+            pid=state.pid,
+            uri=state.uri,
+            folder=server.root,
+        )
+    )
 
 
 @app.command()
 def stop() -> None:
     """Stop the embedded server started with `db start`."""
     server = _server()
-    typer.echo("stopped" if server.stop() else "not running")
+    typer.echo(_("stopped") if server.stop() else _("not running"))
 
 
 @app.command()
@@ -43,6 +52,14 @@ def status() -> None:
     server = _server()
     state = server.running()
     if state is None:
-        typer.echo(f"{server.engine} not running (data in {server.root})")
+        typer.echo(_("{engine} not running (data in {folder})", engine=server.engine, folder=server.root))
         raise typer.Exit(1)
-    typer.echo(f"{server.engine} running: pid {state.pid}, {state.uri}, data in {server.root}")
+    typer.echo(
+        _(
+            "{engine} running: pid {pid}, {uri}, data in {folder}",
+            engine=server.engine,
+            pid=state.pid,
+            uri=state.uri,
+            folder=server.root,
+        )
+    )

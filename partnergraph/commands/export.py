@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from graph.store import GraphStore
+from partnergraph.commands.common import _, tagged
 from partnergraph.context import store_from_settings
 from viz.export import FORMATS, ExportError, add_contacts, export, subgraph
 from viz.xlsx import graph_workbook
@@ -50,7 +51,8 @@ def command(
     """Export the graph, or the subgraph around some keys, for Gephi, yEd, Cytoscape, networkx or Excel."""
     fmt = fmt or SUFFIXES.get(output.suffix.lower())
     if fmt not in ALL_FORMATS:
-        console.print(f"[red]error[/]: name a format with --format ({', '.join(ALL_FORMATS)})", highlight=False)
+        message = _("name a format with --format ({formats})", formats=", ".join(ALL_FORMATS))
+        console.print(tagged("red", _("error"), message), highlight=False)
         raise typer.Exit(2)
     try:
         with store_from_settings() as store:
@@ -61,11 +63,13 @@ def command(
         else:
             content = export(graph, fmt)
     except ExportError as exc:
-        console.print(f"[red]error[/]: {exc}", highlight=False)
+        console.print(tagged("red", _("error"), exc), highlight=False)
         raise typer.Exit(2) from exc
     output.write_bytes(content)
-    contacts = " with contact fields" if include_contacts else ""
+    values = {"nodes": graph.number_of_nodes(), "relations": graph.number_of_edges(), "file": output, "format": fmt}
     console.print(
-        f"wrote {graph.number_of_nodes()} nodes and {graph.number_of_edges()} relations{contacts} to {output} ({fmt})",
+        _("wrote {nodes} nodes and {relations} relations with contact fields to {file} ({format})", **values)
+        if include_contacts
+        else _("wrote {nodes} nodes and {relations} relations to {file} ({format})", **values),
         highlight=False,
     )

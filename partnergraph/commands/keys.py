@@ -9,6 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from api.security import Role, hash_key, new_key
+from partnergraph.commands.common import _
 from partnergraph.settings import ApiKeyEntry
 
 app = typer.Typer(help="API keys: make one for a person or a service.", no_args_is_help=True)
@@ -21,16 +22,18 @@ def new(
 ) -> None:
     """Print a fresh key once, and the entry to add to PARTNERGRAPH_API_KEYS (or the keys file)."""
     if role not in Role.__members__:
-        typer.echo(f"unknown role {role!r}; one of: {', '.join(Role.__members__)}", err=True)
+        typer.echo(
+            _("unknown role {role}; one of: {roles}", role=repr(role), roles=", ".join(Role.__members__)), err=True
+        )
         raise typer.Exit(2)
     key = new_key()
     try:
         entry = ApiKeyEntry(name=name, role=role, sha256=hash_key(key))  # type: ignore[arg-type]
     except ValidationError as exc:
-        typer.echo(f"invalid name {name!r}: up to 100 letters, digits, spaces and . _ @ -", err=True)
+        typer.echo(_("invalid name {name}: up to 100 letters, digits, spaces and . _ @ -", name=repr(name)), err=True)
         raise typer.Exit(2) from exc
     line = json.dumps(entry.model_dump())
-    typer.echo(f"API key for {name} ({role}) - shown once, store it now:\n\n  {key}\n")
-    typer.echo("Add this entry to the JSON list in PARTNERGRAPH_API_KEYS or in PARTNERGRAPH_API_KEYS_FILE:\n")
+    typer.echo(_("API key for {name} ({role}) - shown once, store it now:", name=name, role=role) + f"\n\n  {key}\n")
+    typer.echo(_("Add this entry to the JSON list in PARTNERGRAPH_API_KEYS or in PARTNERGRAPH_API_KEYS_FILE:") + "\n")
     typer.echo(f"  {line}\n")
-    typer.echo(f"For example, as the only key:\n\n  PARTNERGRAPH_API_KEYS='[{line}]'")
+    typer.echo(_("For example, as the only key:") + f"\n\n  PARTNERGRAPH_API_KEYS='[{line}]'")

@@ -16,13 +16,14 @@ from graph.store import WriteSummary
 from loaders.base import LoadOptions
 from loaders.curated import DEFAULT_DATASET
 from loaders.pipeline import LoadReport, load
+from partnergraph.commands.common import _, tagged
 from partnergraph.context import store_from_settings
 
 console = Console(stderr=True)
 
 
 def summary_table(summary: WriteSummary) -> Table:
-    table = Table("kind or relation type", "created", "updated", "unchanged", title="What the load did")
+    table = Table(_("kind or relation type"), _("created"), _("updated"), _("unchanged"), title=_("What the load did"))
     names = sorted(set(summary.created) | set(summary.updated) | set(summary.unchanged))
     for name in names:
         table.add_row(name, str(summary.created[name]), str(summary.updated[name]), str(summary.unchanged[name]))
@@ -31,13 +32,15 @@ def summary_table(summary: WriteSummary) -> Table:
 
 def print_report(report: LoadReport) -> None:
     for error in report.skipped:
-        console.print(f"[yellow]skipped[/] {error}", markup=True, highlight=False)
+        console.print(tagged("yellow", _("skipped"), error), markup=True, highlight=False)
     if report.dry_run:
-        console.print(f"dry run: {report.records} valid record(s), nothing written")
+        console.print(_("dry run: {count} valid record(s), nothing written", count=report.records))
         return
     console.print(summary_table(report.summary))
     if report.candidates:
-        console.print(f"{len(report.candidates)} candidate relation(s) for review (not added): see --candidates")
+        console.print(
+            _("{count} candidate relation(s) for review (not added): see --candidates", count=len(report.candidates))
+        )
 
 
 def command(
@@ -64,7 +67,7 @@ def command(
     options = LoadOptions(skip_bad_rows=skip_bad_rows, document_id=document_id)
     try:
         with store_from_settings() as store, Progress(console=console, transient=True) as bar:
-            task = bar.add_task("writing", total=None)
+            task = bar.add_task(_("writing"), total=None)
             report = load(
                 store,
                 [(p, fmt) for p in paths],
@@ -74,10 +77,10 @@ def command(
                 progress=lambda n: bar.advance(task, n),
             )
     except ValidationFailed as exc:
-        console.print(f"[red]nothing was written[/]: {exc}", highlight=False)
+        console.print(tagged("red", _("nothing was written"), exc), highlight=False)
         raise typer.Exit(1) from exc
     except KeyError as exc:
-        console.print(f"[red]error[/]: {exc.args[0]}", highlight=False)
+        console.print(tagged("red", _("error"), exc.args[0]), highlight=False)
         raise typer.Exit(2) from exc
     print_report(report)
     if candidates is not None:

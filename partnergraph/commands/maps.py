@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import typer
 
 from graph.store import GraphStore
-from partnergraph.commands.common import AsOf, Kinds, answer, as_date, err
+from partnergraph.commands.common import AsOf, Kinds, _, answer, as_date, err, language, tagged
 from viz.maps import DEFAULT_NODE_CAP, MapData, render_map
 from viz.views import neighbourhood_map, overview_map, paths_map, themes_map
 
@@ -28,8 +28,12 @@ def _write(output: Path, draw: Callable[[GraphStore], MapData]) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_map(data, standalone=True), encoding="utf-8")
     if data.notice:
-        err.print(f"[yellow]note[/]: {data.notice}", highlight=False)
-    typer.echo(f"{output}: {len(data.nodes):,} nodes, {len(data.edges):,} relations")
+        err.print(tagged("yellow", _("note"), data.notice), highlight=False)
+    nodes, relations = (
+        _("{count} nodes", count=format(len(data.nodes), ",")),
+        _("{count} relations", count=format(len(data.edges), ",")),
+    )
+    typer.echo(f"{output}: {nodes}, {relations}")
 
 
 @app.command("neighbourhood")
@@ -46,7 +50,14 @@ def neighbourhood(
     _write(
         output,
         lambda store: neighbourhood_map(
-            store, keys, depth=depth, kinds=kind, themes=theme, as_of=as_date(as_of), node_cap=node_cap
+            store,
+            keys,
+            depth=depth,
+            kinds=kind,
+            themes=theme,
+            as_of=as_date(as_of),
+            node_cap=node_cap,
+            language=language(),
         ),
     )
 
@@ -64,15 +75,17 @@ def themes(
 ) -> None:
     """The partners working on the themes (sub-themes included), or every theme without --theme."""
     if mode not in ("any", "all"):
-        err.print("[red]invalid[/]: --mode is 'any' or 'all'", highlight=False)
+        err.print(tagged("red", _("invalid"), _("--mode is any or all")), highlight=False)
         raise typer.Exit(2)
     chosen: Literal["all", "any"] = "all" if mode == "all" else "any"
     if not theme:
-        _write(output, lambda store: overview_map(store, node_cap=node_cap))
+        _write(output, lambda store: overview_map(store, node_cap=node_cap, language=language()))
         return
     _write(
         output,
-        lambda store: themes_map(store, theme, mode=chosen, kinds=kind, as_of=as_date(as_of), node_cap=node_cap),
+        lambda store: themes_map(
+            store, theme, mode=chosen, kinds=kind, as_of=as_date(as_of), node_cap=node_cap, language=language()
+        ),
     )
 
 
@@ -86,4 +99,9 @@ def paths(
     as_of: AsOf = None,
 ) -> None:
     """The shortest paths between START and END."""
-    _write(output, lambda store: paths_map(store, start, end, max_hops=max_hops, limit=limit, as_of=as_date(as_of)))
+    _write(
+        output,
+        lambda store: paths_map(
+            store, start, end, max_hops=max_hops, limit=limit, as_of=as_date(as_of), language=language()
+        ),
+    )

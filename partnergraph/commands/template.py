@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from graph.schema import load_schema
+from partnergraph.commands.common import _
 from viz.xlsx import template
 
 
@@ -18,4 +19,4 @@ def command(
 ) -> None:
     """Write the spreadsheet template: a sheet per kind, drop-downs and an example row (no database needed)."""
     output.write_bytes(template(load_schema()))
-    typer.echo(f"wrote {output}: fill it in, then `partnergraph load {output}`")
+    typer.echo(_("wrote {file}: fill it in, then `partnergraph load {file}`", file=output))

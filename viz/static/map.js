@@ -29,6 +29,24 @@
     return node;
   }
 
+  /* The page's message catalogue (i18n/locales, sent as JSON in #pg-messages): t("Legend"),
+     t("{count} nodes", { count: 3 }); an id the catalogue lacks shows as it is (English). */
+  var messages = null;
+  function t(id, values) {
+    if (messages === null) {
+      var script = document.getElementById("pg-messages");
+      try { messages = script ? JSON.parse(script.textContent) : {}; } catch (e) { messages = {}; }
+    }
+    var text = Object.prototype.hasOwnProperty.call(messages, id) ? messages[id] : id;
+    return values ? text.replace(/\{(\w+)\}/g, function (all, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
+    }) : text;
+  }
+  function language() { return document.documentElement.getAttribute("lang") || "en"; }
+  /* A kind or relation type as the page's language names it (the server's labels), else as declared. */
+  function kindLabel(style, kind) { return (style.kindLabels || {})[kind] || kind; }
+  function relationLabel(style, type) { return (style.relationLabels || {})[type] || type; }
+
   function clear(node) {
     while (node.firstChild) node.removeChild(node.firstChild);
   }
@@ -44,10 +62,10 @@
   /* The legend: the same markup as viz/templates/legend.html.j2. */
   function renderLegend(container, style, kinds, relations, sizeLabel) {
     clear(container);
-    container.appendChild(el("h2", null, "Legend"));
-    if (sizeLabel) container.appendChild(el("p", "pg-legend-size", "Node size: " + sizeLabel));
+    container.appendChild(el("h2", null, t("Legend")));
+    if (sizeLabel) container.appendChild(el("p", "pg-legend-size", t("Node size: {measure}", { measure: sizeLabel })));
     var kindList = el("ul", "pg-legend-kinds");
-    kindList.setAttribute("aria-label", "Node kinds");
+    kindList.setAttribute("aria-label", t("Node kinds"));
     orderLike(Object.keys(style.kinds), kinds).forEach(function (kind) {
       var entry = kindStyle(style, kind);
       var li = el("li");
@@ -57,12 +75,12 @@
       var shapeAttrs = Object.assign({}, entry.svg.attrs, { fill: entry.colour, stroke: entry.border, "stroke-width": 1.2 });
       icon.appendChild(svg(entry.svg.tag, shapeAttrs));
       li.appendChild(icon);
-      li.appendChild(el("span", null, kind));
+      li.appendChild(el("span", null, kindLabel(style, kind)));
       kindList.appendChild(li);
     });
     container.appendChild(kindList);
     var relList = el("ul", "pg-legend-relations");
-    relList.setAttribute("aria-label", "Relation types");
+    relList.setAttribute("aria-label", t("Relation types"));
     orderLike(Object.keys(style.relations), relations).forEach(function (type) {
       var entry = relationStyle(style, type);
       var li = el("li");
@@ -74,7 +92,7 @@
       icon.appendChild(svg("line", line));
       if (entry.directed) icon.appendChild(svg("polygon", { points: "27,2 33,6 27,10", fill: entry.colour }));
       li.appendChild(icon);
-      li.appendChild(el("span", null, type));
+      li.appendChild(el("span", null, relationLabel(style, type)));
       relList.appendChild(li);
     });
     container.appendChild(relList);
@@ -90,8 +108,8 @@
 
   /* Why a question picked an entity: one of viz/views.py's theme matches as a sentence. */
   function matchText(m) {
-    var via = m.via_theme === m.theme ? m.theme_name : m.via_name + " (part of " + m.theme_name + ")";
-    return m.relation + " " + via + (m.role ? ", " + m.role : "") + " · " + (m.basis || "stated");
+    var via = m.via_theme === m.theme ? m.theme_name : t("{theme} (part of {parent})", { theme: m.via_name, parent: m.theme_name });
+    return m.relation + " " + via + (m.role ? ", " + m.role : "") + " · " + t(m.basis || "stated");
   }
 
   function quoteBlock(source) {
@@ -189,14 +207,13 @@
       var box = el("div");
       box.appendChild(el("strong", null, d.name));
       var names = [];
-      if (d.name_fi) names.push("fi: " + d.name_fi);
-      if (d.name_en) names.push("en: " + d.name_en);
-      box.appendChild(el("div", "pg-muted", [d.kind].concat(names).filter(Boolean).join(" · ")));
+      ["fi", "sv", "en"].forEach(function (lang) { if (d["name_" + lang] && d["name_" + lang] !== d.name) names.push(lang + ": " + d["name_" + lang]); });
+      box.appendChild(el("div", "pg-muted", [kindLabel(style, d.kind)].concat(names).filter(Boolean).join(" · ")));
       if (d.themes && d.themes.length) {
-        box.appendChild(el("div", null, "Themes: " + d.themes.map(function (t) { return t.name; }).join(", ")));
+        box.appendChild(el("div", null, t("Themes: {themes}", { themes: d.themes.map(function (theme) { return theme.name; }).join(", ") })));
       }
       if (d.matches && d.matches.length) {
-        box.appendChild(el("div", null, "Matched: " + d.matches.map(matchText).join("; ")));
+        box.appendChild(el("div", null, t("Matched: {reasons}", { reasons: d.matches.map(matchText).join("; ") })));
       }
       if (d.sources && d.sources.length) {
         var quote = d.sources[0].quote;
@@ -208,16 +225,16 @@
       var d = edgeDetails[id];
       var box = el("div");
       if (!d) return box;
-      box.appendChild(el("strong", null, d.type + (d.role ? " (" + d.role + ")" : "")));
+      box.appendChild(el("strong", null, relationLabel(style, d.type) + (d.role ? " (" + d.role + ")" : "")));
       box.appendChild(el("div", null, name(d.from) + " → " + name(d.to)));
-      var when = [d.since ? "since " + d.since : "", d.until ? "until " + d.until : "", d.basis === "inferred" ? "inferred" : ""];
+      var when = [d.since ? t("since {date}", { date: d.since }) : "", d.until ? t("until {date}", { date: d.until }) : "", d.basis === "inferred" ? t("inferred") : ""];
       var extra = when.filter(Boolean).join(", ");
       if (extra) box.appendChild(el("div", "pg-muted", extra));
       return box;
     }
     network.on("hoverNode", function (params) {
       var group = map.clusters[params.node];
-      showTooltip(group ? el("div", null, group.label + ": click to open the group") : nodeSummary(params.node), params.pointer.DOM);
+      showTooltip(group ? el("div", null, t("{group}: click to open the group", { group: group.label })) : nodeSummary(params.node), params.pointer.DOM);
     });
     network.on("hoverEdge", function (params) { showTooltip(edgeSummary(params.edge), params.pointer.DOM); });
     network.on("blurNode", hideTooltip);
@@ -360,61 +377,63 @@
       var d = details[key];
       clear(panel);
       if (!d) {
-        panel.appendChild(el("p", "pg-hint", "No details for " + key));
+        panel.appendChild(el("p", "pg-hint", t("No details for {key}", { key: key })));
         return;
       }
       var entry = kindStyle(style, d.kind);
       var heading = el("h2", "pg-node-name", d.name);
       panel.appendChild(heading);
       var meta = el("div");
-      var badge = el("span", "pg-kind-badge", d.kind);
+      var badge = el("span", "pg-kind-badge", kindLabel(style, d.kind));
       badge.style.background = entry.colour;
       meta.appendChild(badge);
       meta.appendChild(el("span", "pg-key", d.key));
       panel.appendChild(meta);
       panel.appendChild(definitionList([
-        ["Name (fi)", d.name_fi],
-        ["Name (en)", d.name_en],
-        ["Also", d.aliases],
-        ["Web", d.url ? safeLink(d.url) : null],
+        [t("Name (fi)"), d.name_fi],
+        [t("Name (sv)"), d.name_sv],
+        [t("Name (en)"), d.name_en],
+        [t("Also"), d.aliases],
+        [t("Web"), d.url ? safeLink(d.url) : null],
       ].concat(Object.keys(d.properties || {}).map(function (prop) {
-        return [prop.replace(/_/g, " "), typeof d.properties[prop] === "boolean" ? (d.properties[prop] ? "yes" : "no") : d.properties[prop]];
+        return [(style.propertyLabels || {})[prop] || prop.replace(/_/g, " "), typeof d.properties[prop] === "boolean" ? (d.properties[prop] ? t("yes") : t("no")) : d.properties[prop]];
       }))));
-      if (d.description_en || d.description_fi) panel.appendChild(el("p", "pg-description", d.description_en || d.description_fi));
+      var description = d["description_" + language()] || d.description_en || d.description_fi || d.description_sv;
+      if (description) panel.appendChild(el("p", "pg-description", description));
       if (d.matches && d.matches.length) {
-        panel.appendChild(el("h3", null, "Why it matched"));
+        panel.appendChild(el("h3", null, t("Why it matched")));
         var why = el("ul", "pg-matches");
         d.matches.forEach(function (m) { why.appendChild(el("li", null, matchText(m))); });
         panel.appendChild(why);
       }
       if (opts.extras) opts.extras("node", key, panel, map);
       if (d.themes && d.themes.length) {
-        panel.appendChild(el("h3", null, "Themes"));
+        panel.appendChild(el("h3", null, t("Themes")));
         var themes = el("ul", "pg-themes");
         d.themes.forEach(function (theme) { themes.appendChild(itemFor(theme.key, theme.name)); });
         panel.appendChild(themes);
       }
       if (opts.mapRelations === false) { appendSources(d); return; }
       var related = edges.get({ filter: function (e) { return e.from === key || e.to === key; } });
-      panel.appendChild(el("h3", null, "Relations on this map (" + related.length + ")"));
+      panel.appendChild(el("h3", null, t("Relations on this map ({count})", { count: related.length })));
       var list = el("ul", "pg-relations");
       related.forEach(function (e) {
         var ed = edgeDetails[e.id] || { type: e.type };
         var other = e.from === key ? e.to : e.from;
         var li = el("li");
-        li.appendChild(document.createTextNode((e.from === key ? ed.type + " → " : "← " + ed.type + " ") ));
+        li.appendChild(document.createTextNode((e.from === key ? relationLabel(style, ed.type) + " → " : "← " + relationLabel(style, ed.type) + " ") ));
         li.appendChild(linkTo(other, name(other)));
         if (ed.role) li.appendChild(document.createTextNode(" (" + ed.role + ")"));
-        if (ed.basis === "inferred") li.appendChild(el("span", "pg-muted", " inferred"));
+        if (ed.basis === "inferred") li.appendChild(el("span", "pg-muted", " " + t("inferred")));
         list.appendChild(li);
       });
       panel.appendChild(list);
       appendSources(d);
     }
     function appendSources(d) {
-      panel.appendChild(el("h3", null, "Sources"));
+      panel.appendChild(el("h3", null, t("Sources")));
       if (d.sources && d.sources.length) d.sources.forEach(function (s) { panel.appendChild(quoteBlock(s)); });
-      else panel.appendChild(el("p", "pg-hint", "No provenance recorded."));
+      else panel.appendChild(el("p", "pg-hint", t("No provenance recorded.")));
     }
     function itemFor(key, label) {
       var li = el("li");
@@ -433,7 +452,7 @@
       var d = edgeDetails[id];
       clear(panel);
       if (!d) return;
-      panel.appendChild(el("h2", null, d.type));
+      panel.appendChild(el("h2", null, relationLabel(style, d.type)));
       var ends = el("p");
       ends.appendChild(linkTo(d.from, name(d.from)));
       ends.appendChild(document.createTextNode(" → "));
@@ -441,13 +460,13 @@
       panel.appendChild(ends);
       var rel = relationStyle(style, d.type);
       panel.appendChild(definitionList([
-        ["Meaning", rel.description], ["Role", d.role], ["Basis", d.basis],
-        ["Since", d.since], ["Until", d.until], ["Note", d.note],
+        [t("Meaning"), rel.description], [t("Type"), d.type], [t("Role"), d.role], [t("Basis"), d.basis ? t(d.basis) : null],
+        [t("Since"), d.since], [t("Until"), d.until], [t("Note"), d.note],
       ]));
       if (opts.extras) opts.extras("edge", id, panel, map);
-      panel.appendChild(el("h3", null, "Sources"));
+      panel.appendChild(el("h3", null, t("Sources")));
       if (d.sources && d.sources.length) d.sources.forEach(function (s) { panel.appendChild(quoteBlock(s)); });
-      else panel.appendChild(el("p", "pg-hint", "No provenance recorded."));
+      else panel.appendChild(el("p", "pg-hint", t("No provenance recorded.")));
     }
     function focusNode(key) {
       if (!nodes.get(key)) return;
@@ -472,7 +491,9 @@
         var shownNodes = nodes.get({ filter: function (n) { return !n.hidden; } }).length;
         var shownEdges = edges.get({ filter: edgeShown }).length;
         var text = function (shown, all, what) {
-          return (shown === all ? "" : shown.toLocaleString("en") + " of ") + all.toLocaleString("en") + " " + what;
+          var values = { shown: shown.toLocaleString("en"), count: all.toLocaleString("en") };
+          if (what === "nodes") return shown === all ? t("{count} nodes", values) : t("{shown} of {count} nodes", values);
+          return shown === all ? t("{count} relations", values) : t("{shown} of {count} relations", values);
         };
         opts.stats.textContent = text(shownNodes, nodes.length, "nodes") + ", " + text(shownEdges, edges.length, "relations");
         opts.stats.setAttribute("data-nodes", String(shownNodes));
@@ -778,11 +799,11 @@
       var legend = svg("g", { transform: "translate(" + (mapW + 12) + "," + head + ")" });
       var y = 8;
       function legendText(text, size, weight) {
-        var t = svg("text", { x: 0, y: y, "font-size": size || 12, "font-weight": weight || "normal", fill: "#1d1d1f" });
-        t.textContent = text;
-        legend.appendChild(t);
+        var label = svg("text", { x: 0, y: y, "font-size": size || 12, "font-weight": weight || "normal", fill: "#1d1d1f" });
+        label.textContent = text;
+        legend.appendChild(label);
       }
-      legendText("Legend", 14, "bold");
+      legendText(t("Legend"), 14, "bold");
       y += 20;
       var kindsShown = {}, typesShown = {};
       shownNodes.forEach(function (n) { kindsShown[n.kind] = true; });
@@ -791,9 +812,9 @@
         var entry = kindStyle(style, kind);
         var icon = svg(entry.svg.tag, Object.assign({}, entry.svg.attrs, { fill: entry.colour, stroke: entry.border, transform: "translate(0," + (y - 13) + ") scale(0.9)" }));
         legend.appendChild(icon);
-        var t = svg("text", { x: 24, y: y, "font-size": 12, fill: "#1d1d1f" });
-        t.textContent = kind;
-        legend.appendChild(t);
+        var label = svg("text", { x: 24, y: y, "font-size": 12, fill: "#1d1d1f" });
+        label.textContent = kindLabel(style, kind);
+        legend.appendChild(label);
         y += 20;
       });
       orderLike(Object.keys(style.relations), Object.keys(typesShown)).forEach(function (type) {
@@ -801,14 +822,14 @@
         var line = { x1: 0, y1: y - 4, x2: 18, y2: y - 4, stroke: entry.colour, "stroke-width": 2 };
         if (entry.dashes) line["stroke-dasharray"] = entry.dashes.join(" ");
         legend.appendChild(svg("line", line));
-        var t = svg("text", { x: 24, y: y, "font-size": 12, fill: "#1d1d1f" });
-        t.textContent = type;
-        legend.appendChild(t);
+        var label = svg("text", { x: 24, y: y, "font-size": 12, fill: "#1d1d1f" });
+        label.textContent = relationLabel(style, type);
+        legend.appendChild(label);
         y += 18;
       });
       if (map.sizeLabel) {
         y += 6;
-        legendText("Node size:", 11, "bold");
+        legendText(t("Node size:"), 11, "bold");
         y += 15;
         legendText(map.sizeLabel, 11);
       }
@@ -818,9 +839,10 @@
       shownEdges.forEach(function (e) { ((edgeDetails[e.id] || {}).sources || []).forEach(function (s) { if (s.doc) docs[s.doc] = true; }); });
       var footer = svg("text", { x: 16, y: H - 14, "font-size": 11, fill: "#555555" });
       var sources = Object.keys(docs).sort();
+      var counts = { nodes: shownNodes.length, relations: shownEdges.length, documents: sources.join(", ") };
       footer.textContent = (meta.date || new Date().toISOString().slice(0, 10)) + " · " +
-        shownNodes.length + " nodes, " + shownEdges.length + " relations · Source: partnergraph" +
-        (sources.length ? " from " + sources.join(", ") : "") + (meta.source ? " · " + meta.source : "");
+        (sources.length ? t("{nodes} nodes, {relations} relations · Source: partnergraph from {documents}", counts)
+          : t("{nodes} nodes, {relations} relations · Source: partnergraph", counts)) + (meta.source ? " · " + meta.source : "");
       root.appendChild(footer);
       return new XMLSerializer().serializeToString(root);
     }
@@ -846,7 +868,7 @@
           URL.revokeObjectURL(url);
           resolve(canvas.toDataURL("image/png"));
         };
-        image.onerror = function () { URL.revokeObjectURL(url); reject(new Error("the picture could not be drawn")); };
+        image.onerror = function () { URL.revokeObjectURL(url); reject(new Error(t("the picture could not be drawn"))); };
         image.src = url;
       });
     }
@@ -929,6 +951,7 @@
 
   window.PartnerGraph = {
     createMap: createMap, renderLegend: renderLegend, readPayload: readPayload, el: el, clear: clear, matchText: matchText,
+    t: t, kindLabel: kindLabel, relationLabel: relationLabel,
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", autostart);
   else autostart();

@@ -118,7 +118,7 @@ def time_to_interactive(
         if browser is not None:
             ready_ms, click_ms, outside = _measure(browser, path.as_uri(), timeout_ms)
         else:
-            from playwright.sync_api import sync_playwright  # noqa: PLC0415 - dev dependency
+            from playwright.sync_api import sync_playwright
 
             with sync_playwright() as playwright:
                 launched = playwright.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_ARGS))
@@ -191,7 +191,7 @@ def _measure(browser: Any, url: str, timeout_ms: float) -> tuple[float, float, i
     return ready_ms, click_ms, len(outside)
 
 
-if __name__ == "__main__":  # pragma: no cover - `python -m viz.perf [nodes]`
+if __name__ == "__main__":  # pragma: no cover - `python -m bench.perf [nodes]`
     import json
     import sys
 

@@ -1,0 +1,169 @@
+"""The message catalogues: complete for every id the code uses, nothing unused, the same `{fields}`
+in every language; pages and the CLI in the language asked for (?lang=, the remembered cookie,
+Accept-Language, --lang, PARTNERGRAPH_LANG, the locale), with no English left on a Finnish or
+Swedish page."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import string
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_api_support import Clients, headers
+from typer.testing import CliRunner
+
+from graph.model import display_name
+from graph.store import GraphStore
+from i18n import COOKIE, LANGUAGES, catalogue, choose, from_accept_language, gettext
+from i18n.extract import read, used_ids
+from partnergraph.cli import app as cli_app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_message_the_code_uses_is_translated_and_nothing_else_is_kept() -> None:
+    used = used_ids()
+    assert len(used) > 250, "the extractors found too few ids: is the scan broken?"
+    problems: list[str] = []
+    for language in LANGUAGES:
+        entries = {str(m.id): str(m.string) for m in read(language) if m.id}
+        for message_id, where in sorted(used.items()):
+            text = entries.get(message_id, "")
+            if not text.strip():
+                problems.append(f"{language}: no translation of {message_id!r} (used at {where[0]})")
+            elif fields(text) != fields(message_id):
+                problems.append(f"{language}: {message_id!r} -> {text!r} has other {{fields}}")
+        problems += [f"{language}: unused entry {i!r}" for i in sorted(set(entries) - set(used))]
+    assert problems == [], "\n".join(problems[:40])
+    sizes = {language: len(catalogue(language)) for language in LANGUAGES}
+    print(f"\ncatalogue sizes: {sizes}")
+    # Finnish and Swedish are translations, not copies of the English ids.
+    for language in ("fi", "sv"):
+        same = [i for i in used if catalogue(language)[i] == i and len(i) > 12 and " " in i]
+        assert len(same) < 10, (language, same)
+
+
+def test_the_check_fails_on_a_missing_translation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The extraction sees a new id in code the catalogues do not have."""
+    import i18n.extract as extract
+
+    probe = tmp_path / "probe.js"
+    probe.write_text('el("p", null, t("A message no catalogue has"));\n', encoding="utf-8")
+    monkeypatch.setattr(extract, "ROOT", tmp_path)
+    monkeypatch.setattr(extract, "PYTHON_PACKAGES", ())
+    monkeypatch.setattr(extract, "TEMPLATE_DIRS", ())
+    monkeypatch.setattr(extract, "SCRIPTS", ("probe.js",))
+    found = extract.used_ids()
+    assert list(found) == ["A message no catalogue has"]
+    assert "A message no catalogue has" not in catalogue("fi")
+
+
+def test_ui_scripts_show_no_literal_text_outside_the_catalogue() -> None:
+    """Words shown by the scripts go through t(): a sentence-like literal elsewhere is a leak."""
+    sentence = re.compile(r'"([A-Z][a-z]+(?: [a-z]+)+[.…]?)"')
+    for name in ("api/static/explorer.js", "viz/static/map.js"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        leaks = [m.group(1) for m in sentence.finditer(text) if text[max(0, m.start() - 2) : m.start()] != "t("]
+        assert leaks == [], (name, leaks)
+
+
+def test_language_choice() -> None:
+    assert from_accept_language("sv-FI,sv;q=0.9,en;q=0.8") == "sv"
+    assert from_accept_language("de-DE, fi;q=0.5, en;q=0.7") == "en"
+    assert from_accept_language("da, *;q=0.1") is None
+    assert choose("fi", "sv", accept_language="en") == "fi"
+    assert choose(None, "sv", accept_language="en") == "sv"
+    assert choose(None, None, accept_language="fi-FI") == "fi"
+    assert choose("xx", None, accept_language=None) == "en"
+    names = {"key": "helsinki", "name_fi": "Helsinki", "name_sv": "Helsingfors", "name_en": "Helsinki"}
+    assert display_name(names, "sv") == "Helsingfors"
+    assert display_name({"key": "tallinn", "name_fi": "Tallinna"}, "sv") == "Tallinna"  # falls back
+    assert display_name({"key": "x"}, "fi") == "x"
+
+
+ENGLISH_ONLY = {i for i in catalogue("en") if all(catalogue(lang).get(i) != i for lang in ("fi", "sv")) and len(i) > 3}
+
+
+def visible_texts(page: str) -> list[str]:
+    """Text nodes and the shown attributes (title, placeholder, aria-label) of a page."""
+    body = re.sub(r"<(script|style)\b[^>]*>.*?</\1>", "", page, flags=re.S)
+    texts = [html.unescape(t).strip() for t in re.findall(r">([^<]+)<", body)]
+    texts += [html.unescape(v) for v in re.findall(r'(?:title|placeholder|aria-label)="([^"]*)"', body)]
+    return [t for t in texts if t]
+
+
+@pytest.fixture
+def client_for(tmp_path: Path) -> Iterator[Clients]:
+    with Clients(tmp_path) as clients:
+        yield clients
+
+
+def test_pages_speak_the_language_asked_for(helsinki_store: GraphStore, client_for: Clients) -> None:
+    client = client_for(helsinki_store)
+    reader = headers("reader")
+    pages = {
+        "explorer": ("/", {}),
+        "map": ("/maps/neighbourhood", {"key": "tallinn", "depth": 1}),
+        "briefing": ("/briefings/tallinn", {}),
+    }
+    for language in ("fi", "sv"):
+        for name, (url, params) in pages.items():
+            answer = client.get(url, params={**params, "lang": language}, headers=reader)
+            assert answer.status_code == 200, (name, answer.text[:300])
+            assert f'<html lang="{language}">' in answer.text
+            leaks = [t for t in visible_texts(answer.text) if t in ENGLISH_ONLY]
+            assert leaks == [], (name, language, leaks)
+        # The scripts get the same catalogue, as JSON that cannot close its <script>.
+        page = client.get("/", params={"lang": language}, headers=reader).text
+        raw = re.search(r'<script type="application/json" id="pg-messages">(.*?)</script>', page, re.S)
+        assert raw is not None
+        assert json.loads(raw.group(1)) == catalogue(language)
+        assert "<" not in raw.group(1)
+    # Accept-Language, then the remembered choice over it; ?lang= is remembered.
+    assert '<html lang="sv">' in client.get("/", headers={**reader, "Accept-Language": "sv-FI,en;q=0.5"}).text
+    chosen = client.get("/", params={"lang": "fi"}, headers=reader)
+    assert chosen.cookies.get(COOKIE) == "fi" or f"{COOKIE}=fi" in chosen.headers.get("set-cookie", "")
+    client.cookies.set(COOKIE, "fi")
+    assert '<html lang="fi">' in client.get("/", headers={**reader, "Accept-Language": "sv"}).text
+    data = client.get("/maps/neighbourhood.json", params={"key": "tallinn", "lang": "sv"}, headers=reader).json()
+    assert data["title"] == gettext("sv", "Neighbourhood of {names}", names="Tallinn")
+    assert data["style"]["kindLabels"]["City"] == gettext("sv", "City")
+    client.cookies.clear()
+
+
+@pytest.fixture
+def reset_cli_language() -> Iterator[None]:
+    from partnergraph.commands.common import set_language
+
+    yield
+    set_language(None)
+
+
+@pytest.mark.usefixtures("cli_on_backend", "reset_cli_language")
+def test_cli_speaks_the_language_asked_for(helsinki_store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    monkeypatch.setenv("COLUMNS", "300")
+    heading = "Memberships without an owner"
+    for args, env in (
+        (["--lang", "sv", "ask", "governance"], {}),
+        (["ask", "governance"], {"PARTNERGRAPH_LANG": "sv"}),
+        (["ask", "governance"], {"PARTNERGRAPH_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "sv_FI.UTF-8"}),
+    ):
+        result = runner.invoke(cli_app, args, env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert gettext("sv", heading) in result.output and heading not in result.output, (args, env)
+    result = runner.invoke(cli_app, ["--lang", "fi", "ask", "contacts", "c40"], catch_exceptions=False)
+    assert gettext("fi", "Contacts for {key}", key="c40") in result.output
+    assert gettext("fi", "person") in result.output
+    result = runner.invoke(cli_app, ["--lang", "fi", "ask", "entity", "no-such-key"])
+    assert result.exit_code == 1 and gettext("fi", "not found") in result.output
+    english = runner.invoke(cli_app, ["--lang", "en", "ask", "governance"], catch_exceptions=False)
+    assert heading in english.output
