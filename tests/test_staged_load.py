@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Backend
+from test_store_contract import node, rel, seed, state
 
 from graph.bolt import BoltStore
 from graph.managed import ManagedServer
 from graph.model import Batch, Source
 from graph.staged import LoadInProgress
 from graph.store import DuplicateWrite, GraphStore, KindConflict, Receipt, StoreError
-from tests.conftest import Backend
-from tests.test_store_contract import node, rel, seed, state
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -152,7 +152,7 @@ LOADER = textwrap.dedent(
     """
     import json, os, signal, sys
     from graph.bolt import BoltStore
-    from tests.test_staged_load import big_batch
+    from test_staged_load import big_batch
 
     uri, user, password, database = json.loads(sys.argv[1])
     store = BoltStore(uri, (user, password), database)
@@ -178,7 +178,7 @@ def test_a_loader_killed_mid_load_leaves_no_half_load_behind(
     version = staged.data_version()
     server = managed_servers[backend.name]
     args = json.dumps([staged.uri, *server.auth, server.database])
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(ROOT), str(ROOT / "tests")))}
     done = subprocess.run([sys.executable, "-c", LOADER, args], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == -signal.SIGKILL and "nodes written" in done.stdout, done.stderr[-2000:]
     assert staged.kinds_of(["city-0"]) == {"city-0": "City"}  # the dead load's chunks, not yet settled
