@@ -19,8 +19,8 @@ from graph.store import GraphStore
 from questions.common import QuestionError, check_kinds
 from questions.expand import Ball, expand
 from questions.projection import Projection, projection
-from questions.reads import require
-from questions.themes import theme_closure, theme_links
+from questions.resolve import Resolution, keys_of, resolve_all
+from questions.themes import THEME, theme_closure, theme_links
 
 MAX_DEPTH = 3
 DEFAULT_NODE_CAP = 2_000
@@ -52,6 +52,7 @@ class NeighbourhoodAnswer(BaseModel):
     edges: list[EdgeOut]
     truncated: bool
     message: str | None = None
+    resolved: list[Resolution] = []  # how each seed asked for was read (keys, names or aliases)
 
 
 class Neighbourhood:
@@ -89,10 +90,13 @@ def neighbourhood(
         raise QuestionError(f"depth must be between 0 and {MAX_DEPTH}")
     if node_cap < 1:
         raise QuestionError("node_cap must be at least 1")
-    seeds = sorted(set(keys))
-    if not seeds:
+    asked = list(dict.fromkeys(keys))
+    if not asked:
         raise QuestionError("name at least one entity")
-    require(store, seeds)
+    resolved = resolve_all(store, asked)
+    seeds = sorted(set(keys_of(resolved)))
+    if themes:
+        themes = keys_of(resolve_all(store, themes, kinds=[THEME]))
     wanted = check_kinds(store.schema, kinds)
     avoid = [k for k in store.schema.node_kinds if wanted and k not in wanted]
     keep = None
@@ -108,7 +112,13 @@ def neighbourhood(
         )
     nodes, edges = _from_projection(projection(store), ball, as_of)
     answer = NeighbourhoodAnswer(
-        seeds=seeds, depth=depth, nodes=nodes, edges=edges, truncated=ball.truncated, message=message
+        seeds=seeds,
+        depth=depth,
+        nodes=nodes,
+        edges=edges,
+        truncated=ball.truncated,
+        message=message,
+        resolved=resolved,
     )
     return Neighbourhood(store, ball, answer, as_of)
 

@@ -307,7 +307,8 @@ def build_map(
         pair = (min(start, end), max(start, end))
         nth = pair_count[pair]
         pair_count[pair] += 1
-        vis = rel.vis()
+        basis = str(attrs.get("basis") or "stated")
+        vis = rel.vis(inferred=basis == "inferred")
         smooth: dict[str, Any] = {}
         if nth:  # parallel relations between the same two nodes: bend them apart
             smooth = {
@@ -318,13 +319,25 @@ def build_map(
                 }
             }
         net.add_edge(
-            start, end, id=edge_id, type=rtype, dashes=vis["dashes"], color=vis["color"], arrows=vis["arrows"], **smooth
+            start,
+            end,
+            id=edge_id,
+            type=rtype,
+            basis=basis,
+            dashes=vis["dashes"],
+            color=vis["color"],
+            arrows=vis["arrows"],
+            **smooth,
         )
         edge_details[edge_id] = _edge_details(full, start, end, rtype, attrs, options.language)
 
     net.set_options(json.dumps(vis_options(full.number_of_nodes(), full.number_of_edges(), options.physics_limit)))
     nodes, edges, _heading, _height, _width, options_json = net.get_network_data()
-    legend = style.legend((d["kind"] for d in details.values()), (d["type"] for d in edge_details.values()))
+    legend = style.legend(
+        (d["kind"] for d in details.values()),
+        (d["type"] for d in edge_details.values()),
+        inferred=any(d.get("basis") == "inferred" for d in edge_details.values()),
+    )
     return MapData(
         title=title,
         subtitle=subtitle,

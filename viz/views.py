@@ -108,6 +108,7 @@ def paths_map(
 ) -> MapData:
     """The shortest paths between two entities: their nodes and the relations they step along."""
     answer = paths(store, start, end, max_hops=max_hops, limit=limit, as_of=as_of)
+    start, end = answer.start, answer.end  # the keys the names given resolved to
     keys = {n.key for p in answer.paths for n in p.nodes} or {start, end}
     steps = {(s.start, s.end, t) for p in answer.paths for s in p.steps for t in s.types}
     graph = keep_relations(store.snapshot(keys, as_of=as_of), steps)

@@ -447,6 +447,11 @@
 
   /* Who to contact about an entity (the API's contacts route). E-mail and phone come back only
      for keys with the contacts role (and the API audits that read), so they load on request. */
+  var CONTACT_WORDS = {
+    steps: { direct: "direct link", membership_owner: "found through the membership owner", leading_unit: "found through the leading unit" },
+    inferred: "inferred",
+  };
+
   function loadContacts(key, box) {
     clear(box);
     box.appendChild(el("h3", null, "Contacts"));
@@ -462,8 +467,18 @@
         var name = person.name_en || person.name_fi || person.key;
         li.appendChild(state.map && state.map.nodes.get(person.key) ? linkButton(person.key, name) : el("strong", null, name));
         var title = c.title_en || c.title_fi;
-        var how = [title, c.relation + (c.role ? " (" + c.role + ")" : ""), c.via ? "via " + c.via : ""].filter(Boolean);
+        /* How the contact was found (the contact rule's step) and whether it is stated or inferred:
+           data attributes for styling and tests; the words come from CONTACT_WORDS. */
+        li.setAttribute("data-step", c.step || "direct");
+        li.setAttribute("data-basis", c.basis || "stated");
+        var how = [
+          title,
+          c.relation + (c.role ? " (" + c.role + ")" : ""),
+          c.via ? "via " + c.via : "",
+          CONTACT_WORDS.steps[c.step] || "",
+        ].filter(Boolean);
         li.appendChild(el("div", "pg-muted", how.join(" · ")));
+        if (c.basis === "inferred") li.appendChild(el("span", "pg-basis pg-basis-inferred", CONTACT_WORDS.inferred));
         var pairs = [];
         if (c.email) pairs.push(["e-mail", c.email]);
         if (c.phone) pairs.push(["phone", c.phone]);

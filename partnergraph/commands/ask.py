@@ -1,7 +1,9 @@
 """`partnergraph ask …`: every question of the API, from the command line.
 
 Each command opens the configured store, calls one function of `questions/` and prints its answer
-as a table, or as the API's JSON with `--json`. Contact email and phone are shown only with
+as a table, or as the API's JSON with `--json`. Wherever a key is asked, a name or an alias in
+Finnish, Swedish or English does too ("C40", "Helsingfors", "--theme MaaS"); the answer says what
+it was read as, and an unknown name gets "did you mean …". Contact email and phone are shown only with
 `--include-contacts`: whoever runs the CLI owns the database, but shoulder-surfing is real.
 """
 
@@ -28,6 +30,7 @@ from questions.governance import GovernanceAnswer, governance
 from questions.neighbourhood import DEFAULT_NODE_CAP, MAX_DEPTH, NeighbourhoodAnswer, neighbourhood
 from questions.partners import PartnersAnswer, partners_by_themes
 from questions.paths import MAX_HOPS, PathsAnswer, paths
+from questions.resolve import Resolution
 from questions.search import SearchResponse, search
 from questions.themes import ThemeOverview, theme_overview
 from viz.xlsx import answer_workbook
@@ -65,6 +68,13 @@ def _name(ref: EntityRef) -> str:
     return f"{ref.name} ({ref.key})" if ref.name != ref.key else ref.key
 
 
+def _resolved(resolutions: Iterable[Resolution | None]) -> None:
+    """Say what a name was read as (nothing when a key was given)."""
+    for resolution in resolutions:
+        if resolution is not None and resolution.by != "key":
+            out.print(f"“{resolution.asked}” = {_name(resolution.entity)}", highlight=False)
+
+
 def _table(title: str, *columns: str, rows: Iterable[Iterable[Any]], empty: str) -> None:
     table = Table(title=title, title_justify="left")
     for column in columns:
@@ -98,7 +108,7 @@ def search_command(
 
 @app.command("entity")
 def entity_command(
-    key: Annotated[str, typer.Argument(help="The entity's key.")],
+    key: Annotated[str, typer.Argument(help="The entity's key, name or alias (fi, sv, en).")],
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
@@ -106,9 +116,12 @@ def entity_command(
     """An entity: its properties, its relations by type, and the quotes they rest on."""
 
     def show(answer: Entity) -> None:
+        _resolved([answer.resolved])
         out.print(f"[bold]{answer.name_en or answer.name_fi}[/] ({answer.key}, {answer.kind})", highlight=False)
         if answer.name_fi and answer.name_fi != answer.name_en:
             out.print(f"in Finnish: {answer.name_fi}", highlight=False)
+        if answer.name_sv and answer.name_sv != answer.name_en:
+            out.print(f"in Swedish: {answer.name_sv}", highlight=False)
         if answer.aliases:
             out.print(f"also: {', '.join(answer.aliases)}", highlight=False)
         for name, value in answer.properties.items():
@@ -127,16 +140,24 @@ def entity_command(
 
 @app.command("partners")
 def partners_command(
-    theme: Annotated[list[str], typer.Option("--theme", help="Theme keys (repeatable).")],
+    theme: Annotated[list[str], typer.Option("--theme", help="Theme keys, names or aliases (repeatable).")],
     any_theme: Annotated[bool, typer.Option("--any", help="Any of the themes instead of all of them.")] = False,
     kind: Kinds = None,
+    include_home: Annotated[
+        bool, typer.Option("--include-home", help="Also the home city and its own units (left out by default).")
+    ] = False,
+    include_non_actors: Annotated[
+        bool, typer.Option("--include-non-actors", help="Also laws, strategies, programmes (left out by default).")
+    ] = False,
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """Who works on all (or --any) of the themes, sub-themes included, and why."""
+    """Who works on all (or --any) of the themes, sub-themes included, and why. Partners are actors
+    (cities, organisations, networks), never the home city or its own units, unless asked."""
 
     def show(answer: PartnersAnswer) -> None:
+        _resolved(answer.resolved)
         rows = (
             (
                 _name(p.entity),
@@ -148,16 +169,31 @@ def partners_command(
         )
         title = f"Partners on {answer.mode} of: {', '.join(answer.themes)}"
         _table(title, "entity", "kind", "themes", "through", rows=rows, empty="none")
+        if answer.left_out:
+            why = {"home": "the home city or its own units", "non_actors": "not actors (laws, strategies…)"}
+            counts = ", ".join(f"{count} {why.get(reason, reason)}" for reason, count in answer.left_out.items())
+            out.print(f"left out: {counts} (--include-home, --include-non-actors)", highlight=False)
 
     mode: Literal["all", "any"] = "any" if any_theme else "all"
     _ask(
-        lambda store: partners_by_themes(store, theme, mode=mode, kinds=kind, as_of=as_date(as_of)), show, as_json, xlsx
+        lambda store: partners_by_themes(
+            store,
+            theme,
+            mode=mode,
+            kinds=kind,
+            as_of=as_date(as_of),
+            include_home=include_home,
+            include_non_actors=include_non_actors,
+        ),
+        show,
+        as_json,
+        xlsx,
     )
 
 
 @app.command("contacts")
 def contacts_command(
-    key: Annotated[str, typer.Argument(help="An entity or theme key.")],
+    key: Annotated[str, typer.Argument(help="An entity or theme: key, name or alias (fi, sv, en).")],
     include_contacts: Annotated[
         bool, typer.Option("--include-contacts", help="Also show email and phone (personal data).")
     ] = False,
@@ -165,18 +201,31 @@ def contacts_command(
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """Who our contacts are for an entity or a theme, and how they are linked."""
+    """Who handles an entity or a theme (direct contact, then the membership owner, then the leading
+    unit), how each contact was found, and whether that is stated or inferred."""
 
     def show(answer: ContactsAnswer) -> None:
-        columns = ["person", "title", "relation", "role", "linked to", "via"]
+        _resolved([answer.resolved])
+        columns = ["person", "title", "found by", "relation", "role", "linked to", "via", "basis"]
         if answer.includes_personal:
             columns += ["email", "phone"]
+        steps = {"direct": "direct link", "membership_owner": "membership owner", "leading_unit": "leading unit"}
         rows = (
-            [_name(c.person), c.title_en or c.title_fi, c.relation, c.role, c.target, c.via]
+            [
+                _name(c.person),
+                c.title_en or c.title_fi,
+                steps.get(c.step, c.step),
+                c.relation,
+                c.role,
+                c.target,
+                f"{c.via} ({c.via_relation})" if c.via else None,
+                c.basis,
+            ]
             + ([c.email, c.phone] if answer.includes_personal else [])
             for c in answer.contacts
         )
-        _table(f"Contacts for {answer.key}", *columns, rows=rows, empty="no one is linked")
+        name = answer.resolved.entity.name if answer.resolved else answer.key
+        _table(f"Contacts for {name} ({answer.key})", *columns, rows=rows, empty="no one is linked")
 
     _ask(
         lambda store: contacts(store, key, include_personal=include_contacts, as_of=as_date(as_of)),
@@ -189,8 +238,8 @@ def contacts_command(
 
 @app.command("paths")
 def paths_command(
-    start: Annotated[str, typer.Argument(help="Where the connection starts.")],
-    end: Annotated[str, typer.Argument(help="Where it ends.")],
+    start: Annotated[str, typer.Argument(help="Where the connection starts: key, name or alias.")],
+    end: Annotated[str, typer.Argument(help="Where it ends: key, name or alias.")],
     max_hops: Annotated[int, typer.Option(min=1, max=MAX_HOPS)] = 4,
     avoid_kind: Annotated[list[str] | None, typer.Option("--avoid-kind", help="Kinds not to pass through.")] = None,
     avoid_type: Annotated[list[str] | None, typer.Option("--avoid-type", help="Relation types not to use.")] = None,
@@ -202,6 +251,7 @@ def paths_command(
     """The shortest connections between two entities ("how are we connected to …")."""
 
     def show(answer: PathsAnswer) -> None:
+        _resolved(answer.resolved)
         if not answer.paths:
             out.print(f"No connection of at most {answer.max_hops} steps.", highlight=False)
             return
@@ -233,7 +283,7 @@ def paths_command(
 
 @app.command("neighbourhood")
 def neighbourhood_command(
-    keys: Annotated[list[str], typer.Argument(help="Entity keys at the centre.")],
+    keys: Annotated[list[str], typer.Argument(help="Entities at the centre: keys, names or aliases.")],
     depth: Annotated[int, typer.Option(min=0, max=MAX_DEPTH)] = 1,
     kind: Kinds = None,
     theme: Annotated[list[str] | None, typer.Option("--theme", help="Keep entities on these themes.")] = None,
@@ -245,10 +295,11 @@ def neighbourhood_command(
     """The entities within DEPTH relations of KEYS, and the relations among them."""
 
     def show(answer: NeighbourhoodAnswer) -> None:
+        _resolved(answer.resolved)
         rows = ((n.depth, n.key, n.kind, n.name_en or n.name_fi) for n in answer.nodes)
         _table(f"Around {', '.join(answer.seeds)}", "depth", "key", "kind", "name", rows=rows, empty="nothing")
-        edges = ((e.start, e.type, e.end, e.role) for e in answer.edges)
-        _table("Relations", "start", "type", "end", "role", rows=edges, empty="none")
+        edges = ((e.start, e.type, e.end, e.role, e.basis) for e in answer.edges)
+        _table("Relations", "start", "type", "end", "role", "basis", rows=edges, empty="none")
         if answer.message:
             err.print(f"[yellow]note[/]: {answer.message}", highlight=False)
 
@@ -266,7 +317,7 @@ def neighbourhood_command(
 
 @app.command("governance")
 def governance_command(
-    home: Annotated[str, typer.Option(help="The home city whose partners are checked.")] = "helsinki",
+    home: Annotated[str, typer.Option(help="The home city whose partners are checked: key or name.")] = "helsinki",
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
@@ -274,8 +325,21 @@ def governance_command(
     """Memberships without an owner, themes no one works on, partners on no theme."""
 
     def show(answer: GovernanceAnswer) -> None:
-        memberships = ((_name(m.member), _name(m.network)) for m in answer.memberships_without_owner)
-        _table("Memberships without an owner", "member", "network", rows=memberships, empty="none: all have one")
+        memberships = ((_name(m.member), _name(m.network), m.basis) for m in answer.memberships_without_owner)
+        _table("Memberships without an owner", "member", "network", "membership basis", rows=memberships, empty="none")
+        inferred = (
+            (_name(m.member), _name(m.network), ", ".join(_name(o) for o in m.owners), m.owner_basis)
+            for m in answer.memberships_with_inferred_owner
+        )
+        _table(
+            "Memberships whose owner is only inferred (no source names one)",
+            "member",
+            "network",
+            "owner",
+            "owner basis",
+            rows=inferred,
+            empty="none",
+        )
         nobody = ([_name(t)] for t in answer.themes_without_partners)
         _table("Themes no one works on", "theme", rows=nobody, empty="none")
         only_home = ([_name(t)] for t in answer.themes_only_home)
@@ -288,7 +352,9 @@ def governance_command(
 
 @app.command("brokers")
 def brokers_command(
-    theme: Annotated[str | None, typer.Option(help="Only around this theme (and its sub-themes).")] = None,
+    theme: Annotated[
+        str | None, typer.Option(help="Only around this theme (and its sub-themes): key, name or alias.")
+    ] = None,
     top: Annotated[int, typer.Option(min=1, max=200)] = 10,
     measure: Annotated[str, typer.Option(help="betweenness or degree.")] = "betweenness",
     as_of: AsOf = None,

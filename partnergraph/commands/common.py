@@ -11,7 +11,8 @@ from rich.console import Console
 
 from graph.store import GraphStore
 from partnergraph.context import store_from_settings
-from questions.common import NotFound
+from questions.common import EntityRef, NotFound
+from questions.resolve import Ambiguous, Unresolved
 
 T = TypeVar("T")
 err = Console(stderr=True)
@@ -28,11 +29,25 @@ def as_date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
+def _suggested(refs: list[EntityRef]) -> str:
+    return ", ".join(f"{r.name} ({r.key})" if r.name != r.key else r.key for r in refs)
+
+
 def answer(question: Callable[[GraphStore], T]) -> T:
-    """Run `question` on the configured store: an unknown key exits 1, an impossible question 2."""
+    """Run `question` on the configured store: an unknown key or name exits 1 (with "did you mean
+    …" when something is near), an ambiguous name 3, an impossible question 2."""
     try:
         with store_from_settings() as store:
             return question(store)
+    except Unresolved as exc:
+        err.print(f"[red]not found[/]: no {exc.what} with key or name {exc.asked!r}", highlight=False)
+        if exc.suggestions:
+            err.print(f"did you mean: {_suggested(exc.suggestions)}?", highlight=False)
+        raise typer.Exit(1) from exc
+    except Ambiguous as exc:
+        err.print(f"[red]ambiguous[/]: {exc.asked!r} names several {exc.what}s", highlight=False)
+        err.print(f"did you mean: {_suggested(exc.suggestions)}? (give the key)", highlight=False)
+        raise typer.Exit(3) from exc
     except NotFound as exc:
         err.print(f"[red]not found[/]: {exc}", highlight=False)
         raise typer.Exit(1) from exc
