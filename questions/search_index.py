@@ -39,6 +39,8 @@ COMPOUND_MIN = 8  # a query word this long that matches nothing exactly may be a
 COMPOUND_PART = 3  # each part of a compound has at least this many letters
 COMPOUND_HEAD_WEIGHT = 0.85  # "kaupunkiverkostot" read as its head "verkostot" (a kind of network)
 COMPOUND_BOTH_WEIGHT = 0.9  # … and as its two words "kaupunki verkostot"
+KIND_BONUS = 0.3  # a query whose head word names a kind ("city networks", "verkostot") lifts that kind's
+# entities by this share of what they miss from a perfect score (so never above an exact name)
 
 IntArray = npt.NDArray[np.int32]
 
@@ -74,7 +76,10 @@ class Hit:
 class SearchIndex:
     """Trigram index over the words of every name, alias and key; immutable once built."""
 
-    def __init__(self, rows: Iterable[Mapping[str, object]]):
+    def __init__(self, rows: Iterable[Mapping[str, object]], kind_words: Mapping[str, str] | None = None):
+        """`kind_words`: folded words naming a node kind (the schema's names of kinds in fi, sv, en:
+        "verkosto", "natverk", "networks" -> Network), for queries whose head word names a kind."""
+        self._kind_words = dict(kind_words or {})
         self.entities: list[IndexedEntity] = []
         self._phrases: list[_Phrase] = []
         self._word_ids: dict[str, int] = {}
@@ -231,7 +236,7 @@ class SearchIndex:
             return []
         raws = {fold(r): r for r in raw_words(text)}
         wanted = frozenset(kinds) if kinds else None
-        best = self._rank(query, raws, wanted, limit, 1.0)
+        readings: list[tuple[list[str], float]] = [(query, 1.0)]
         for position, word in enumerate(query):
             split = self._compound(word, raws.get(word, word)) if len(word) >= COMPOUND_MIN else None
             if split is None:
@@ -239,20 +244,33 @@ class SearchIndex:
             left, right = split
             raws.setdefault(right, raws.get(word, word)[-len(right) :])
             for reading, weight in (([right], COMPOUND_HEAD_WEIGHT), ([left, right], COMPOUND_BOTH_WEIGHT)):
-                words = list(dict.fromkeys([*query[:position], *reading, *query[position + 1 :]]))
-                for entity, rank in self._rank(words, raws, wanted, limit, weight).items():
-                    if entity not in best or rank < best[entity]:
-                        best[entity] = rank
+                readings.append((list(dict.fromkeys([*query[:position], *reading, *query[position + 1 :]])), weight))
+        # The head of a noun phrase is its last word (of a compound: its last part): "city networks",
+        # "kaupunkiverkostot". When it names a kind, that kind's entities come first among equals.
+        heads = {reading[-1] for reading, _ in readings}
+        hinted = {kind for head in heads if (kind := self._kind_of(head, raws.get(head, head)))}
+        best: dict[int, tuple[float, int, int]] = {}
+        for words, weight in readings:
+            for entity, rank in self._rank(words, raws, wanted, limit, weight, frozenset(hinted)).items():
+                if entity not in best or rank < best[entity]:
+                    best[entity] = rank
         ranked = heapq.nsmallest(limit, ((rank, entity) for entity, rank in best.items()))
         return [
             Hit(self.entities[entity], round(-score, 4), self._phrases[phrase].text, self._phrases[phrase].field)
             for (score, _, phrase), entity in ranked
         ]
 
+    def _kind_of(self, word: str, raw: str) -> str | None:
+        """The node kind a word names, through its variants and stems ("verkostoissa" -> Network)."""
+        for form in (word, *variants(word), *stems(raw)):
+            kind = self._kind_words.get(form)
+            if kind is not None:
+                return kind
+        return None
+
     def _compound(self, word: str, raw: str) -> tuple[str, str] | None:
-        """(modifier, head) when `word` is not itself a known word but two known words joined."""
-        if self._known(word, raw):
-            return None
+        """(modifier, head) when `word` is two known words joined ("kaupunki" + "verkostot"); the
+        longest head first. A word may be known itself and still be a compound."""
         aligned = len(raw) == len(word)
         for cut in range(len(word) - COMPOUND_PART, COMPOUND_PART - 1, -1):  # the longest head first
             left, right = word[:cut], word[cut:]
@@ -263,7 +281,13 @@ class SearchIndex:
         return None
 
     def _rank(
-        self, query: list[str], raws: Mapping[str, str], wanted: frozenset[str] | None, limit: int, weight: float
+        self,
+        query: list[str],
+        raws: Mapping[str, str],
+        wanted: frozenset[str] | None,
+        limit: int,
+        weight: float,
+        hinted: frozenset[str] = frozenset(),
     ) -> dict[int, tuple[float, int, int]]:
         """entity -> (-score, names before aliases, phrase) for one reading of the query."""
         keep = max(WORDS_PER_QUERY_WORD, 10 * limit)
@@ -276,6 +300,8 @@ class SearchIndex:
         for phrase_id, raw_score in scored:
             phrase = self._phrases[phrase_id]
             score = raw_score * weight
+            if hinted and self.entities[phrase.entity].kind in hinted:
+                score += KIND_BONUS * (1.0 - score)
             if score < MIN_SCORE or (wanted is not None and self.entities[phrase.entity].kind not in wanted):
                 continue
             candidate = (-score, 0 if phrase.field in NAME_FIELDS else 1, phrase_id)
