@@ -52,7 +52,8 @@ class NeighbourhoodAnswer(BaseModel):
     edges: list[EdgeOut]
     truncated: bool
     message: str | None = None
-    resolved: list[Resolution] = []  # how each seed asked for was read (keys, names or aliases)
+    themes: list[str] = []  # the themes kept to, when asked
+    resolved: list[Resolution] = []  # how each seed and theme asked for was read (keys, names or aliases)
 
 
 class Neighbourhood:
@@ -95,8 +96,8 @@ def neighbourhood(
         raise QuestionError("name at least one entity")
     resolved = resolve_all(store, asked)
     seeds = sorted(set(keys_of(resolved)))
-    if themes:
-        themes = keys_of(resolve_all(store, themes, kinds=[THEME]))
+    theme_resolutions = resolve_all(store, themes or (), kinds=[THEME])
+    themes = keys_of(theme_resolutions)
     wanted = check_kinds(store.schema, kinds)
     avoid = [k for k in store.schema.node_kinds if wanted and k not in wanted]
     keep = None
@@ -118,7 +119,8 @@ def neighbourhood(
         edges=edges,
         truncated=ball.truncated,
         message=message,
-        resolved=resolved,
+        themes=themes,
+        resolved=resolved + theme_resolutions,
     )
     return Neighbourhood(store, ball, answer, as_of)
 

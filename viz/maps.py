@@ -83,6 +83,7 @@ class MapData:
     total_nodes: int = 0
     highlight: list[str] = field(default_factory=list)
     size_label: str = ""  # what node sizes mean, for the legend
+    resolved: list[dict[str, Any]] = field(default_factory=list)  # how the question's names were read
 
     @property
     def physics(self) -> bool:
@@ -102,6 +103,7 @@ class MapData:
             "style": self.style.as_json(),
             "highlight": self.highlight,
             "sizeLabel": self.size_label,
+            "resolved": self.resolved,
             "stats": {"nodes": len(self.nodes), "edges": len(self.edges), "totalNodes": self.total_nodes},
         }
 

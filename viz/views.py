@@ -13,6 +13,7 @@ from graph.store import GraphStore
 from questions.neighbourhood import neighbourhood
 from questions.partners import partners_by_themes
 from questions.paths import paths
+from questions.resolve import Resolution
 from questions.themes import theme_overview
 from viz.maps import DEFAULT_NODE_CAP, MapData, MapOptions, build_map, keep_relations
 
@@ -30,7 +31,7 @@ def neighbourhood_map(
     """The entities within `depth` relations of `keys` (the seeds are highlighted)."""
     found = neighbourhood(store, keys, depth=depth, kinds=kinds, themes=themes or None, as_of=as_of, node_cap=node_cap)
     names = ", ".join(_name(found.graph, k) for k in found.answer.seeds)
-    return build_map(
+    data = build_map(
         found.graph,
         title=f"Neighbourhood of {names}",
         subtitle=f"depth {depth}" + (f", as of {as_of.isoformat()}" if as_of else ""),
@@ -38,6 +39,7 @@ def neighbourhood_map(
         options=MapOptions(node_cap=node_cap),
         notice=found.answer.message,
     )
+    return _resolved(data, found.answer.resolved)
 
 
 def themes_map(
@@ -71,7 +73,7 @@ def themes_map(
         ]
         for p in answer.partners
     }
-    return build_map(
+    data = build_map(
         graph,
         title=f"Partners for {names}",
         subtitle=f"{count} partner{'s' if count != 1 else ''} working on {'all' if mode == 'all' else 'any'} of them",
@@ -80,6 +82,7 @@ def themes_map(
         notice=None if partner_keys else "No partners are linked to these themes (or their sub-themes).",
         matches=why,
     )
+    return _resolved(data, answer.resolved)
 
 
 def overview_map(store: GraphStore, *, node_cap: int = DEFAULT_NODE_CAP) -> MapData:
@@ -113,13 +116,20 @@ def paths_map(
     steps = {(s.start, s.end, t) for p in answer.paths for s in p.steps for t in s.types}
     graph = keep_relations(store.snapshot(keys, as_of=as_of), steps)
     hops = answer.paths[0].hops if answer.paths else 0
-    return build_map(
+    data = build_map(
         graph,
         title=f"Paths from {_name(graph, start)} to {_name(graph, end)}",
         subtitle=f"{len(answer.paths)} shortest path(s) of {hops} step(s)" if answer.paths else None,
         highlight=[start, end],
         notice=None if answer.paths else f"No path of at most {max_hops} steps links them.",
     )
+    return _resolved(data, answer.resolved)
+
+
+def _resolved(data: MapData, resolutions: list[Resolution]) -> MapData:
+    """The map says what the names it was asked for were read as."""
+    data.resolved = [r.model_dump(mode="json") for r in resolutions]
+    return data
 
 
 def _name(graph: Any, key: str) -> str:

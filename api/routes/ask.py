@@ -148,9 +148,11 @@ def get_entity(
 ) -> Entity | Response:
     # The version is read before the answer: a write in between can only make the ETag stale (a
     # spurious 412 later), never let a change based on this answer overwrite a newer one.
-    key = resolve(store, key).entity.key  # the ETag below is the resolved entity's
+    resolution = resolve(store, key)  # the ETag below is the resolved entity's
+    key = resolution.entity.key
     version = store.versions([key]).get(key) if fmt == "json" else None
     answer = entity(store, key, as_of=as_of)
+    answer.resolved = resolution  # what was asked, not the key it resolved to
     if fmt == "xlsx":
         return workbook_response(answer, f"entity-{key}")
     if version is not None:  # what If-Match on PATCH/DELETE /entities/{key} names
@@ -297,7 +299,8 @@ def get_neighbourhood(
     depth: Annotated[int, Query(ge=0, le=MAX_DEPTH)] = 1,
     kinds: KindsQuery = None,
     theme: Annotated[
-        list[KeyItem] | None, Query(max_length=MAX_KEYS, description="Keep what touches these themes (keys or names).")
+        list[KeyItem] | None,
+        Query(max_length=MAX_KEYS, description="Keep what touches these themes (keys, names or aliases)."),
     ] = None,
     max_nodes: Annotated[int, Query(ge=1, le=DEFAULT_NODE_CAP)] = DEFAULT_NODE_CAP,
     as_of: AsOf = None,
