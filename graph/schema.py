@@ -217,7 +217,7 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
             line=body.get("line", "solid"),
             group=body.get("group", "other"),
         )
-        if groups and rels[name].group not in groups:
+        if groups and "group" in body and rels[name].group not in groups:
             raise SchemaError(
                 f"relation_types.{name}: group {rels[name].group!r} is not declared; declared: {', '.join(groups)}"
             )
