@@ -31,6 +31,7 @@ class NodeOut(BaseModel):
     kind: str
     name_fi: str | None = None
     name_en: str | None = None
+    name_sv: str | None = None
     depth: int
 
 
@@ -136,7 +137,7 @@ def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[
         if i is not None:  # a seed deleted meanwhile is not in the snapshot either
             nodes.append(
                 NodeOut.model_construct(key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i],
-                                        depth=level)
+                                        name_sv=p.names_sv[i], depth=level)
             )  # fmt: skip
     nodes.sort(key=lambda n: (n.depth, n.key))
     keys, types, rel_keys = p.keys, p.types, p.rel_keys
@@ -165,7 +166,14 @@ def _among(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[int],
 def answer_from_graph(graph: nx.MultiDiGraph) -> tuple[list[NodeOut], list[EdgeOut]]:
     """The answer's nodes and edges from the full snapshot: the plain reference of the fast path."""
     nodes = [
-        NodeOut(key=k, kind=d["kind"], name_fi=d.get("name_fi"), name_en=d.get("name_en"), depth=d["depth"])
+        NodeOut(
+            key=k,
+            kind=d["kind"],
+            name_fi=d.get("name_fi"),
+            name_en=d.get("name_en"),
+            name_sv=d.get("name_sv"),
+            depth=d["depth"],
+        )
         for k, d in sorted(graph.nodes(data=True), key=lambda item: (item[1]["depth"], item[0]))
     ]
     edges = sorted(
