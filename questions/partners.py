@@ -135,9 +135,10 @@ def _home_key(store: GraphStore, home: str | None) -> str | None:
     if not home:
         return None
     try:
-        return resolve(store, home, kinds=["City"]).entity.key
+        found = resolve(store, home, kinds=["City"])
     except LookupError:
         return None  # a graph without the home city: nothing is left out on that ground
+    return found.entity.key if found.by != "search" else None  # never a city merely named alike
 
 
 def _home_and_units(store: GraphStore, key: str | None, as_of: dt.date | None) -> set[str]:
