@@ -18,12 +18,12 @@ from api.headers import SecurityHeadersMiddleware
 from api.limits import RateLimitMiddleware, RateLimits
 from api.routes import admin, ask, docs, explorer, health, maps, meta, writes
 from api.security import KeyRing, Role, api_routes, route_access, routes_without_access
+from graph.connect import open_store
 from graph.model import ValidationFailed
 from graph.store import GraphStore
 from loaders.curated import DEFAULT_DATASET
 from loaders.pipeline import load
 from partnergraph import __version__
-from partnergraph.context import store_from_settings
 from partnergraph.settings import Settings, get_settings
 from questions.search import invalidate as invalidate_search
 
@@ -58,7 +58,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.ExitStack() as stack:
             if store is None:
-                app.state.store = stack.enter_context(store_from_settings(settings, supervise=True))
+                app.state.store = stack.enter_context(open_store(settings.store_config(), supervise=True))
             if load_if_empty:
                 load_dataset_if_empty(app.state.store)
             # Writes a crash interrupted between commit and audit are settled from their receipts.

@@ -22,8 +22,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.model import KEY_PATTERN, RecordError, ValidationFailed, key_problem
 from graph.readonly import ReadOnlyRefused
-from graph.store import PreconditionFailed, QueryTimeout, StoreError, StoreInDoubt, StoreUnavailable, WriteConflict
-from questions.common import EntityRef, NotFound, QuestionError
+from graph.store import (
+    AlreadyExists,
+    NotFound,
+    PreconditionFailed,
+    QueryTimeout,
+    StoreError,
+    StoreInDoubt,
+    StoreUnavailable,
+    WriteConflict,
+)
+from questions.common import EntityRef, QuestionError
 from questions.resolve import Ambiguous, Unresolved
 
 log = logging.getLogger(__name__)
@@ -213,6 +222,10 @@ async def _ambiguous(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _already_exists(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, 409, detail=str(exc)[:300], slug="already-exists")
+
+
 async def _question_error(request: Request, exc: Exception) -> JSONResponse:
     # The questions' messages name the parameter and the allowed range, never internals.
     return problem_response(request, 422, detail=str(exc)[:300], slug="invalid-request", title="Invalid request")
@@ -265,6 +278,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(Unresolved, _unresolved)
     app.add_exception_handler(Ambiguous, _ambiguous)
+    app.add_exception_handler(AlreadyExists, _already_exists)
     app.add_exception_handler(QuestionError, _question_error)
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
     app.add_exception_handler(WriteConflict, _write_conflict)

@@ -159,8 +159,9 @@ class _Builder:
     def word(self, syllables: int = 3) -> str:
         return "".join(self.rng.choice(SYLLABLES) for _ in range(syllables)).capitalize()
 
-    def sources(self, share: float) -> tuple[Source, ...]:
-        return (self.rng.choice(self.docs),) if self.rng.random() < share else ()
+    def sources(self) -> tuple[Source, ...]:
+        """One source on every record: the data rules need at least one."""
+        return (self.rng.choice(self.docs),)
 
     def basis(self) -> dict[str, str]:
         """One relation in ten inferred, with the note every inferred fact needs."""
@@ -188,7 +189,7 @@ class _Builder:
                 aliases=tuple(dict.fromkeys(aliases)),
                 properties=properties,
                 personal=personal or {},
-                sources=self.sources(0.3),
+                sources=self.sources(),
             )
         )
 
@@ -213,7 +214,7 @@ class _Builder:
             since=since,
             until=until,
             role=role,
-            sources=self.sources(0.3),
+            sources=self.sources(),
             **self.basis(),
         )
 

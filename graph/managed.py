@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import neo4j
+import psutil
 from neo4j import exceptions as neo4j_errors
 
 from graph.cypher import REGISTRY
@@ -54,6 +55,7 @@ class ServerState:
     bolt_port: int
     http_port: int
     detached: bool
+    started: float = 0.0  # the process's start time: a PID reused by another process is not ours
 
     @property
     def uri(self) -> str:
@@ -66,19 +68,32 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def pid_alive(pid: int) -> bool:
+def _process(pid: int, started: float = 0.0) -> psutil.Process | None:
+    """The live process with this PID (and start time, when known), or None: gone, a zombie, or
+    a reused PID now held by another program."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child still "exists"; reap it if it is ours.
-    with contextlib.suppress(ChildProcessError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    return True
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
+            return None
+        if started and abs(process.create_time() - started) > 1.0:
+            return None
+        return process
+    except psutil.NoSuchProcess:
+        return None
+
+
+def pid_alive(pid: int, started: float = 0.0) -> bool:
+    return _process(pid, started) is not None
+
+
+def start_time(pid: int) -> float:
+    """When the process started (0.0 if it is already gone)."""
+    try:
+        return float(psutil.Process(pid).create_time())
+    except psutil.NoSuchProcess:
+        return 0.0
 
 
 def _die_with_parent() -> None:
@@ -88,23 +103,28 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def terminate(pid: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> bool:
+def terminate(pid: int, timeout: float, process: subprocess.Popen[bytes] | None = None, started: float = 0.0) -> bool:
     """SIGTERM to `pid`, then wait; SIGKILL only if it does not stop in time."""
-    if not pid_alive(pid):
+    target = _process(pid, started)
+    if target is None:
         return False
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            return True
-        if process is None and not pid_alive(pid):
-            return True
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(psutil.NoSuchProcess):
+        target.terminate()
+    try:
+        if process is not None:  # our child: the standard library reaps it and records its exit
+            process.wait(timeout)
+        else:
+            target.wait(timeout)
+        return True
+    except (subprocess.TimeoutExpired, psutil.TimeoutExpired):
+        pass
+    with contextlib.suppress(psutil.NoSuchProcess):
+        target.kill()
     if process is not None:
         process.wait(10)
+    else:
+        with contextlib.suppress(psutil.TimeoutExpired):
+            target.wait(10)
     print(f"warning: the database (pid {pid}) ignored SIGTERM for {timeout:.0f} s and was killed", file=sys.stderr)
     return True
 
@@ -220,7 +240,7 @@ class ManagedServer(ABC):
     def running(self) -> ServerState | None:
         """The recorded server, if its process is alive and answers a query."""
         state = self.read_state()
-        if state is None or not pid_alive(state.pid):
+        if state is None or not pid_alive(state.pid, state.started):
             return None
         return state if self._answers(state, timeout=5.0) else None
 
@@ -253,7 +273,7 @@ class ManagedServer(ABC):
                 )
             except OSError as exc:
                 raise ServerStartError(f"cannot start the {self.title} server ({command[0]}): {exc}") from exc
-        state = ServerState(self._process.pid, bolt_port, http_port, detached)
+        state = ServerState(self._process.pid, bolt_port, http_port, detached, start_time(self._process.pid))
         self.state, self.owned = state, not detached
         return state
 
@@ -339,7 +359,7 @@ class ManagedServer(ABC):
         state = self.state or self.read_state()
         if state is None:
             return False
-        stopped = terminate(state.pid, timeout, self._process)
+        stopped = terminate(state.pid, timeout, self._process, state.started)
         if self.read_state() == state:
             self.state_file.unlink(missing_ok=True)
         self.state, self._process, self.owned = None, None, False

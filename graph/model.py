@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 
 from graph.schema import PropertySpec, Schema
 
@@ -55,17 +64,55 @@ class ValidationFailed(ValueError):
         super().__init__(f"{len(self.errors)} invalid record(s):\n{shown}{more}")
 
 
+# The `doc` of a fact entered by hand rather than read from a document.
+MANUAL_DOC = "manual"
+SOURCE_RULE = (
+    "a source quotes its document (doc, quote), or is a manual entry saying who (by), when (at) and why (note)"
+)
+
+NO_SOURCE = f"at least one source is required: {SOURCE_RULE}"
+
+
 class Source(BaseModel):
-    """Where a fact comes from: a document, its section and the verbatim sentence."""
+    """Where a fact comes from: a document, its section and the verbatim sentence; or a manual
+    entry, which says who entered the fact, when, and a note on where they know it from."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     doc: ShortText
     section: Annotated[str, StringConstraints(max_length=MAX_STRING)] | None = None
-    quote: LongText
+    quote: LongText | None = None
     sentence: int | None = Field(default=None, ge=0, description="Sentence number in the section.")
+    by: ShortText | None = Field(default=None, description="Manual entry: who entered the fact.")
+    at: dt.date | None = Field(default=None, description="Manual entry: the day it was entered (YYYY-MM-DD).")
+    note: LongText | None = Field(default=None, description="Manual entry: how the person knows it.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _manual_doc(cls, data: Any) -> Any:
+        # A manual entry need not name a document: it is its own.
+        if isinstance(data, Mapping) and not data.get("doc") and not data.get("quote"):
+            return {**data, "doc": MANUAL_DOC}
+        return data
+
+    @model_validator(mode="after")
+    def _quoted_or_manual(self) -> Source:
+        if self.quote is None and not (self.by and self.at and self.note):
+            missing = [name for name in ("by", "at", "note") if not getattr(self, name)]
+            raise ValueError(f"{SOURCE_RULE}; this one has no quote, nor {', '.join(missing)}")
+        return self
+
+    @property
+    def manual(self) -> bool:
+        return self.quote is None
+
+    def cite(self) -> str:
+        """One line for people: the quote and where it is, or who entered the fact, when and why."""
+        if self.quote is None:
+            return f"entered by {self.by} on {self.at}: {self.note}"
+        return f"“{self.quote}” — {self.section or self.doc}"
 
     def to_json(self) -> str:
-        return json.dumps(self.model_dump(exclude_none=True), ensure_ascii=False, sort_keys=True)
+        return json.dumps(self.model_dump(mode="json", exclude_none=True), ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Source:
@@ -233,7 +280,8 @@ def _relation_model(schema: Schema) -> type[BaseModel]:
 def _errors_from(exc: ValidationError, record: str, prefix: str = "") -> list[RecordError]:
     out = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(record)"
+        # A whole-model error (no location) is the field the model sits in, or the record.
+        where = ".".join(str(p) for p in err["loc"]) or prefix.rstrip(".") or "(record)"
         reason = err["msg"]
         if err["type"] == "extra_forbidden":
             reason = "not a property declared in the schema"
@@ -241,7 +289,7 @@ def _errors_from(exc: ValidationError, record: str, prefix: str = "") -> list[Re
             reason = "required"
         elif err["type"] == "value_error":
             reason = str(err.get("ctx", {}).get("error", reason))  # our own message, without pydantic's prefix
-        out.append(RecordError(record, prefix + where, reason))
+        out.append(RecordError(record, where if not err["loc"] else prefix + where, reason))
     return out
 
 
@@ -371,7 +419,8 @@ def check_batch(
     where: Mapping[int, str] | None = None,
 ) -> tuple[Batch, list[RecordError]]:
     """Cross-record checks: duplicate keys with conflicting values, kind changes, relation endpoints
-    that exist (in the batch or in the store, `stored_kinds`) and have kinds the type allows.
+    that exist (in the batch or in the store, `stored_kinds`) and have kinds the type allows, and
+    the data rule that every node and relation has a source (`SOURCE_RULE`).
 
     `where` names the place a record came from ("<file> line <n>") by `id(record)`; errors use it.
     Returns the batch with exact duplicates removed, and the errors.
@@ -385,6 +434,9 @@ def check_batch(
         if seen is not None and seen != node:
             first = f" (first at {where[id(seen)]})" if id(seen) in where else ""
             errors.append(RecordError(node_label, "key", f"duplicate key with conflicting values{first}"))
+            continue
+        if not node.sources:
+            errors.append(RecordError(node_label, "sources", NO_SOURCE))
             continue
         stored = stored_kinds.get(node.key)
         if stored is not None and stored != node.kind:
@@ -406,6 +458,9 @@ def check_batch(
             continue
         if rel.start == rel.end:
             errors.append(RecordError(label, "end", "a relation cannot point to its own start"))
+            continue
+        if not rel.sources:
+            errors.append(RecordError(label, "sources", NO_SOURCE))
             continue
         spec = schema.relation_types[rel.type]
         if not spec.allows(kinds[rel.start], kinds[rel.end]):

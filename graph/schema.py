@@ -25,7 +25,20 @@ ENTITY_LABEL = "Entity"
 CONTACT_LABEL = "ContactCard"
 # Spreadsheet sheets and columns that are not node kinds or properties (see `spreadsheet:` in schema.yaml).
 SHEET_ROLES = ("entities", "relations", "contacts", "sources")
-SHEET_COLUMNS = ("kind", "start", "type", "end", "record", "document", "section", "quote", "sentence")
+SHEET_COLUMNS = (
+    "kind",
+    "start",
+    "type",
+    "end",
+    "record",
+    "document",
+    "section",
+    "quote",
+    "sentence",
+    "entered_by",
+    "entered_on",
+    "source_note",
+)
 LANGUAGES = ("fi", "sv", "en")
 # The name property of each language, and the order names fall back in when the chosen language has none.
 NAME_PROPERTIES = {"fi": "name_fi", "sv": "name_sv", "en": "name_en"}
@@ -91,8 +104,6 @@ class SpreadsheetSpec:
     sheets: dict[str, tuple[str, ...]]
     columns: dict[str, tuple[str, ...]]
     descriptions: dict[str, str]  # of the columns that are not properties
-    manual_document: str
-    manual_quote: str
 
     def sheet_for(self, name: str) -> str | None:
         """The node kind or sheet role a sheet name means, or None."""
@@ -118,9 +129,7 @@ class Schema:
     relation_properties: dict[str, PropertySpec]
     node_kinds: dict[str, NodeKind]
     relation_types: dict[str, RelationType]
-    spreadsheet: SpreadsheetSpec = field(
-        default_factory=lambda: SpreadsheetSpec({}, {}, {}, "manual", "Entered by hand in a spreadsheet.")
-    )
+    spreadsheet: SpreadsheetSpec = field(default_factory=lambda: SpreadsheetSpec({}, {}, {}))
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
     relation_groups: dict[str, str] = field(default_factory=dict)  # group -> description, in declaration order
 
@@ -277,11 +286,7 @@ def _spreadsheet(
             descriptions[name] = str(body["description"])
     _unique(sheets, "spreadsheet.sheets")
     _unique(columns, "spreadsheet.columns")
-    manual = raw.get("manual_entry") or {}
-    document, quote = manual.get("document", "manual"), manual.get("quote", "Entered by hand in a spreadsheet.")
-    if not (isinstance(document, str) and document.strip() and isinstance(quote, str) and quote.strip()):
-        raise SchemaError("spreadsheet.manual_entry: needs a document and a quote")
-    return SpreadsheetSpec(sheets, columns, descriptions, document, quote)
+    return SpreadsheetSpec(sheets, columns, descriptions)
 
 
 def display_name(entity: Any, lang: str = "en") -> str:

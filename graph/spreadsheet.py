@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from graph.schema import PropertySpec, Schema
 
-PROVENANCE = ("document", "section", "quote", "sentence")
+PROVENANCE = ("document", "section", "quote", "sentence", "entered_by", "entered_on", "source_note")
+# Provenance column -> the field of graph.model.Source it fills (the others have the same name).
+SOURCE_FIELDS = {"document": "doc", "entered_by": "by", "entered_on": "at", "source_note": "note"}
 # The template's hidden sheet of drop-down values; loaders skip it.
 LISTS_SHEET = "_lists"
 

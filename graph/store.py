@@ -24,6 +24,14 @@ RelationRef = tuple[str, str, str]  # (start key, end key, relation key)
 Progress = Callable[[int], None]  # called with the number of records just written
 
 
+class NotFound(LookupError):
+    """A key the caller named does not exist; the API answers 404 with this message."""
+
+
+class AlreadyExists(ValueError):
+    """A create for a key (entity or relation) that exists; the API answers 409 with this message."""
+
+
 class StoreError(RuntimeError):
     """A database failure, worded for users: no Cypher text, no driver internals."""
 

@@ -20,11 +20,13 @@ from loaders.csvutil import (
     FileError,
     Resolver,
     Row,
+    RowOrigin,
     Table,
     add_node,
     add_relation,
     commit,
     peek_header,
+    personal_columns,
     read_table,
     slug,
     split_list,
@@ -106,7 +108,8 @@ def _row(row: Row, table: Table, columns: dict[str, str], schema: Schema, resolv
             out.errors.append(RecordError(at, columns["name"], "cannot make a key of this name; add a key column"))
             return out
     props = {prop: columns.get(name, name) for name, prop in _PROPERTIES.items() if name in columns}
-    node = add_node(out, schema, raw, at, props)
+    origin = RowOrigin(table, row, personal_columns(schema, props))
+    node = add_node(out, schema, raw, at, props, origin)
     for name, (rel_type, is_list) in _RELATIONS.items():
         column = columns.get(name)
         if column is None or not row.cells[column]:
@@ -119,5 +122,6 @@ def _row(row: Row, table: Table, columns: dict[str, str], schema: Schema, resolv
             continue
         for target in targets:
             if node is not None:
-                add_relation(out, schema, {"start": node.key, "type": rel_type, "end": target}, at, {"end": column})
+                raw_relation = {"start": node.key, "type": rel_type, "end": target}
+                add_relation(out, schema, raw_relation, at, {"end": column}, origin)
     return out

@@ -21,12 +21,14 @@ from loaders.base import LoadOptions, SourceRead, register
 from loaders.csvutil import (
     FileError,
     Row,
+    RowOrigin,
     Table,
     add_node,
     add_relation,
     commit,
     convert,
     peek_header,
+    personal_columns,
     read_table,
     schema_type,
     split_list,
@@ -133,7 +135,8 @@ class Neo4jCsvLoader:
             except ValueError as exc:
                 out.errors.append(RecordError(at, column.header, str(exc)))
         if not out.errors:
-            add_node(out, schema, raw, at, {c.prop: c.header for c in columns})
+            props = {c.prop: c.header for c in columns}
+            add_node(out, schema, raw, at, props, RowOrigin(table, row, personal_columns(schema, props)))
         return out
 
     def _relation(self, row: Row, table: Table, columns: list[Column], schema: Schema) -> SourceRead:
@@ -151,7 +154,7 @@ class Neo4jCsvLoader:
             except ValueError as exc:
                 out.errors.append(RecordError(at, column.header, str(exc)))
         if not out.errors:
-            add_relation(out, schema, raw, at, {c.prop: c.header for c in columns})
+            add_relation(out, schema, raw, at, {c.prop: c.header for c in columns}, RowOrigin(table, row))
         return out
 
 

@@ -289,6 +289,24 @@ def _relabel(errors: Iterable[RecordError], at: str, columns: Mapping[str, str])
     return out
 
 
+@dataclass(frozen=True)
+class RowOrigin:
+    """A file row, the source of the records read from it when it names no source of its own."""
+
+    table: Table
+    row: Row
+    hidden: frozenset[str] = frozenset()  # columns never quoted: personal contact fields
+
+    def source(self) -> dict[str, Any]:
+        cells = "; ".join(f"{h}: {v}" for h, v in self.row.cells.items() if v and h not in self.hidden)
+        return {"doc": Path(self.table.name).name, "section": f"line {self.row.line}", "quote": cells or "(empty row)"}
+
+
+def personal_columns(schema: Schema, columns: Mapping[str, str]) -> frozenset[str]:
+    """The headers (of a property -> header map) that hold personal contact fields."""
+    return frozenset(header for prop, header in columns.items() if prop in schema.personal_property_names)
+
+
 def _add(
     result: SourceRead,
     *,
@@ -297,7 +315,10 @@ def _add(
     raw: Mapping[str, Any],
     at: str,
     columns: Mapping[str, str],
+    origin: RowOrigin | None,
 ) -> NodeRecord | RelationRecord | None:
+    if origin is not None and not raw.get("sources"):
+        raw = {**raw, "sources": [origin.source()]}
     try:
         record = parse(schema, raw, at)
     except ValidationFailed as exc:
@@ -308,10 +329,16 @@ def _add(
 
 
 def add_node(
-    result: SourceRead, schema: Schema, raw: Mapping[str, Any], at: str, columns: Mapping[str, str] | None = None
+    result: SourceRead,
+    schema: Schema,
+    raw: Mapping[str, Any],
+    at: str,
+    columns: Mapping[str, str] | None = None,
+    origin: RowOrigin | None = None,
 ) -> NodeRecord | None:
-    """Validate one node row into `result` (its errors too); `columns` maps property -> column."""
-    node = _add(result, parse=parse_node, schema=schema, raw=raw, at=at, columns=columns or {})
+    """Validate one node row into `result` (its errors too); `columns` maps property -> column.
+    A row that gives no sources gets its `origin` as its source."""
+    node = _add(result, parse=parse_node, schema=schema, raw=raw, at=at, columns=columns or {}, origin=origin)
     if isinstance(node, NodeRecord):
         result.batch.nodes.append(node)
         return node
@@ -319,9 +346,14 @@ def add_node(
 
 
 def add_relation(
-    result: SourceRead, schema: Schema, raw: Mapping[str, Any], at: str, columns: Mapping[str, str] | None = None
+    result: SourceRead,
+    schema: Schema,
+    raw: Mapping[str, Any],
+    at: str,
+    columns: Mapping[str, str] | None = None,
+    origin: RowOrigin | None = None,
 ) -> RelationRecord | None:
-    relation = _add(result, parse=parse_relation, schema=schema, raw=raw, at=at, columns=columns or {})
+    relation = _add(result, parse=parse_relation, schema=schema, raw=raw, at=at, columns=columns or {}, origin=origin)
     if isinstance(relation, RelationRecord):
         result.batch.relations.append(relation)
         return relation

@@ -26,12 +26,14 @@ from loaders.csvutil import (
     FileError,
     Resolver,
     Row,
+    RowOrigin,
     Table,
     add_node,
     add_relation,
     commit,
     convert,
     peek_header,
+    personal_columns,
     read_table,
     schema_type,
     slug,
@@ -226,7 +228,8 @@ def _element(row: Row, table: Table, columns: dict[str, str], schema: Schema, re
             out.errors.append(RecordError(at, header[field], str(exc)))
     if out.errors:
         return out
-    node = add_node(out, schema, raw, at, {**header, "name_en": header["label"], "kind": header["type"]})
+    props = {**header, "name_en": header["label"], "kind": header["type"]}
+    node = add_node(out, schema, raw, at, props, RowOrigin(table, row, personal_columns(schema, header)))
     if node is not None:
         resolver.add(node.key, [label, *node.aliases, *(n for n in (node.name_fi, node.name_en) if n)])
     return out
@@ -255,5 +258,6 @@ def _connection(row: Row, table: Table, columns: dict[str, str], schema: Schema,
         except ValueError as exc:
             out.errors.append(RecordError(at, header[field], str(exc)))
     if not out.errors:
-        add_relation(out, schema, raw, at, {**header, "start": header["from"], "end": header["to"]})
+        props = {**header, "start": header["from"], "end": header["to"]}
+        add_relation(out, schema, raw, at, props, RowOrigin(table, row))
     return out

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from graph.model import Batch, RecordError, ValidationFailed, check_batch
-from graph.store import GraphStore, Progress, WriteSummary
+from graph.store import GraphStore, Progress, Receipt, WriteSummary
 from loaders.base import LoadOptions, SourceRead, loader_for
 
 
@@ -43,6 +44,28 @@ def read_sources(sources: list[tuple[Path, str | None]], store: GraphStore, opti
     return reads
 
 
+def check(store: GraphStore, batch: Batch, where: Mapping[int, str] | None = None) -> tuple[Batch, list[RecordError]]:
+    """The cross-record checks of a batch against the store (`graph.model.check_batch`)."""
+    referenced = {n.key for n in batch.nodes} | {r.start for r in batch.relations} | {r.end for r in batch.relations}
+    referenced |= set(batch.provenance)
+    return check_batch(store.schema, batch, store.kinds_of(referenced), where)
+
+
+def check_and_apply(
+    store: GraphStore,
+    batch: Batch,
+    *,
+    receipt: Receipt | None = None,
+    expect: Mapping[str, str] | None = None,
+) -> WriteSummary:
+    """Check a batch against the store, then write it in one transaction; ValidationFailed with
+    every error, and nothing written, when a check fails. The single-record writes use this."""
+    checked, errors = check(store, batch)
+    if errors:
+        raise ValidationFailed(errors)
+    return store.apply(checked, receipt=receipt, expect=expect)
+
+
 def prepare(reads: list[SourceRead], store: GraphStore) -> tuple[Batch, list[RecordError]]:
     """Merge what the sources read and run the cross-record checks against the store."""
     batch = Batch()
@@ -50,10 +73,8 @@ def prepare(reads: list[SourceRead], store: GraphStore) -> tuple[Batch, list[Rec
     for read in reads:
         batch.extend(read.batch)
         errors.extend(read.errors)
-    referenced = {n.key for n in batch.nodes} | {r.start for r in batch.relations} | {r.end for r in batch.relations}
-    referenced |= set(batch.provenance)
     where = {ident: place for read in reads for ident, place in read.where.items()}
-    checked, cross_errors = check_batch(store.schema, batch, store.kinds_of(referenced), where)
+    checked, cross_errors = check(store, batch, where)
     columns = {place: names for read in reads for place, names in read.columns.items()}
     return checked, errors + [_with_column(e, columns) for e in cross_errors]
 

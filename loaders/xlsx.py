@@ -35,7 +35,7 @@ from pydantic import ValidationError
 
 from graph.model import NodeRecord, RecordError, RelationRecord, Source, ValidationFailed, parse_node, parse_relation
 from graph.schema import PropertySpec, Schema
-from graph.spreadsheet import LISTS_SHEET, PROVENANCE, SheetLayout, layouts, property_spec
+from graph.spreadsheet import LISTS_SHEET, PROVENANCE, SOURCE_FIELDS, SheetLayout, layouts, property_spec
 from loaders.base import LoadOptions, SourceRead, register
 from loaders.csvutil import MAX_FILE_BYTES, FileError, commit, split_list
 
@@ -278,9 +278,12 @@ def _header(
 # -- cells ---------------------------------------------------------------------------------------
 
 
+_NON_PROPERTY_TYPES = {"sentence": "integer", "entered_on": "date"}
+
+
 def convert(value: Any, spec: PropertySpec | None, column: str) -> Any:
     """A cell as the schema's type for its column; ValueError with a reason a user understands."""
-    kind = spec.type if spec else ("string" if column != "sentence" else "integer")
+    kind = spec.type if spec else _NON_PROPERTY_TYPES.get(column, "string")
     if isinstance(value, dt.time):
         raise ValueError(f"a time of day ({value}), not a value of this column")
     if kind == "date":
@@ -373,34 +376,58 @@ def _typed(row: Row, sheet: Sheet, schema: Schema, kind: str | None, relation: b
 
 
 def _source(row: Row, sheet: Sheet, schema: Schema, options: LoadOptions) -> Source | None:
-    """The row's own source (document, section, quote, sentence), or None when it gives none."""
+    """The row's own source (document, section, quote, sentence; or for data entered by hand,
+    entered by, entered on and source note), or None when it gives none."""
     cells = {name: row.cells[name] for name in PROVENANCE if name in row.cells}
     if not cells:
         return None
     data: dict[str, Any] = {}
     for name, value in cells.items():
         try:
-            data[name] = convert(value, None, name)
+            data[SOURCE_FIELDS.get(name, name)] = convert(value, None, name)
         except ValueError as exc:
             row.errors.append(RecordError(row.at, sheet.label(name), str(exc)))
             return None
-    manual = schema.spreadsheet
-    if data.get("document") == manual.manual_document and not data.get("quote"):
-        data["quote"] = manual.manual_quote
-    if not data.get("document"):
+    if not data.get("doc") and (data.get("quote") or not data.get("by")):
         if not options.document_id:
             row.errors.append(RecordError(row.at, sheet.label("document"), "required with a quote or section"))
             return None
-        data["document"] = options.document_id
-    data["doc"] = data.pop("document")
+        data["doc"] = options.document_id
+    columns = {field: column for column, field in SOURCE_FIELDS.items()}
     try:
         return Source.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            name = "document" if err["loc"][0] == "doc" else str(err["loc"][0])
-            reason = "required" if err["type"] == "missing" else err["msg"]
-            row.errors.append(RecordError(row.at, sheet.label(name), reason))
+            if err["loc"]:
+                name = columns.get(str(err["loc"][0]), str(err["loc"][0]))
+                reason = "required" if err["type"] == "missing" else err["msg"]
+                row.errors.append(RecordError(row.at, sheet.label(name), reason))
+            else:  # the whole source: neither quoted nor a complete manual entry; name what is missing
+                reason = str(err.get("ctx", {}).get("error", err["msg"]))
+                manual = [columns[f] for f in ("by", "at", "note") if data.get(f)]
+                missing = [columns[f] for f in ("by", "at", "note") if not data.get(f)]
+                row.errors.append(RecordError(row.at, sheet.label(missing[0] if manual else "quote"), reason))
         return None
+
+
+def _row_source(row: Row, sheet: Sheet, schema: Schema, file: str) -> Source:
+    """A row that names no source is its own: the workbook, the sheet and row, the cells as written.
+    Personal contact fields are never quoted."""
+    skip = {*schema.personal_property_names, *PROVENANCE}
+    cells = "; ".join(
+        f"{sheet.columns[name].header}: {_cell_text(value)}"
+        for name, value in row.cells.items()
+        if name not in skip and name in sheet.columns
+    )
+    return Source(doc=Path(file).name, section=f"sheet {sheet.title!r} row {row.number}", quote=cells or "(empty row)")
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _relabel(failure: ValidationFailed, row: Row, sheet: Sheet, contact: _Extra | None) -> Iterator[RecordError]:
@@ -547,7 +574,7 @@ def _node(
         raw.update(contact.values)
     raw["kind"] = kind
     found = ([source] if source else []) + _extra_sources(key, sources, out)
-    raw["sources"] = [s.model_dump(exclude_none=True) for s in found]
+    raw["sources"] = [s.model_dump(exclude_none=True) for s in found or [_row_source(row, sheet, schema, out.source)]]
     if out.errors:
         return
     try:
@@ -595,8 +622,9 @@ def _relation(
     extra = _extra_sources(relation.key, sources, out)
     if out.errors:
         return
-    if extra:
-        relation = relation.model_copy(update={"sources": (*relation.sources, *extra)})
+    if extra or not relation.sources:
+        found = (*relation.sources, *extra) or (_row_source(row, sheet, schema, out.source),)
+        relation = relation.model_copy(update={"sources": found})
     out.batch.relations.append(relation)
     out.where[id(relation)] = row.at
     out.columns[row.at] = sheet.labels()

@@ -9,12 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from graph.model import Source
 from graph.schema import Schema, display_name
 from graph.store import relation_holds
-
-
-class NotFound(LookupError):
-    """A key the question needs does not exist; the API answers 404 with this message."""
 
 
 class QuestionError(ValueError):
@@ -35,13 +32,6 @@ class EntityRef(BaseModel):
     def display(self, lang: str = "en") -> str:
         """The name in `lang`, falling back as `graph.schema.display_name` says."""
         return display_name(self, lang)
-
-
-class SourceQuote(BaseModel):
-    doc: str
-    section: str | None = None
-    quote: str
-    sentence: int | None = None
 
 
 def ref(key: str, data: Mapping[str, Any]) -> EntityRef:
@@ -65,9 +55,9 @@ def row_ref(row: Mapping[str, Any], prefix: str = "") -> EntityRef:
     )
 
 
-def sources(raw: Iterable[Any] | None) -> list[SourceQuote]:
+def sources(raw: Iterable[Any] | None) -> list[Source]:
     """Provenance as stored (JSON strings) or as a snapshot decodes it (dicts)."""
-    return [SourceQuote.model_validate(json.loads(s) if isinstance(s, str) else s) for s in raw or ()]
+    return [Source.model_validate(json.loads(s) if isinstance(s, str) else s) for s in raw or ()]
 
 
 # One rule for relation dates, the store's: both bounds inclusive, a missing bound open.

@@ -11,8 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from graph.store import GraphStore
-from questions.common import EntityRef, NotFound, SourceQuote, holds, sources
+from graph.model import Source
+from graph.store import GraphStore, NotFound
+from questions.common import EntityRef, holds, sources
 from questions.resolve import Resolution, resolve
 
 # Stored helper properties that are not facts about the entity.
@@ -28,7 +29,7 @@ class Relation(BaseModel):
     until: dt.date | None = None
     basis: str = "stated"
     note: str | None = None
-    sources: list[SourceQuote] = []
+    sources: list[Source] = []
 
 
 class Entity(BaseModel):
@@ -39,7 +40,7 @@ class Entity(BaseModel):
     name_sv: str | None = None
     aliases: list[str] = []
     properties: dict[str, Any] = {}
-    sources: list[SourceQuote] = []
+    sources: list[Source] = []
     relations: dict[str, list[Relation]] = {}
     resolved: Resolution | None = None  # how the key, name or alias asked for was read
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from graph.store import GraphStore
-from questions.common import EntityRef, NotFound, holds, row_ref
+from graph.store import GraphStore, NotFound
+from questions.common import EntityRef, holds, row_ref
 
 CHUNK = 5_000  # keys per UNWIND: keeps parameter lists and result sets bounded
 

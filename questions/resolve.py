@@ -22,8 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from graph.store import GraphStore
-from questions.common import EntityRef, NotFound, QuestionError
+from graph.store import GraphStore, NotFound
+from questions.common import EntityRef, QuestionError
 from questions.reads import entity_refs
 from questions.search import index_for
 from questions.search_index import IndexedEntity

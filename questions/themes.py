@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from graph.store import GraphStore
-from questions.common import EntityRef, NotFound, holds, row_ref
+from graph.store import GraphStore, NotFound
+from questions.common import EntityRef, holds, row_ref
 from questions.reads import nodes_of_kind, relations_of_type
 
 THEME = "Theme"

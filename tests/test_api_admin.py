@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from records import sourced
 from test_api_support import Clients, audit_lines, graph_state, headers
 
 from graph.store import GraphStore
@@ -42,7 +43,7 @@ def test_cypher_reads_with_a_row_cap(helsinki_store: GraphStore, client_for: Cli
 
 def test_cypher_refuses_writes_and_leaves_the_graph_alone(store: GraphStore, client_for: Clients) -> None:
     client = client_for(store)
-    client.post("/entities", json={"key": "helsinki", "kind": "City", "name_fi": "Helsinki"}, headers=ADMIN)
+    client.post("/entities", json=sourced({"key": "helsinki", "kind": "City", "name_fi": "Helsinki"}), headers=ADMIN)
     before = graph_state(store)
     assert len(REFUSED) >= 30
     for query in REFUSED:  # writes, schema, admin, procedures, file access, several statements
@@ -58,7 +59,9 @@ def test_cypher_refuses_writes_and_leaves_the_graph_alone(store: GraphStore, cli
 def test_audit_route_pages_and_filters(store: GraphStore, client_for: Clients) -> None:
     client = client_for(store)
     for i in range(5):
-        created = client.post("/entities", json={"key": f"c{i}", "kind": "City", "name_en": f"C{i}"}, headers=ADMIN)
+        created = client.post(
+            "/entities", json=sourced({"key": f"c{i}", "kind": "City", "name_en": f"C{i}"}), headers=ADMIN
+        )
         assert created.status_code == 201
     client.delete("/entities/c0", headers=headers("editor"))
     everything = client.get("/audit", headers=ADMIN).json()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from records import sourced
 from test_api_support import Clients, audit_lines, graph_state, headers
 
 from graph.store import GraphStore
@@ -34,7 +35,7 @@ def initiative(key: str, year: int = 0) -> dict[str, Any]:
 
 def test_if_match_refuses_a_stale_write_and_changes_nothing(store: GraphStore, client_for: Clients) -> None:
     client = client_for(store)
-    created = client.post("/entities", json=initiative("nycx"), headers=EDITOR)
+    created = client.post("/entities", json=sourced(initiative("nycx")), headers=EDITOR)
     assert created.status_code == 201, created.text
     first = client.get("/entities/nycx").headers["etag"]
     assert first == created.headers["etag"]
@@ -50,9 +51,11 @@ def test_if_match_refuses_a_stale_write_and_changes_nothing(store: GraphStore, c
     assert client.delete("/entities/nycx", headers={**EDITOR, "If-Match": first}).status_code == 412
     assert graph_state(store) == before
 
-    client.post("/entities", json=initiative("c40"), headers=EDITOR)
+    client.post("/entities", json=sourced(initiative("c40")), headers=EDITOR)
     rel = client.post(
-        "/relations", json={"start": "nycx", "type": "PART_OF", "end": "c40", "sources": SOURCE}, headers=EDITOR
+        "/relations",
+        json=sourced({"start": "nycx", "type": "PART_OF", "end": "c40", "sources": SOURCE}),
+        headers=EDITOR,
     )
     assert rel.status_code == 201, rel.text
     path = f"/relations/nycx/c40/{rel.json()['target']}"
@@ -70,7 +73,7 @@ def test_eight_concurrent_editors_lose_no_update(store: GraphStore, client_for: 
     client = client_for(store)
     counters = [f"counter-{i}" for i in range(3)]  # few records: the writers collide all the time
     for key in counters:
-        assert client.post("/entities", json=initiative(key), headers=EDITOR).status_code == 201
+        assert client.post("/entities", json=sourced(initiative(key)), headers=EDITOR).status_code == 201
     increments: Counter[str] = Counter()
     created: list[str] = []
     statuses: Counter[int] = Counter()
@@ -106,7 +109,7 @@ def test_eight_concurrent_editors_lose_no_update(store: GraphStore, client_for: 
                 new_key = f"new-{number}-{round_}"
                 for _ in range(2):
                     answer = client.post(
-                        "/entities", json=initiative(new_key), headers={**EDITOR, "Idempotency-Key": new_key}
+                        "/entities", json=sourced(initiative(new_key)), headers={**EDITOR, "Idempotency-Key": new_key}
                     )
                     with lock:
                         statuses[answer.status_code] += 1

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from records import sourced
 from test_api_support import PLANTED_EMAIL, PLANTED_PHONE, Clients, audit_lines, graph_state, headers
 
 from graph.store import GraphStore
@@ -28,11 +29,13 @@ def test_entity_lifecycle_is_written_and_audited(store: GraphStore, client_for: 
     client = client_for(store)
     created = client.post(
         "/entities",
-        json=city(
-            "tallinn",
-            "Tallinn",
-            properties={"country": "Estonia", "capital": True},
-            sources=[{"doc": "strategy", "quote": "Tallinn is a partner."}],
+        json=sourced(
+            city(
+                "tallinn",
+                "Tallinn",
+                properties={"country": "Estonia", "capital": True},
+                sources=[{"doc": "strategy", "quote": "Tallinn is a partner."}],
+            )
         ),
         headers=EDITOR,
     )
@@ -72,12 +75,12 @@ def test_entity_lifecycle_is_written_and_audited(store: GraphStore, client_for: 
 
 def test_search_sees_writes_at_once(store: GraphStore, client_for: Clients) -> None:
     client = client_for(store)
-    client.post("/entities", json=city("helsinki", "Helsinki"), headers=EDITOR)
+    client.post("/entities", json=sourced(city("helsinki", "Helsinki")), headers=EDITOR)
     assert [r["entity"]["key"] for r in client.get("/search", params={"q": "Helsinki"}).json()["results"]] == [
         "helsinki"
     ]
     assert client.get("/search", params={"q": "Vantaa"}).json()["results"] == []
-    client.post("/entities", json=city("vantaa", "Vantaa"), headers=EDITOR)
+    client.post("/entities", json=sourced(city("vantaa", "Vantaa")), headers=EDITOR)
     assert client.get("/search", params={"q": "Vantaa"}).json()["results"][0]["entity"]["key"] == "vantaa"
     client.patch("/entities/vantaa", json={"aliases": ["Vanda"]}, headers=EDITOR)
     assert client.get("/search", params={"q": "Vanda"}).json()["results"][0]["entity"]["key"] == "vantaa"
@@ -88,17 +91,17 @@ def test_search_sees_writes_at_once(store: GraphStore, client_for: Clients) -> N
 def test_relation_lifecycle(store: GraphStore, client_for: Clients, tmp_path: Path) -> None:
     client = client_for(store)
     for key, name in (("helsinki", "Helsinki"), ("tallinn", "Tallinn")):
-        assert client.post("/entities", json=city(key, name), headers=EDITOR).status_code == 201
+        assert client.post("/entities", json=sourced(city(key, name)), headers=EDITOR).status_code == 201
     created = client.post(
         "/relations",
-        json={"start": "tallinn", "type": "PARTNER_OF", "end": "helsinki", "since": "1993-01-01"},
+        json=sourced({"start": "tallinn", "type": "PARTNER_OF", "end": "helsinki", "since": "1993-01-01"}),
         headers=EDITOR,
     )
     assert created.status_code == 201, created.text
     key = created.json()["target"]
     assert key == "helsinki|PARTNER_OF|tallinn"  # symmetric: the same key whichever way round
     duplicate = client.post(
-        "/relations", json={"start": "helsinki", "type": "PARTNER_OF", "end": "tallinn"}, headers=EDITOR
+        "/relations", json=sourced({"start": "helsinki", "type": "PARTNER_OF", "end": "tallinn"}), headers=EDITOR
     )
     assert duplicate.status_code == 409
 
@@ -112,7 +115,9 @@ def test_relation_lifecycle(store: GraphStore, client_for: Clients, tmp_path: Pa
 
     assert client.delete(f"/relations/helsinki/tallinn/{key}", headers=EDITOR).status_code == 200
     assert store.counts().total_relations == 0
-    client.post("/relations", json={"start": "tallinn", "type": "PARTNER_OF", "end": "helsinki"}, headers=EDITOR)
+    client.post(
+        "/relations", json=sourced({"start": "tallinn", "type": "PARTNER_OF", "end": "helsinki"}), headers=EDITOR
+    )
     gone = client.delete("/entities/tallinn", headers=EDITOR).json()
     assert gone["before"]["relations"] == ["tallinn -PARTNER_OF-> helsinki"]  # as stored
     assert store.counts().total_relations == 0 and store.counts().total_nodes == 1
@@ -138,7 +143,7 @@ def test_relation_lifecycle(store: GraphStore, client_for: Clients, tmp_path: Pa
 def test_invalid_entities_are_refused_with_the_field(
     store: GraphStore, client_for: Clients, body: dict[str, Any], field: str
 ) -> None:
-    response = client_for(store).post("/entities", json=body, headers=EDITOR)
+    response = client_for(store).post("/entities", json=sourced(body), headers=EDITOR)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert any(field in e["field"] for e in response.json()["errors"]), response.json()
@@ -147,8 +152,8 @@ def test_invalid_entities_are_refused_with_the_field(
 
 def test_relations_are_checked_against_the_store(store: GraphStore, client_for: Clients) -> None:
     client = client_for(store)
-    client.post("/entities", json=city("helsinki", "Helsinki"), headers=EDITOR)
-    client.post("/entities", json={"key": "mobility", "kind": "Theme", "name_en": "Mobility"}, headers=EDITOR)
+    client.post("/entities", json=sourced(city("helsinki", "Helsinki")), headers=EDITOR)
+    client.post("/entities", json=sourced({"key": "mobility", "kind": "Theme", "name_en": "Mobility"}), headers=EDITOR)
     before = graph_state(store)
     cases = [
         ({"start": "helsinki", "type": "PARTNER_OF", "end": "nowhere"}, "end"),
@@ -158,7 +163,7 @@ def test_relations_are_checked_against_the_store(store: GraphStore, client_for: 
         ({"start": "helsinki", "type": "TOUCHES", "end": "mobility", "basis": "rumour"}, "basis"),
     ]
     for body, field in cases:
-        response = client.post("/relations", json=body, headers=EDITOR)
+        response = client.post("/relations", json=sourced(body), headers=EDITOR)
         assert response.status_code == 422, (body, response.text)
         assert any(e["field"] == field for e in response.json()["errors"]), (body, response.json())
     assert graph_state(store) == before
@@ -166,9 +171,11 @@ def test_relations_are_checked_against_the_store(store: GraphStore, client_for: 
 
 def test_conflicts_and_missing_targets(store: GraphStore, client_for: Clients) -> None:
     client = client_for(store)
-    assert client.post("/entities", json=city("helsinki", "Helsinki"), headers=EDITOR).status_code == 201
-    assert client.post("/entities", json=city("helsinki", "Other"), headers=EDITOR).status_code == 409
-    other_kind = client.post("/entities", json={"key": "helsinki", "kind": "Theme", "name_en": "H"}, headers=EDITOR)
+    assert client.post("/entities", json=sourced(city("helsinki", "Helsinki")), headers=EDITOR).status_code == 201
+    assert client.post("/entities", json=sourced(city("helsinki", "Other")), headers=EDITOR).status_code == 409
+    other_kind = client.post(
+        "/entities", json=sourced({"key": "helsinki", "kind": "Theme", "name_en": "H"}), headers=EDITOR
+    )
     assert other_kind.status_code == 409
     assert client.patch("/entities/nowhere", json={"name_en": "N"}, headers=EDITOR).status_code == 404
     assert client.delete("/entities/nowhere", headers=EDITOR).status_code == 404
@@ -188,7 +195,7 @@ def test_personal_fields_are_written_but_never_audited_or_echoed(
         "name_en": "Planted Person",
         "properties": {"title_en": "Officer", "email": PLANTED_EMAIL, "phone": PLANTED_PHONE},
     }
-    response = client.post("/entities", json=person, headers=EDITOR)
+    response = client.post("/entities", json=sourced(person), headers=EDITOR)
     assert response.status_code == 201, response.text
     assert response.json()["personal_fields"] == ["email", "phone"]
     changed = client.patch("/entities/planted-person", json={"properties": {"phone": "+358 9 000"}}, headers=EDITOR)
@@ -202,7 +209,7 @@ def test_personal_fields_are_written_but_never_audited_or_echoed(
 @pytest.mark.parametrize("role", ["anonymous", "reader", "contacts"])
 def test_only_editors_write(store: GraphStore, client_for: Clients, role: str) -> None:
     client = client_for(store)
-    response = client.post("/entities", json=city("x", "X"), headers=headers(role))
+    response = client.post("/entities", json=sourced(city("x", "X")), headers=headers(role))
     assert response.status_code == (401 if role == "anonymous" else 403)
     assert store.counts().total_nodes == 0
 
@@ -212,16 +219,16 @@ def test_an_inferred_relation_needs_a_note_in_the_api_and_the_loaders(store: Gra
 
     client = client_for(store)
     for key, name in (("tallinn", "Tallinn"), ("helsinki", "Helsinki")):
-        assert client.post("/entities", json=city(key, name), headers=EDITOR).status_code == 201
+        assert client.post("/entities", json=sourced(city(key, name)), headers=EDITOR).status_code == 201
     before = graph_state(store)
     bare = {"start": "tallinn", "type": "PARTNER_OF", "end": "helsinki", "basis": "inferred"}
-    refused = client.post("/relations", json=bare, headers=EDITOR)
+    refused = client.post("/relations", json=sourced(bare), headers=EDITOR)
     assert refused.status_code == 422, refused.text
     assert any(e["field"] == "note" for e in refused.json()["errors"])
     assert graph_state(store) == before
     with pytest.raises(ValidationFailed, match="inferred relation needs a note"):
         parse_relation(store.schema, bare, "relations.csv line 2")
-    noted = client.post("/relations", json={**bare, "note": "Both name the other a partner."}, headers=EDITOR)
+    noted = client.post("/relations", json=sourced({**bare, "note": "Both name the other a partner."}), headers=EDITOR)
     assert noted.status_code == 201, noted.text
 
 
@@ -229,10 +236,10 @@ def test_a_relation_keeps_its_key_when_its_role_changes(store: GraphStore, clien
     """A relation's identity holds no free text: changing its role changes no key."""
     client = client_for(store)
     for key, name in (("tallinn", "Tallinn"), ("helsinki", "Helsinki")):
-        assert client.post("/entities", json=city(key, name), headers=EDITOR).status_code == 201
+        assert client.post("/entities", json=sourced(city(key, name)), headers=EDITOR).status_code == 201
     made = client.post(
         "/relations",
-        json={"start": "tallinn", "type": "PARTNER_OF", "end": "helsinki", "role": "twin city"},
+        json=sourced({"start": "tallinn", "type": "PARTNER_OF", "end": "helsinki", "role": "twin city"}),
         headers=EDITOR,
     )
     assert made.status_code == 201, made.text

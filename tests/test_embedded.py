@@ -3,6 +3,7 @@ cannot start, loopback only, no secret on a command line, and no JVM left behind
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -10,13 +11,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from graph.connect import ENGINES, store_for
 from graph.embedded import ArcadeDBServer
-from graph.managed import ManagedServer, ServerStartError, free_port
+from graph.managed import ManagedServer, ServerStartError, ServerState, free_port, pid_alive, start_time
 from graph.model import Batch, parse_node
 from graph.neo4j_server import Neo4jServer, Neo4jUnavailable, build_launcher
 from graph.schema import load_schema
@@ -239,3 +241,21 @@ def test_db_start_keeps_running_between_commands_until_stop(tmp_path: Path, engi
     assert "stopped" in stopped.stdout
     assert not jvms_for(tmp_path)
     assert subprocess.run([*CLI, "db", "status"], env=env, capture_output=True, timeout=60).returncode == 1
+
+
+def test_a_state_file_whose_pid_now_belongs_to_another_process_is_left_alone(tmp_path: Path) -> None:
+    """A PID in a stale state file may have been reused: its start time tells, so nothing is killed."""
+    server = ArcadeDBServer(tmp_path)
+    stranger = subprocess.Popen(["sleep", "60"])  # alive, and not the database
+    try:
+        server.root.mkdir(parents=True, exist_ok=True)
+        stale = ServerState(stranger.pid, free_port(), free_port(), detached=True, started=1.0)
+        server.state_file.write_text(json.dumps(asdict(stale)), encoding="utf-8")
+        assert server.running() is None
+        assert server.stop() is False
+        assert stranger.poll() is None, "stop() signalled a process that was not the database"
+        # With its real start time the same PID is recognised (and would be stopped).
+        assert pid_alive(stranger.pid, start_time(stranger.pid))
+    finally:
+        stranger.kill()
+        stranger.wait()

@@ -24,7 +24,12 @@ PRIORITIES = Path(__file__).parents[1] / "data" / "sources" / "helsinki-internat
 
 
 def mentions(store: GraphStore) -> dict[str, list[dict[str, object]]]:
-    return {key: data["sources"] for key, data in store.snapshot().nodes(data=True) if data["sources"]}
+    """The sources the document added: the base CSV rows are their own records' first sources."""
+    rows = {path.name for path, _ in BASE}
+    found = {
+        key: [s for s in data["sources"] if s["doc"] not in rows] for key, data in store.snapshot().nodes(data=True)
+    }
+    return {key: sources for key, sources in found.items() if sources}
 
 
 def test_mentions_become_provenance_and_co_mentions_candidates(store: GraphStore) -> None:

@@ -22,9 +22,8 @@ from typer.core import TyperArgument, TyperGroup
 from typer.testing import CliRunner
 
 from graph.model import Batch, parse_node
-from graph.store import GraphStore
+from graph.store import GraphStore, NotFound
 from partnergraph.commands import ask, maps
-from questions.common import NotFound
 from questions.resolve import Ambiguous, Unresolved, resolve
 from questions.search import invalidate
 from tests.test_questions_support import SCHEMA, nodes

@@ -14,9 +14,9 @@ from collections import Counter
 
 import pytest
 
-from graph.store import GraphStore
+from graph.store import GraphStore, NotFound
 from questions.brokers import brokers
-from questions.common import NotFound, QuestionError
+from questions.common import QuestionError
 from questions.contacts import contacts
 from questions.entity import entity
 from questions.governance import governance

@@ -20,12 +20,16 @@ from graph.store import GraphStore, StoreError
 SCHEMA = load_schema()
 
 
+# Every record needs a source (the data rules); the tests' records quote this one unless they say.
+TEST_SOURCE = {"doc": "contract-test", "quote": "A fact of the contract suite."}
+
+
 def node(**raw: Any) -> Any:
-    return parse_node(SCHEMA, raw, "test")
+    return parse_node(SCHEMA, {"sources": [TEST_SOURCE], **raw}, "test")
 
 
 def rel(**raw: Any) -> Any:
-    return parse_relation(SCHEMA, raw, "test")
+    return parse_relation(SCHEMA, {"sources": [TEST_SOURCE], **raw}, "test")
 
 
 def seed(store: GraphStore) -> None:
@@ -98,7 +102,7 @@ def test_update_reports_and_keeps_sources_accumulating(store: GraphStore) -> Non
     summary = store.apply(Batch([node(key="helsinki", kind="City", name_fi="Helsinki", sources=[second])]))
     assert summary.updated == {"City": 1}
     sources = store.snapshot(["helsinki"]).nodes["helsinki"]["sources"]
-    assert {s["doc"] for s in sources} == {"d1", "d2"}
+    assert {s["doc"] for s in sources} == {"contract-test", "d1", "d2"}
 
 
 def test_subgraph_snapshot_and_as_of(store: GraphStore) -> None:
@@ -145,7 +149,17 @@ MALFORMED_NODES: list[tuple[dict[str, Any], str, str]] = [
     ({"key": "x", "kind": "City", "name_en": "X" * 1001}, "name_en", "at most 1000"),
     ({"key": "x", "kind": "City", "name_en": '=HYPERLINK("http://evil")'}, "name_en", "spreadsheet formula"),
     ({"key": "x", "kind": "City", "name_en": "X", "aliases": "Xn"}, "aliases", "list"),
-    ({"key": "x", "kind": "City", "name_en": "X", "sources": [{"doc": "d"}]}, "sources.0.quote", "required"),
+    ({"key": "x", "kind": "City", "name_en": "X", "sources": [{"doc": "d"}]}, "sources.0", "nor by, at, note"),
+    (
+        {"key": "x", "kind": "City", "name_en": "X", "sources": [{"by": "Aino", "note": "Told at a meeting."}]},
+        "sources.0",
+        "no quote, nor at",
+    ),
+    (
+        {"key": "x", "kind": "City", "name_en": "X", "sources": [{"by": "Aino", "at": "yesterday", "note": "A."}]},
+        "sources.0.at",
+        "date",
+    ),
 ]
 
 

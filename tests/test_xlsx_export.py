@@ -142,14 +142,27 @@ def digest(store: GraphStore) -> str:
     return hashlib.sha256(json.dumps([nodes, edges, contacts]).encode()).hexdigest()
 
 
+# A manual entry (who, when, how known), so the round trip carries that kind of source too.
+MANUAL_ENTRY = {"by": "Test Editor", "at": "2026-11-30", "note": "Planted by the export tests."}
+
+
 def plant_person(store: GraphStore) -> None:
     """A person with contact details, the contact person of Helsinki."""
     person = parse_node(
         store.schema,
-        {"key": PERSON, "kind": "Person", "name_en": "Planted Person", "email": PLANTED_EMAIL, "phone": PLANTED_PHONE},
+        {
+            "key": PERSON,
+            "kind": "Person",
+            "name_en": "Planted Person",
+            "email": PLANTED_EMAIL,
+            "phone": PLANTED_PHONE,
+            "sources": [MANUAL_ENTRY],
+        },
         "test",
     )
-    link = parse_relation(store.schema, {"start": PERSON, "type": "CONTACT_FOR", "end": "helsinki"}, "test")
+    link = parse_relation(
+        store.schema, {"start": PERSON, "type": "CONTACT_FOR", "end": "helsinki", "sources": [MANUAL_ENTRY]}, "test"
+    )
     store.apply(Batch(nodes=[person], relations=[link]))
 
 

@@ -46,9 +46,48 @@ def good_sheets() -> Sheets:
     return {
         # Finnish sheet and column names, typed cells, a list, a row source and a manual entry
         "Kaupungit": [
-            ["tunniste", "nimi suomeksi", "Name", "muut nimet", "maa", "pääkaupunki", "asiakirja", "luku", "lainaus"],
-            ["espoo", "Espoo", "Espoo", "Esbo; Espoon", "Finland", False, "memo", "2. Cities", "Espoo is a partner."],
-            ["vantaa", "Vantaa", None, None, "Finland", "FALSE", "manual", None, None],
+            [
+                "tunniste",
+                "nimi suomeksi",
+                "Name",
+                "muut nimet",
+                "maa",
+                "pääkaupunki",
+                "asiakirja",
+                "luku",
+                "lainaus",
+                "kirjaaja",
+                "kirjattu",
+                "lähdehuomautus",
+            ],
+            [
+                "espoo",
+                "Espoo",
+                "Espoo",
+                "Esbo; Espoon",
+                "Finland",
+                False,
+                "memo",
+                "2. Cities",
+                "Espoo is a partner.",
+                None,
+                None,
+                None,
+            ],
+            [
+                "vantaa",
+                "Vantaa",
+                None,
+                None,
+                "Finland",
+                "FALSE",
+                "manual",
+                None,
+                None,
+                "Aino Aalto",
+                dt.datetime(2026, 11, 30),
+                "Agreed at the Vantaa meeting.",
+            ],
         ],
         "Initiative": [["key", "name_en", "year", "initiative_type"], ["sprint", "Sprint", 2024, "project"]],
         "Person": [["key", "name_en", "title_en"], ["aino", "Aino Aalto", "Coordinator"]],
@@ -87,7 +126,17 @@ def test_a_good_workbook_loads_with_types_lists_provenance_and_contacts(preloade
         {"doc": "memo", "section": "2. Cities", "quote": "Espoo is a partner."},
         {"doc": "memo", "section": "3. More", "quote": "Espoo again.", "sentence": 2},
     ]
-    assert graph.nodes["vantaa"]["sources"] == [{"doc": "manual", "quote": "Entered by hand in a spreadsheet."}]
+    assert graph.nodes["vantaa"]["sources"] == [
+        {"doc": "manual", "by": "Aino Aalto", "at": "2026-11-30", "note": "Agreed at the Vantaa meeting."}
+    ]
+    # A row naming no source is its own source: the workbook, the sheet and row, the cells as written.
+    assert graph.nodes["sprint"]["sources"] == [
+        {
+            "doc": "partners.xlsx",
+            "section": "sheet 'Initiative' row 2",
+            "quote": "key: sprint; name_en: Sprint; year: 2024; initiative_type: project",
+        }
+    ]
     assert graph.nodes["vantaa"]["name_fi"] == "Vantaa" and graph.nodes["sprint"]["year"] == 2024
     partner = graph.edges["espoo", "helsinki", "espoo|PARTNER_OF|helsinki"]
     assert (partner["since"], partner["until"], partner["basis"]) == (
@@ -278,6 +327,23 @@ CASES = [
     ),
     Case("empty-key", {"City": [CITY, ESPOO, [None, "Vantaa", True]]}, "City", 3, "key (column A)", "required"),
     Case("duplicate-key", {"City": [CITY, ESPOO, ESPOO]}, "City", 3, "key (column A)", "duplicate key (first at"),
+    # A manual entry says who entered the fact, when and how it is known: none of the three may be left out.
+    Case(
+        "manual-entry-without-date",
+        {"City": [[*CITY, "document", "entered_by", "source_note"], [*ESPOO, "manual", "Aino", "At the meeting."]]},
+        "City",
+        2,
+        "entered_on (no column)",
+        "no quote, nor at",
+    ),
+    Case(
+        "manual-entry-bad-date",
+        {"City": [[*CITY, "entered_by", "entered_on", "source_note"], [*ESPOO, "Aino", "last week", "At a meeting."]]},
+        "City",
+        2,
+        "entered_on (column E)",
+        "not a date",
+    ),
     Case(
         "duplicate-key-across-sheets",
         {"City": [CITY, ESPOO], "Network": [["key", "name_en"], ["espoo", "Espoo network"]]},

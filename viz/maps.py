@@ -142,8 +142,9 @@ def _sources(raw: Any) -> list[dict[str, str]]:
                 item = json.loads(item)
             except ValueError:
                 continue
-        if isinstance(item, Mapping) and item.get("quote"):
-            out.append({k: str(item[k]) for k in ("doc", "section", "quote") if item.get(k) is not None})
+        if isinstance(item, Mapping) and (item.get("quote") or item.get("by")):  # quoted, or entered by hand
+            fields = ("doc", "section", "quote", "by", "at", "note")
+            out.append({k: str(item[k]) for k in fields if item.get(k) is not None})
     return out
 
 

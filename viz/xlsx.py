@@ -24,8 +24,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel
 
+from graph.model import MANUAL_DOC
 from graph.schema import PropertySpec, Schema
-from graph.spreadsheet import LISTS_SHEET, PROVENANCE, SheetLayout, column_description, layouts, property_spec
+from graph.spreadsheet import (
+    LISTS_SHEET,
+    PROVENANCE,
+    SOURCE_FIELDS,
+    SheetLayout,
+    column_description,
+    layouts,
+    property_spec,
+)
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_JOIN = "; "
@@ -33,6 +42,13 @@ MAX_SHEET_TITLE = 31  # Excel's limit
 _DATE_FORMAT = "yyyy-mm-dd"
 _BOLD = Font(bold=True)
 _TEMPLATE_ROWS = 1_000  # how far down the drop-downs reach
+# The template's example rows are entered by hand: a manual-entry source says who, when and how known.
+_MANUAL_EXAMPLE: dict[str, Any] = {
+    "document": MANUAL_DOC,
+    "entered_by": "Your name",
+    "entered_on": "2026-01-31",
+    "source_note": "How you know this: a meeting, an email, a web page.",
+}
 
 
 def _empty_book() -> Workbook:
@@ -108,8 +124,8 @@ def _example(schema: Schema, layout: SheetLayout, column: str, keys: Mapping[str
     """A valid value for the example row."""
     if column == "key":
         return keys.get(layout.role, keys.get("entities"))
-    if column == "document":
-        return schema.spreadsheet.manual_document
+    if column in _MANUAL_EXAMPLE:
+        return _MANUAL_EXAMPLE[column]
     if column in ("section", "quote", "sentence", "record", "start", "type", "end", "kind"):
         return None  # filled per sheet below
     spec = _spec(schema, layout, column)
@@ -202,9 +218,8 @@ def template(schema: Schema) -> bytes:
 def _first_source(sources: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     if not sources:
         return {}
-    first = sources[0]
-    return {"document": first.get("doc"), "section": first.get("section"), "quote": first.get("quote"),
-            "sentence": first.get("sentence")}  # fmt: skip
+    fields = {field: column for column, field in SOURCE_FIELDS.items()}
+    return {fields.get(name, name): value for name, value in sources[0].items() if value is not None}
 
 
 def graph_workbook(graph: nx.MultiDiGraph, schema: Schema, *, include_contacts: bool = False) -> bytes:

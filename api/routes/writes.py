@@ -23,11 +23,17 @@ from pydantic import (
     StrictInt,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from api.audit import AuditEntry, AuditLog
 from api.deps import AuditDep, Editor, StoreDep
-from api.editing import (
+from api.problems import ProblemError
+from api.security import Principal
+from graph.model import KEY_PATTERN, MAX_LIST_ITEMS, MAX_STRING, MAX_TEXT, SOURCE_RULE
+from graph.schema import load_schema
+from graph.store import DuplicateWrite, GraphStore, Receipt, StoreInDoubt
+from loaders.editing import (
     Journal,
     Outcome,
     create_entity,
@@ -37,11 +43,6 @@ from api.editing import (
     update_entity,
     update_relation,
 )
-from api.problems import ProblemError
-from api.security import Principal
-from graph.model import KEY_PATTERN, MAX_LIST_ITEMS, MAX_STRING, MAX_TEXT
-from graph.schema import load_schema
-from graph.store import DuplicateWrite, GraphStore, Receipt, StoreInDoubt
 
 router = APIRouter(tags=["writes"])
 
@@ -92,11 +93,28 @@ _IN_FLIGHT_LOCK = threading.Lock()
 
 
 class SourceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    doc: Name
+    """A document's sentence (doc, quote; section and sentence number optional), or a manual entry:
+    who entered the fact (by), when (at, YYYY-MM-DD) and how it is known (note)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["doc", "quote"], "properties": {"doc": {"type": "string"}, "quote": {"type": "string"}}},
+                {
+                    "required": ["by", "at", "note"],
+                    "properties": {"by": {"type": "string"}, "at": {"type": "string"}, "note": {"type": "string"}},
+                },
+            ]
+        },
+    )
+    doc: Name | None = None
     section: Short | None = None
-    quote: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S")]
+    quote: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S")] | None = None
     sentence: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+    by: Name | None = None
+    at: dt.date | None = None
+    note: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S")] | None = None
 
     @field_validator("sentence", mode="before")
     @classmethod
@@ -105,6 +123,13 @@ class SourceIn(BaseModel):
         if isinstance(value, bool):
             raise ValueError("must be a whole number, not a boolean")
         return value
+
+    @model_validator(mode="after")
+    def _quoted_or_manual(self) -> SourceIn:
+        # The same rule as graph.model.Source, here so that the request is refused as the OpenAPI says.
+        if not (self.doc and self.quote) and not (self.by and self.at and self.note):
+            raise ValueError(SOURCE_RULE)
+        return self
 
 
 class EntityCreate(BaseModel):
@@ -123,7 +148,9 @@ class EntityCreate(BaseModel):
     description_en: Text | None = None
     url: Url | None = None
     properties: Annotated[dict[Short, PropertyValue], Field(max_length=100)] = Field(default_factory=dict)
-    sources: Annotated[list[SourceIn], Field(max_length=MAX_LIST_ITEMS)] = Field(default_factory=list)
+    sources: Annotated[list[SourceIn], Field(min_length=1, max_length=MAX_LIST_ITEMS)] = Field(
+        description="Where the fact comes from: at least one source (the data rules)."
+    )
 
 
 class EntityUpdate(BaseModel):
@@ -155,7 +182,9 @@ class RelationCreate(BaseModel):
     role: Short | None = None
     basis: BasisText | None = None
     note: Text | None = None
-    sources: Annotated[list[SourceIn], Field(max_length=MAX_LIST_ITEMS)] = Field(default_factory=list)
+    sources: Annotated[list[SourceIn], Field(min_length=1, max_length=MAX_LIST_ITEMS)] = Field(
+        description="Where the fact comes from: at least one source (the data rules)."
+    )
 
 
 class RelationUpdate(BaseModel):

@@ -429,7 +429,8 @@
           li.appendChild(head);
           (rel.sources || []).forEach(function (source) {
             var quote = el("blockquote", "pg-quote");
-            quote.appendChild(el("div", "pg-quote-text", source.quote));
+            var manual = source.quote ? "" : "Entered by " + source.by + " on " + source.at + ": " + source.note;
+            quote.appendChild(el("div", "pg-quote-text", source.quote || manual));
             var cite = [source.doc, source.section].filter(Boolean).join(", ");
             if (cite) quote.appendChild(el("footer", null, cite));
             li.appendChild(quote);

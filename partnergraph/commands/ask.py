@@ -127,7 +127,7 @@ def entity_command(
         for name, value in answer.properties.items():
             out.print(f"{name}: {value}", highlight=False)
         for quote in answer.sources:
-            out.print(f"  “{quote.quote}” — {quote.section or quote.doc}", highlight=False)
+            out.print(f"  {quote.cite()}", highlight=False)
         for rel_type, relations in answer.relations.items():
             rows = (
                 ("→" if r.direction == "out" else "←", _name(r.other), r.other.kind, r.role, r.since, r.until, r.basis)

@@ -9,9 +9,9 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from graph.store import GraphStore
+from graph.store import GraphStore, NotFound
 from partnergraph.context import store_from_settings
-from questions.common import EntityRef, NotFound
+from questions.common import EntityRef
 from questions.resolve import Ambiguous, Unresolved
 
 T = TypeVar("T")

@@ -1,7 +1,10 @@
-"""Single-record writes for the API, through the loaders' own validation and the store's one
-transaction per write: `parse_node` / `parse_relation`, then `check_batch` against the store, then
-`store.apply` or `store.delete`. No Cypher here; existing state is read through `store.snapshot`,
-which never holds personal contact fields, so before/after values are safe to audit.
+"""Single-record writes (the API's use cases), through the loaders' own validation and the store's
+one transaction per write: `parse_node` / `parse_relation`, then the pipeline's `check_and_apply`
+(the same `check_batch` and `store.apply` every load goes through), or `store.delete`.
+
+No HTTP here: a missing record raises `graph.store.NotFound`, a duplicate `AlreadyExists`, bad
+fields `ValidationFailed`; the API turns them into problems. Existing state is read through
+`store.snapshot`, which never holds personal contact fields, so before/after values are safe to audit.
 """
 
 from __future__ import annotations
@@ -10,10 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.problems import ProblemError
-from graph.model import Batch, NodeRecord, RecordError, ValidationFailed, check_batch, parse_node, parse_relation
-from graph.store import GraphStore, Receipt, WriteSummary
-from questions.entity import entity
+from graph.model import Batch, NodeRecord, RecordError, ValidationFailed, parse_node, parse_relation
+from graph.store import AlreadyExists, GraphStore, NotFound, Receipt, WriteSummary
+from loaders.pipeline import check_and_apply
 
 # Properties that are derived or bookkeeping, not something a user sets.
 _DERIVED = frozenset({"search_text"})
@@ -78,17 +80,13 @@ def _refuse_nulls(fields: Mapping[str, Any], record: str) -> None:
 def _check_and_apply(
     store: GraphStore,
     batch: Batch,
-    referenced: list[str],
     journal: Journal,
     action: str,
     target: str,
     expect: str | None = None,
 ) -> WriteSummary:
-    checked, errors = check_batch(store.schema, batch, store.kinds_of(referenced))
-    if errors:
-        raise ValidationFailed(errors)
     expected = {target: expect} if expect else None
-    return store.apply(checked, receipt=journal(action, target), expect=expected)
+    return check_and_apply(store, batch, receipt=journal(action, target), expect=expected)
 
 
 def _node(store: GraphStore, raw: Mapping[str, Any], record: str) -> NodeRecord:
@@ -109,8 +107,8 @@ def _node(store: GraphStore, raw: Mapping[str, Any], record: str) -> NodeRecord:
 def create_entity(store: GraphStore, raw: Mapping[str, Any], journal: Journal = _no_journal) -> Outcome:
     node = _node(store, raw, "entity")
     if store.kinds_of([node.key]):
-        raise ProblemError(409, f"An entity with key {node.key!r} already exists.", slug="already-exists")
-    summary = _check_and_apply(store, Batch(nodes=[node]), [node.key], journal, "entity.create", node.key)
+        raise AlreadyExists(f"An entity with key {node.key!r} already exists.")
+    summary = _check_and_apply(store, Batch(nodes=[node]), journal, "entity.create", node.key)
     return Outcome(
         "entity.create", node.key, summary, after=stored_entity(store, node.key), personal_fields=sorted(node.personal)
     )
@@ -123,18 +121,20 @@ def update_entity(
     record = f"entity {key!r}"
     before = stored_entity(store, key)
     if before is None:
-        raise ProblemError(404, f"No entity with key {key!r}.", slug="not-found")
+        raise NotFound(f"No entity with key {key!r}.")
     _refuse_nulls({k: v for k, v in patch.items() if k != "properties"}, record)
     _refuse_nulls({f"properties.{k}": v for k, v in patch.get("properties", {}).items()}, record)
-    merged = {k: v for k, v in before.items() if k != "sources"}
+    merged = dict(before)
     merged.update({k: v for k, v in patch.items() if k != "properties"})
+    # The stored sources come along, so the data rule (a source on every node) holds for the record.
+    merged["sources"] = [*before.get("sources", []), *patch.get("sources", [])]
     merged["key"] = key
     top_level = {*store.schema.node_properties, "kind", "sources"}
     properties = {k: v for k, v in merged.items() if k not in top_level}
     merged = {k: v for k, v in merged.items() if k not in properties}
     merged["properties"] = {**properties, **patch.get("properties", {})}
     node = _node(store, merged, record)
-    summary = _check_and_apply(store, Batch(nodes=[node]), [key], journal, "entity.update", key, expect)
+    summary = _check_and_apply(store, Batch(nodes=[node]), journal, "entity.update", key, expect)
     after = stored_entity(store, key) or {}
     old, new = _changed(before, after)
     return Outcome("entity.update", key, summary, before=old, after=new, personal_fields=sorted(node.personal))
@@ -143,13 +143,11 @@ def update_entity(
 def delete_entity(store: GraphStore, key: str, journal: Journal = _no_journal, expect: str | None = None) -> Outcome:
     before = stored_entity(store, key)
     if before is None:
-        raise ProblemError(404, f"No entity with key {key!r}.", slug="not-found")
+        raise NotFound(f"No entity with key {key!r}.")
     # The relations that go with it, so the audit says what the delete removed.
-    detached = entity(store, key).relations
     before["relations"] = sorted(
-        f"{key} -{r.type}-> {r.other.key}" if r.direction == "out" else f"{r.other.key} -{r.type}-> {key}"
-        for rels in detached.values()
-        for r in rels
+        f"{key} -{row['type']}-> {row['other']}" if row["start"] == key else f"{row['other']} -{row['type']}-> {key}"
+        for row in store.read("q_entity_relations", {"key": key})
     )
     summary = store.delete(
         node_keys=[key], receipt=journal("entity.delete", key), expect={key: expect} if expect else None
@@ -160,8 +158,8 @@ def delete_entity(store: GraphStore, key: str, journal: Journal = _no_journal, e
 def create_relation(store: GraphStore, raw: Mapping[str, Any], journal: Journal = _no_journal) -> Outcome:
     rel = parse_relation(store.schema, raw, "relation")
     if stored_relation(store, rel.start, rel.end, rel.key) is not None:
-        raise ProblemError(409, f"The relation {rel.key!r} already exists.", slug="already-exists")
-    summary = _check_and_apply(store, Batch(relations=[rel]), [rel.start, rel.end], journal, "relation.create", rel.key)
+        raise AlreadyExists(f"The relation {rel.key!r} already exists.")
+    summary = _check_and_apply(store, Batch(relations=[rel]), journal, "relation.create", rel.key)
     return Outcome("relation.create", rel.key, summary, after=stored_relation(store, rel.start, rel.end, rel.key))
 
 
@@ -177,14 +175,13 @@ def update_relation(
     record = f"relation {key!r}"
     before = stored_relation(store, start, end, key)
     if before is None:
-        raise ProblemError(404, f"No relation {key!r} between {start!r} and {end!r}.", slug="not-found")
+        raise NotFound(f"No relation {key!r} between {start!r} and {end!r}.")
     _refuse_nulls(patch, record)
     raw = {name: before[name] for name in ("start", "end", "type", "key", *_RELATION_FIELDS) if name in before}
     raw.update(patch)
+    raw["sources"] = [*before.get("sources", []), *patch.get("sources", [])]
     rel = parse_relation(store.schema, raw, record)
-    summary = _check_and_apply(
-        store, Batch(relations=[rel]), [rel.start, rel.end], journal, "relation.update", key, expect
-    )
+    summary = _check_and_apply(store, Batch(relations=[rel]), journal, "relation.update", key, expect)
     after = stored_relation(store, start, end, key) or {}
     old, new = _changed(before, after)
     return Outcome("relation.update", key, summary, before=old, after=new)
@@ -195,7 +192,7 @@ def delete_relation(
 ) -> Outcome:
     before = stored_relation(store, start, end, key)
     if before is None:
-        raise ProblemError(404, f"No relation {key!r} between {start!r} and {end!r}.", slug="not-found")
+        raise NotFound(f"No relation {key!r} between {start!r} and {end!r}.")
     summary = store.delete(
         relations=[(before["start"], before["end"], key)],
         receipt=journal("relation.delete", key),
