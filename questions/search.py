@@ -1,5 +1,6 @@
-"""Question 1, search: names and aliases in Finnish and English, forgiving of typos, diacritics
-and Finnish inflection ("Tallinnan", "tallina", "Pekingin", "helsingissä").
+"""Question 1, search: names and aliases in Finnish, Swedish and English, forgiving of typos,
+diacritics, inflection, plurals and compounds ("Tallinnan", "tallina", "Helsingfors",
+"kaupunkiverkostot", "city networks"); the kind a query's head word names comes first.
 
 The index (questions.search_index) is built from one read of every name and kept per store. It
 is rebuilt when its generation changes: a version that `invalidate()` bumps (the API calls it
