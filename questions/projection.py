@@ -45,6 +45,7 @@ class Projection:
     kinds: list[str]
     names_fi: list[str | None]
     names_en: list[str | None]
+    names_sv: list[str | None]
     index: dict[str, int]
     starts: npt.NDArray[np.int32]  # per relation, in the stored direction
     ends: npt.NDArray[np.int32]
@@ -90,6 +91,7 @@ class Projection:
             kinds=kinds,
             names_fi=[row["name_fi"] for row in nodes],
             names_en=[row["name_en"] for row in nodes],
+            names_sv=[row.get("name_sv") for row in nodes],
             index=index,
             starts=starts,
             ends=ends,
