@@ -114,7 +114,8 @@ def create_app(
 
 _COMMON_PROBLEMS = {
     400: "Bad request",
-    404: "Not found",
+    404: "Not found (for a key or name: with `suggestions`)",
+    409: "Conflict: a name several entities carry (`suggestions` lists them), or a write that collided",
     413: "Request body too large",
     422: "Invalid request or record",
     429: "Too many requests (failed keys, or an expensive route's limit); see Retry-After",

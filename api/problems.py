@@ -32,7 +32,8 @@ from graph.store import (
     StoreUnavailable,
     WriteConflict,
 )
-from questions.common import QuestionError
+from questions.common import EntityRef, QuestionError
+from questions.resolve import Ambiguous, Unresolved
 
 log = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -49,6 +50,17 @@ class FieldProblem(BaseModel):
     reason: str
 
 
+class Suggestion(BaseModel):
+    """An entity a key or name may have meant."""
+
+    key: str
+    kind: str
+    name: str
+    name_fi: str | None = None
+    name_sv: str | None = None
+    name_en: str | None = None
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 
@@ -58,6 +70,9 @@ class Problem(BaseModel):
     detail: str | None = Field(default=None, description="What went wrong with this request.")
     instance: str | None = Field(default=None, description="The path of the request.")
     errors: list[FieldProblem] | None = Field(default=None, description="Invalid fields, for validation problems.")
+    suggestions: list[Suggestion] | None = Field(
+        default=None, description="For a key or name no entity has (404) or several have (409): what it may mean."
+    )
 
 
 class ProblemError(Exception):
@@ -97,6 +112,7 @@ def problem_body(
     slug: str | None = None,
     title: str | None = None,
     errors: Iterable[RecordError] = (),
+    suggestions: Iterable[EntityRef] = (),
 ) -> dict[str, Any]:
     body = Problem(
         type=TYPE_PREFIX + slug if slug else "about:blank",
@@ -105,6 +121,11 @@ def problem_body(
         detail=detail,
         instance=instance,
         errors=[FieldProblem(record=e.record, field=e.field, reason=e.reason) for e in list(errors)[:MAX_ERRORS]]
+        or None,
+        suggestions=[
+            Suggestion(key=s.key, kind=s.kind, name=s.name, name_fi=s.name_fi, name_sv=s.name_sv, name_en=s.name_en)
+            for s in suggestions
+        ]
         or None,
     )
     return body.model_dump(exclude_none=True)
@@ -119,6 +140,7 @@ def problem_response(
     title: str | None = None,
     errors: Iterable[RecordError] = (),
     headers: dict[str, str] | None = None,
+    suggestions: Iterable[EntityRef] = (),
 ) -> JSONResponse:
     body = problem_body(
         status,
@@ -127,6 +149,7 @@ def problem_response(
         slug=slug,
         title=title,
         errors=errors,
+        suggestions=suggestions,
     )
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
@@ -187,6 +210,18 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 404, detail=str(exc)[:300], slug="not-found")
 
 
+async def _unresolved(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Unresolved)
+    return problem_response(request, 404, detail=str(exc)[:300], slug="not-found", suggestions=exc.suggestions)
+
+
+async def _ambiguous(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Ambiguous)
+    return problem_response(
+        request, 409, detail=str(exc)[:300], slug="ambiguous-name", title="Ambiguous name", suggestions=exc.suggestions
+    )
+
+
 async def _already_exists(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 409, detail=str(exc)[:300], slug="already-exists")
 
@@ -241,6 +276,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ValidationFailed, _validation_failed)
     app.add_exception_handler(ReadOnlyRefused, _readonly_refused)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(Unresolved, _unresolved)
+    app.add_exception_handler(Ambiguous, _ambiguous)
     app.add_exception_handler(AlreadyExists, _already_exists)
     app.add_exception_handler(QuestionError, _question_error)
     app.add_exception_handler(StoreUnavailable, _store_unavailable)

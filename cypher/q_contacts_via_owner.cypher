@@ -4,6 +4,6 @@ UNWIND $keys AS k
 MATCH (e:Entity {key: k})<-[own:OWNS_MEMBERSHIP]-(o:Entity)
 MATCH (o)<-[r:WORKS_FOR|HOLDS_ROLE]-(p:Entity)
 WHERE p:Person
-RETURN e.key AS target, p.key AS key, p.name_fi AS name_fi, p.name_en AS name_en,
+RETURN e.key AS target, p.key AS key, p.name_fi AS name_fi, p.name_en AS name_en, p.name_sv AS name_sv,
        p.title_fi AS title_fi, p.title_en AS title_en, type(r) AS type, properties(r) AS props,
-       o.key AS via, own.since AS via_since, own.until AS via_until
+       o.key AS via, own.since AS via_since, own.until AS via_until, own.basis AS via_basis

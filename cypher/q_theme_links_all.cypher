@@ -1,5 +1,5 @@
 // Relations of the given types ($types) from any entity into any theme.
 MATCH (e:Entity)-[r]->(t:Entity:Theme)
 WHERE type(r) IN $types
-RETURN e.key AS key, e.kind AS kind, e.name_fi AS name_fi, e.name_en AS name_en,
+RETURN e.key AS key, e.kind AS kind, e.name_fi AS name_fi, e.name_en AS name_en, e.name_sv AS name_sv,
        type(r) AS type, t.key AS theme, properties(r) AS props

@@ -128,6 +128,7 @@ class NodeRecord(BaseModel):
     kind: str
     name_fi: str | None = None
     name_en: str | None = None
+    name_sv: str | None = None
     aliases: tuple[str, ...] = ()
     description_fi: str | None = None
     description_en: str | None = None
@@ -147,6 +148,7 @@ class NodeRecord(BaseModel):
             "kind": self.kind,
             "name_fi": self.name_fi,
             "name_en": self.name_en,
+            "name_sv": self.name_sv,
             "aliases": list(self.aliases),
             "description_fi": self.description_fi,
             "description_en": self.description_en,
@@ -156,7 +158,7 @@ class NodeRecord(BaseModel):
         }
         # search_text is derived so that stores can filter names without string functions.
         props["search_text"] = " | ".join(
-            n for n in (self.name_fi, self.name_en, *self.aliases, self.key) if n
+            n for n in (self.name_fi, self.name_en, self.name_sv, *self.aliases, self.key) if n
         ).casefold()
         return {k: v for k, v in props.items() if v is not None and v != []}
 

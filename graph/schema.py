@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -39,6 +40,9 @@ SHEET_COLUMNS = (
     "source_note",
 )
 LANGUAGES = ("fi", "sv", "en")
+# The name property of each language, and the order names fall back in when the chosen language has none.
+NAME_PROPERTIES = {"fi": "name_fi", "sv": "name_sv", "en": "name_en"}
+NAME_FALLBACK = ("fi", "en", "sv")
 
 
 class SchemaError(ValueError):
@@ -63,6 +67,7 @@ class NodeKind:
     colour: str
     shape: str
     properties: dict[str, PropertySpec]
+    actor: bool = False  # cities, organisations, networks act; initiatives (laws, strategies) and themes do not
 
     @property
     def personal_properties(self) -> tuple[str, ...]:
@@ -77,6 +82,7 @@ class RelationType:
     targets: tuple[str, ...]
     symmetric: bool = False
     line: str = "solid"
+    group: str = "other"  # what the relation means (membership, partnership, support…): `relation_groups`
 
     def allows(self, start_kind: str, end_kind: str) -> bool:
         if start_kind in self.sources and end_kind in self.targets:
@@ -125,6 +131,16 @@ class Schema:
     relation_types: dict[str, RelationType]
     spreadsheet: SpreadsheetSpec = field(default_factory=lambda: SpreadsheetSpec({}, {}, {}))
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    relation_groups: dict[str, str] = field(default_factory=dict)  # group -> description, in declaration order
+
+    @property
+    def actor_kinds(self) -> frozenset[str]:
+        """The kinds that count as actors (partners): declared `actor: true`."""
+        return frozenset(name for name, kind in self.node_kinds.items() if kind.actor)
+
+    def types_of_group(self, group: str) -> tuple[str, ...]:
+        """The relation types of one group (membership, partnership, support…), in declaration order."""
+        return tuple(name for name, rel in self.relation_types.items() if rel.group == group)
 
     def label(self, kind: str) -> str:
         """The Cypher label for a node kind; refuses anything not declared."""
@@ -187,7 +203,9 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
             colour=body.get("colour", "#777777"),
             shape=body.get("shape", "dot"),
             properties=own,
+            actor=bool(body.get("actor", False)),
         )
+    groups = {str(g): str((b or {}).get("description", "")) for g, b in (raw.get("relation_groups") or {}).items()}
     rels: dict[str, RelationType] = {}
     for name, body in (raw.get("relation_types") or {}).items():
         if not re.match(r"^[A-Z][A-Z0-9_]*$", name):
@@ -206,13 +224,18 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
             targets=ends[1],
             symmetric=bool(body.get("symmetric", False)),
             line=body.get("line", "solid"),
+            group=body.get("group", "other"),
         )
+        if groups and "group" in body and rels[name].group not in groups:
+            raise SchemaError(
+                f"relation_types.{name}: group {rels[name].group!r} is not declared; declared: {', '.join(groups)}"
+            )
     if not kinds or not rels:
         raise SchemaError("the schema declares no node kinds or no relation types")
     if "key" not in node_props or not node_props["key"].required:
         raise SchemaError("node_properties must declare a required 'key'")
     spreadsheet = _spreadsheet(raw.get("spreadsheet") or {}, kinds, node_props, rel_props)
-    return Schema(int(raw.get("version", 1)), node_props, rel_props, kinds, rels, spreadsheet, raw)
+    return Schema(int(raw.get("version", 1)), node_props, rel_props, kinds, rels, spreadsheet, raw, groups)
 
 
 def _names(body: Any, where: str) -> tuple[str, ...]:
@@ -264,6 +287,24 @@ def _spreadsheet(
     _unique(sheets, "spreadsheet.sheets")
     _unique(columns, "spreadsheet.columns")
     return SpreadsheetSpec(sheets, columns, descriptions)
+
+
+def display_name(entity: Any, lang: str = "en") -> str:
+    """An entity's name in `lang` (fi, sv, en), else in the first of fi, en, sv it has, else its key.
+
+    `entity` is a mapping (stored properties, a snapshot's node data) or an object with `name_fi`,
+    `name_sv`, `name_en` and `key` attributes (records, answers). The one place names fall back.
+    """
+
+    def get(name: str) -> Any:
+        return entity.get(name) if isinstance(entity, Mapping) else getattr(entity, name, None)
+
+    for language in (lang, *NAME_FALLBACK):
+        prop = NAME_PROPERTIES.get(language)
+        value = get(prop) if prop else None
+        if isinstance(value, str) and value:
+            return value
+    return str(get("key") or "")
 
 
 @cache

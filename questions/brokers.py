@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from graph.store import GraphStore
 from questions.common import EntityRef, QuestionError, holds, ref, row_ref
 from questions.neighbourhood import neighbourhood
+from questions.resolve import Resolution, resolve
 from questions.themes import THEME, theme_closure, theme_links
 
 EXACT_BETWEENNESS_LIMIT = 3_000
@@ -44,6 +45,7 @@ class BrokersAnswer(BaseModel):
     estimated: bool
     brokers: list[Broker]
     nodes: int = 0  # entities in the graph considered
+    resolved: Resolution | None = None  # how the theme asked for was read (key, name or alias)
 
 
 def brokers(
@@ -58,6 +60,8 @@ def brokers(
         raise QuestionError("measure must be 'betweenness' or 'degree'")
     if not 1 <= top <= MAX_TOP:
         raise QuestionError(f"top must be between 1 and {MAX_TOP}")
+    resolution = resolve(store, theme, kinds=[THEME]) if theme is not None else None
+    theme = resolution.entity.key if resolution else None
     refs, graph = _theme_graph(store, theme, as_of) if theme else _actor_graph(store, as_of)
     estimated = False
     if measure == "degree":
@@ -77,6 +81,7 @@ def brokers(
         estimated=estimated,
         brokers=[Broker(entity=refs[k], score=s, degree=graph.degree(k)) for k, s in ranked],
         nodes=graph.number_of_nodes(),
+        resolved=resolution,
     )
 
 

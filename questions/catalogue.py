@@ -26,6 +26,7 @@ class KindInfo(BaseModel):
     colour: str
     shape: str
     properties: list[PropertyInfo]  # the kind's own, after the common ones every node has
+    actor: bool = False  # an actor (city, organisation, network) can be a partner; a law or a theme cannot
 
 
 class RelationTypeInfo(BaseModel):
@@ -35,6 +36,7 @@ class RelationTypeInfo(BaseModel):
     targets: list[str]  # kinds it may end at
     symmetric: bool
     line: str
+    group: str = "other"  # what it means: membership, partnership, support, initiative, theme, structure, people
 
 
 def list_kinds(schema: Schema) -> list[KindInfo]:
@@ -45,6 +47,7 @@ def list_kinds(schema: Schema) -> list[KindInfo]:
             description=kind.description,
             colour=kind.colour,
             shape=kind.shape,
+            actor=kind.actor,
             properties=[
                 PropertyInfo(
                     name=spec.name,
@@ -71,6 +74,7 @@ def list_relation_types(schema: Schema) -> list[RelationTypeInfo]:
             targets=list(rel.targets),
             symmetric=rel.symmetric,
             line=rel.line,
+            group=rel.group,
         )
         for rel in schema.relation_types.values()
     ]

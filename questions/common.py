@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from graph.model import Source
-from graph.schema import Schema
+from graph.schema import Schema, display_name
 from graph.store import relation_holds
 
 
@@ -23,14 +23,25 @@ class EntityRef(BaseModel):
     kind: str
     name_fi: str | None = None
     name_en: str | None = None
+    name_sv: str | None = None
 
     @property
     def name(self) -> str:
-        return self.name_en or self.name_fi or self.key
+        return self.name_en or self.name_fi or self.name_sv or self.key
+
+    def display(self, lang: str = "en") -> str:
+        """The name in `lang`, falling back as `graph.schema.display_name` says."""
+        return display_name(self, lang)
 
 
 def ref(key: str, data: Mapping[str, Any]) -> EntityRef:
-    return EntityRef(key=key, kind=str(data.get("kind", "")), name_fi=data.get("name_fi"), name_en=data.get("name_en"))
+    return EntityRef(
+        key=key,
+        kind=str(data.get("kind", "")),
+        name_fi=data.get("name_fi"),
+        name_en=data.get("name_en"),
+        name_sv=data.get("name_sv"),
+    )
 
 
 def row_ref(row: Mapping[str, Any], prefix: str = "") -> EntityRef:
@@ -40,6 +51,7 @@ def row_ref(row: Mapping[str, Any], prefix: str = "") -> EntityRef:
         kind=row[f"{prefix}kind"],
         name_fi=row.get(f"{prefix}name_fi"),
         name_en=row.get(f"{prefix}name_en"),
+        name_sv=row.get(f"{prefix}name_sv"),
     )
 
 

@@ -1,38 +1,55 @@
-"""Contacts: the people linked to an entity or a theme, and how. Personal fields only on request.
+"""Contacts: who handles an entity or a theme for the city, by one rule, and how each was found.
 
-A person is a contact when they work for, are the contact for, own the membership of, or hold a
-role in the entity; for a network whose membership an organisation owns, the people of that
-organisation are contacts too (`via`). For a theme, contacts of its sub-themes count (`target`).
-Email and phone are on ContactCard nodes and are read by a separate statement only when the
+The rule is the same for every entity (a city, a network, an organisation, a theme), in steps:
+
+1. `direct`: people linked to it directly: its contact (CONTACT_FOR), the person owning its
+   membership (OWNS_MEMBERSHIP), people holding a role in it or working for it. For a theme,
+   the links of its sub-themes count too (`target`).
+2. `membership_owner`: the people of the unit that owns its membership (OWNS_MEMBERSHIP from an
+   organisation), for a network the city belongs to (`via`: the owner).
+3. `leading_unit`: only when the steps above found no one: the people leading (else working for,
+   or holding a role in) the unit that coordinates the home city's international relations
+   (COORDINATES; `via`: that unit). Always `inferred`: the rule, not a source, links them.
+
+Each contact says its `step`, the relation that links the person (`relation`), and its `basis`:
+`inferred` when any link on the way is (the owner's, the coordinator's or the person's own).
+Email and phone live on ContactCard nodes and are read by a separate statement only when the
 caller may see them; otherwise they are None.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from graph.store import GraphStore
 from questions.common import EntityRef, holds
-from questions.reads import require
+from questions.resolve import Resolution, resolve
 from questions.themes import THEME, theme_closure
 
-# CONTACT_FOR first: it answers "who is our contact for …"; then the owner, roles, employment.
-ORDER = {"CONTACT_FOR": 0, "OWNS_MEMBERSHIP": 1, "HOLDS_ROLE": 2, "WORKS_FOR": 3}
+HOME = "helsinki"  # the document's city: the one whose coordinating unit is the last step
+Step = Literal["direct", "membership_owner", "leading_unit"]
+STEPS: tuple[Step, ...] = ("direct", "membership_owner", "leading_unit")
+# CONTACT_FOR first: it answers "who is our contact for …"; then the owner, leaders, roles, employment.
+ORDER = {"CONTACT_FOR": 0, "OWNS_MEMBERSHIP": 1, "LEADS": 2, "HOLDS_ROLE": 3, "WORKS_FOR": 4}
 
 
 class Contact(BaseModel):
     person: EntityRef
     title_fi: str | None = None
     title_en: str | None = None
-    relation: str  # WORKS_FOR, CONTACT_FOR, OWNS_MEMBERSHIP or HOLDS_ROLE
+    step: Step = "direct"  # which step of the contact rule found the person
+    relation: str  # how the person is linked: CONTACT_FOR, OWNS_MEMBERSHIP, LEADS, HOLDS_ROLE or WORKS_FOR
     role: str | None = None
-    basis: str = "stated"
+    basis: str = "stated"  # inferred when the person's link or the link through `via` is inferred
     since: dt.date | None = None
     until: dt.date | None = None
-    target: str | None = None  # what the person is linked to: the key asked for, or a sub-theme of it
-    via: str | None = None  # the organisation owning the membership, when linked through it
+    target: str | None = None  # what the person is linked to: the key asked for, a sub-theme of it, or the home
+    via: str | None = None  # the unit owning the membership, or the coordinating unit
+    via_relation: str | None = None  # OWNS_MEMBERSHIP or COORDINATES: how `via` is linked
+    via_basis: str | None = None  # stated or inferred: the basis of that link
     email: str | None = None
     phone: str | None = None
 
@@ -41,41 +58,41 @@ class ContactsAnswer(BaseModel):
     key: str
     contacts: list[Contact]
     includes_personal: bool
+    found_by: Step | None = None  # the first step of the rule that found someone; None: no one
+    resolved: Resolution | None = None  # how the key, name or alias asked for was read
 
 
 def contacts(
-    store: GraphStore, key: str, *, include_personal: bool = False, as_of: dt.date | None = None
+    store: GraphStore,
+    key: str,
+    *,
+    include_personal: bool = False,
+    as_of: dt.date | None = None,
+    home: str = HOME,
 ) -> ContactsAnswer:
-    """`include_personal` is the caller's right to see email and phone; the API decides it by role."""
-    found = require(store, [key])[key]
+    """`key`: a key, a name or an alias. `include_personal` is the caller's right to see email and
+    phone; the API decides it by role. `home`: the city whose coordinating unit is the last step."""
+    resolution = resolve(store, key)
+    found = resolution.entity
+    key = found.key
     targets = sorted(theme_closure(store, [key], as_of)[key]) if found.kind == THEME else [key]
-    rows = store.read("q_contacts", {"keys": targets}) + store.read("q_contacts_via_owner", {"keys": targets})
-    people = [
-        Contact(
-            person=EntityRef(key=row["key"], kind="Person", name_fi=row["name_fi"], name_en=row["name_en"]),
-            title_fi=row["title_fi"],
-            title_en=row["title_en"],
-            relation=row["type"],
-            role=row["props"].get("role"),
-            basis=row["props"].get("basis", "stated"),
-            since=row["props"].get("since"),
-            until=row["props"].get("until"),
-            target=row["target"],
-            via=row["via"],
-        )
-        for row in rows
-        if holds(row["props"], as_of) and holds({"since": row["via_since"], "until": row["via_until"]}, as_of)
-    ]
+    found_rows = [_contact(row, "direct") for row in store.read("q_contacts", {"keys": targets})]
+    found_rows += [_contact(row, "membership_owner") for row in store.read("q_contacts_via_owner", {"keys": targets})]
+    people = [c for c, row in found_rows if _holds(row, as_of)]
+    if not people:
+        rows = [_leader(row) for row in store.read("q_contacts_via_coordinator", {"home": home})]
+        unit = [c for c, row in rows if _holds(row, as_of)]
+        people = [c for c in unit if c.relation == "LEADS"] or unit
     if include_personal and people:
         cards = {r["key"]: r for r in store.read("q_contact_details", {"keys": sorted({c.person.key for c in people})})}
         for contact in people:
             card = cards.get(contact.person.key)
             if card:
                 contact.email, contact.phone = card["email"], card["phone"]
-    # Direct links before links through an owner or a sub-theme, then by relation and person.
+    # By step; direct links to the entity before links to a sub-theme; then by relation and person.
     people.sort(
         key=lambda c: (
-            c.via is not None,
+            STEPS.index(c.step),
             c.target != key,
             ORDER.get(c.relation, 9),
             c.person.key,
@@ -85,4 +102,47 @@ def contacts(
             c.since or dt.date.min,
         )
     )
-    return ContactsAnswer(key=key, contacts=people, includes_personal=include_personal)
+    return ContactsAnswer(
+        key=key,
+        contacts=people,
+        includes_personal=include_personal,
+        found_by=people[0].step if people else None,
+        resolved=resolution,
+    )
+
+
+def _holds(row: dict[str, Any], as_of: dt.date | None) -> bool:
+    return holds(row["props"], as_of) and holds({"since": row["via_since"], "until": row["via_until"]}, as_of)
+
+
+def _contact(row: dict[str, Any], step: Step) -> tuple[Contact, dict[str, Any]]:
+    props = row["props"]
+    via_basis = row.get("via_basis") or ("stated" if row["via"] else None)
+    basis = "inferred" if "inferred" in (props.get("basis", "stated"), via_basis) else "stated"
+    return (
+        Contact(
+            person=EntityRef(
+                key=row["key"], kind="Person", name_fi=row["name_fi"], name_en=row["name_en"], name_sv=row["name_sv"]
+            ),
+            title_fi=row["title_fi"],
+            title_en=row["title_en"],
+            step=step,
+            relation=row["type"],
+            role=props.get("role"),
+            basis=basis,
+            since=props.get("since"),
+            until=props.get("until"),
+            target=row["target"],
+            via=row["via"],
+            via_relation="OWNS_MEMBERSHIP" if row["via"] else None,
+            via_basis=via_basis,
+        ),
+        row,
+    )
+
+
+def _leader(row: dict[str, Any]) -> tuple[Contact, dict[str, Any]]:
+    contact, _ = _contact(row, "leading_unit")
+    contact.basis = "inferred"  # the rule links them, not a source
+    contact.via_relation = "COORDINATES"
+    return contact, row

@@ -14,9 +14,10 @@ from pydantic import BaseModel
 from graph.model import Source
 from graph.store import GraphStore, NotFound
 from questions.common import EntityRef, holds, sources
+from questions.resolve import Resolution, resolve
 
 # Stored helper properties that are not facts about the entity.
-HIDDEN = frozenset({"search_text", "sources", "key", "kind", "name_fi", "name_en", "aliases"})
+HIDDEN = frozenset({"search_text", "sources", "key", "kind", "name_fi", "name_en", "name_sv", "aliases"})
 
 
 class Relation(BaseModel):
@@ -36,13 +37,18 @@ class Entity(BaseModel):
     kind: str
     name_fi: str | None = None
     name_en: str | None = None
+    name_sv: str | None = None
     aliases: list[str] = []
     properties: dict[str, Any] = {}
     sources: list[Source] = []
     relations: dict[str, list[Relation]] = {}
+    resolved: Resolution | None = None  # how the key, name or alias asked for was read
 
 
 def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Entity:
+    """`key`: a key, a name or an alias (questions.resolve)."""
+    resolution = resolve(store, key)
+    key = resolution.entity.key
     rows = store.read("q_entity", {"key": key})
     if not rows:
         raise NotFound(f"no entity with key {key!r}")
@@ -53,7 +59,11 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
         if not holds(rel, as_of):
             continue
         other = EntityRef(
-            key=row["other"], kind=row["other_kind"], name_fi=row["other_name_fi"], name_en=row["other_name_en"]
+            key=row["other"],
+            kind=row["other_kind"],
+            name_fi=row["other_name_fi"],
+            name_en=row["other_name_en"],
+            name_sv=row.get("other_name_sv"),
         )
         relations.setdefault(row["type"], []).append(
             Relation(
@@ -73,6 +83,7 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
         kind=props["kind"],
         name_fi=props.get("name_fi"),
         name_en=props.get("name_en"),
+        name_sv=props.get("name_sv"),
         aliases=props.get("aliases") or [],
         properties={k: v for k, v in sorted(props.items()) if k not in HIDDEN},
         sources=sources(props.get("sources")),
@@ -81,4 +92,5 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
             name: sorted(group, key=lambda r: (r.other.key, r.direction, r.role or "", r.since or dt.date.min))
             for name, group in sorted(relations.items())
         },
+        resolved=resolution,
     )

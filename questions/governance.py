@@ -3,7 +3,8 @@
 - Memberships without owner: "Kaikilla verkostojäsenyyksillä tulee olla kaupungilla selkeä
   omistaja" (every network membership must have a clear owner in the city). A membership is a
   MEMBER_OF from a city or organisation to a network; it has an owner when someone holds an
-  OWNS_MEMBERSHIP into that network.
+  OWNS_MEMBERSHIP into that network. A membership whose every owner is only *inferred* (the
+  curator's reading, no source names the owner) is reported as such: it has no clear owner yet.
 - Themes without partners: no one works on the theme or on any of its sub-themes (TOUCHES,
   KEY_ACTOR_FOR or LEADS); `themes_only_home` lists those only the home city itself works on.
 - Partners without theme: cities, organisations and networks linked to the home city by
@@ -18,7 +19,8 @@ from pydantic import BaseModel
 
 from graph.store import GraphStore
 from questions.common import EntityRef
-from questions.reads import relations_of_type
+from questions.reads import Link, relations_of_type
+from questions.resolve import Resolution, resolve
 from questions.themes import THEME, load_tree, theme_links
 
 PARTNER_KINDS = ("City", "Organisation", "Network")
@@ -28,28 +30,59 @@ MEMBER_KINDS = ("City", "Organisation")
 class Membership(BaseModel):
     member: EntityRef
     network: EntityRef
+    basis: str = "stated"  # of the MEMBER_OF itself
+
+
+class InferredOwnership(Membership):
+    """A membership whose owners are all inferred: the document names none."""
+
+    owners: list[EntityRef]
+    owner_basis: str = "inferred"
 
 
 class GovernanceAnswer(BaseModel):
     home: str
     memberships_without_owner: list[Membership]
+    memberships_with_inferred_owner: list[InferredOwnership] = []
     themes_without_partners: list[EntityRef]
     partners_without_theme: list[EntityRef]
     themes_only_home: list[EntityRef] = []
     as_of: dt.date | None = None
+    resolved: Resolution | None = None  # how the home asked for was read
+
+
+def _ownership(
+    store: GraphStore, members: list[Link], as_of: dt.date | None
+) -> tuple[dict[tuple[str, str], Membership], dict[tuple[str, str], InferredOwnership]]:
+    """Memberships with no owner, and those whose every owner is only inferred."""
+    owners: dict[str, list[tuple[EntityRef, str]]] = {}
+    for link in relations_of_type(store, "OWNS_MEMBERSHIP", as_of):
+        owners.setdefault(link.end.key, []).append((link.start, str(link.props.get("basis", "stated"))))
+    unowned: dict[tuple[str, str], Membership] = {}
+    inferred: dict[tuple[str, str], InferredOwnership] = {}
+    for link in members:
+        if link.start.kind not in MEMBER_KINDS:
+            continue
+        basis = str(link.props.get("basis", "stated"))
+        held = owners.get(link.end.key, [])
+        if not held:
+            unowned[(link.start.key, link.end.key)] = Membership(member=link.start, network=link.end, basis=basis)
+        elif all(owner_basis == "inferred" for _, owner_basis in held):
+            inferred[(link.start.key, link.end.key)] = InferredOwnership(
+                member=link.start,
+                network=link.end,
+                basis=basis,
+                owners=sorted({o.key: o for o, _ in held}.values(), key=lambda o: o.key),
+            )
+    return unowned, inferred
 
 
 def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | None = None) -> GovernanceAnswer:
-    """`home` is the city whose partners are checked (the document's: Helsinki)."""
+    """`home` is the city whose partners are checked (the document's: Helsinki); a key or a name."""
+    resolution = resolve(store, home)
+    home = resolution.entity.key
     members = relations_of_type(store, "MEMBER_OF", as_of)
-    owned = {link.end.key for link in relations_of_type(store, "OWNS_MEMBERSHIP", as_of)}
-    unowned = sorted(
-        {
-            (link.start.key, link.end.key): Membership(member=link.start, network=link.end)
-            for link in members
-            if link.start.kind in MEMBER_KINDS and link.end.key not in owned
-        }.items()
-    )
+    unowned, inferred = _ownership(store, members, as_of)
     tree = load_tree(store, as_of)
     links = theme_links(store, None, as_of)
     workers: dict[str, set[str]] = {}
@@ -75,9 +108,11 @@ def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | No
     lonely = [p for k, p in sorted(partners.items()) if p.kind in PARTNER_KINDS and k not in with_theme]
     return GovernanceAnswer(
         home=home,
-        memberships_without_owner=[m for _, m in unowned],
+        memberships_without_owner=[m for _, m in sorted(unowned.items())],
+        memberships_with_inferred_owner=[m for _, m in sorted(inferred.items())],
         themes_without_partners=nobody,
         partners_without_theme=lonely,
         themes_only_home=only_home,
         as_of=as_of,
+        resolved=resolution,
     )

@@ -19,8 +19,8 @@ from graph.store import GraphStore
 from questions.common import QuestionError, check_kinds
 from questions.expand import Ball, expand
 from questions.projection import Projection, projection
-from questions.reads import require
-from questions.themes import theme_closure, theme_links
+from questions.resolve import Resolution, keys_of, resolve_all
+from questions.themes import THEME, theme_closure, theme_links
 
 MAX_DEPTH = 3
 DEFAULT_NODE_CAP = 2_000
@@ -31,6 +31,7 @@ class NodeOut(BaseModel):
     kind: str
     name_fi: str | None = None
     name_en: str | None = None
+    name_sv: str | None = None
     depth: int
 
 
@@ -52,6 +53,8 @@ class NeighbourhoodAnswer(BaseModel):
     edges: list[EdgeOut]
     truncated: bool
     message: str | None = None
+    themes: list[str] = []  # the themes kept to, when asked
+    resolved: list[Resolution] = []  # how each seed and theme asked for was read (keys, names or aliases)
 
 
 class Neighbourhood:
@@ -89,10 +92,13 @@ def neighbourhood(
         raise QuestionError(f"depth must be between 0 and {MAX_DEPTH}")
     if node_cap < 1:
         raise QuestionError("node_cap must be at least 1")
-    seeds = sorted(set(keys))
-    if not seeds:
+    asked = list(dict.fromkeys(keys))
+    if not asked:
         raise QuestionError("name at least one entity")
-    require(store, seeds)
+    resolved = resolve_all(store, asked)
+    seeds = sorted(set(keys_of(resolved)))
+    theme_resolutions = resolve_all(store, themes or (), kinds=[THEME])
+    themes = keys_of(theme_resolutions)
     wanted = check_kinds(store.schema, kinds)
     avoid = [k for k in store.schema.node_kinds if wanted and k not in wanted]
     keep = None
@@ -108,7 +114,14 @@ def neighbourhood(
         )
     nodes, edges = _from_projection(projection(store), ball, as_of)
     answer = NeighbourhoodAnswer(
-        seeds=seeds, depth=depth, nodes=nodes, edges=edges, truncated=ball.truncated, message=message
+        seeds=seeds,
+        depth=depth,
+        nodes=nodes,
+        edges=edges,
+        truncated=ball.truncated,
+        message=message,
+        themes=themes,
+        resolved=resolved + theme_resolutions,
     )
     return Neighbourhood(store, ball, answer, as_of)
 
@@ -124,7 +137,7 @@ def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[
         if i is not None:  # a seed deleted meanwhile is not in the snapshot either
             nodes.append(
                 NodeOut.model_construct(key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i],
-                                        depth=level)
+                                        name_sv=p.names_sv[i], depth=level)
             )  # fmt: skip
     nodes.sort(key=lambda n: (n.depth, n.key))
     keys, types, rel_keys = p.keys, p.types, p.rel_keys
@@ -153,7 +166,14 @@ def _among(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[int],
 def answer_from_graph(graph: nx.MultiDiGraph) -> tuple[list[NodeOut], list[EdgeOut]]:
     """The answer's nodes and edges from the full snapshot: the plain reference of the fast path."""
     nodes = [
-        NodeOut(key=k, kind=d["kind"], name_fi=d.get("name_fi"), name_en=d.get("name_en"), depth=d["depth"])
+        NodeOut(
+            key=k,
+            kind=d["kind"],
+            name_fi=d.get("name_fi"),
+            name_en=d.get("name_en"),
+            name_sv=d.get("name_sv"),
+            depth=d["depth"],
+        )
         for k, d in sorted(graph.nodes(data=True), key=lambda item: (item[1]["depth"], item[0]))
     ]
     edges = sorted(

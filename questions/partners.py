@@ -3,6 +3,11 @@
 "Works on" is one of the theme links (TOUCHES, KEY_ACTOR_FOR, LEADS) into the theme or into any
 theme below it; each answer lists the relations and themes that made it match, so a user can see
 *why* an actor is on the list (e.g. it touches MaaS, which sits under Smart City).
+
+A partner is an actor (a kind the schema marks `actor: true`: cities, organisations, networks),
+never a law, a strategy or a theme, and never the home city itself nor one of its own units (what
+is PART_OF it, at any depth): those are left out and counted, unless asked for with
+`include_non_actors` / `include_home`. Themes may be given by key, name or alias.
 """
 
 from __future__ import annotations
@@ -15,7 +20,12 @@ from pydantic import BaseModel
 
 from graph.store import GraphStore
 from questions.common import EntityRef, QuestionError, check_kinds
+from questions.reads import relations_of_type
+from questions.resolve import Resolution, keys_of, resolve, resolve_all
 from questions.themes import THEME, theme_closure, theme_links
+
+HOME = "helsinki"  # the document's city (the setting PARTNERGRAPH_HOME names the explorer's)
+PART_OF = "PART_OF"
 
 
 class ThemeMatch(BaseModel):
@@ -38,6 +48,9 @@ class PartnersAnswer(BaseModel):
     themes: list[str]
     mode: Literal["all", "any"]
     partners: list[Partner]
+    home: str | None = None  # the home city left out with its own units; None when kept or absent
+    left_out: dict[str, int] = {}  # how many matches were not partners: "home" (and its units), "non_actors"
+    resolved: list[Resolution] = []  # how each theme asked for was read (keys, names or aliases)
 
 
 def partners_by_themes(
@@ -47,21 +60,38 @@ def partners_by_themes(
     mode: Literal["all", "any"] = "all",
     kinds: Iterable[str] | None = None,
     as_of: dt.date | None = None,
+    home: str | None = HOME,
+    include_home: bool = False,
+    include_non_actors: bool = False,
 ) -> PartnersAnswer:
-    """Entities linked to every (`all`) or some (`any`) requested theme; most themes matched first."""
+    """Actors linked to every (`all`) or some (`any`) requested theme; most themes matched first.
+
+    `home`: the home city (a key or name) whose own work is not a partner's; None or an absent home
+    leaves nothing out on that ground.
+    """
     if mode not in ("all", "any"):
         raise QuestionError("mode must be 'all' or 'any'")
     wanted_kinds = set(check_kinds(store.schema, kinds))
-    closure = theme_closure(store, themes, as_of)
-    if not closure:
+    asked = list(dict.fromkeys(themes))
+    if not asked:
         raise QuestionError("name at least one theme")
+    resolved = resolve_all(store, asked, kinds=[THEME])
+    closure = theme_closure(store, keys_of(resolved), as_of)
+    actors = store.schema.actor_kinds
+    home_key = None if include_home else _home_key(store, home)
+    own = _home_and_units(store, home_key, as_of)
     asked_for: dict[str, set[str]] = {}  # linked theme -> the requested themes it stands for
     for theme, family in closure.items():
         for member in family:
             asked_for.setdefault(member, set()).add(theme)
     found: dict[str, tuple[EntityRef, list[ThemeMatch]]] = {}
+    skipped: dict[str, tuple[str, set[str]]] = {}  # entity -> (why it is no partner, themes it matched)
     for link in theme_links(store, asked_for, as_of):
         if link.actor.kind == THEME or (wanted_kinds and link.actor.kind not in wanted_kinds):
+            continue
+        if link.actor.key in own or (not include_non_actors and link.actor.kind not in actors):
+            why = "home" if link.actor.key in own else "non_actors"
+            skipped.setdefault(link.actor.key, (why, set()))[1].update(asked_for[link.theme])
             continue
         _, matches = found.setdefault(link.actor.key, (link.actor, []))
         for theme in sorted(asked_for[link.theme]):
@@ -76,11 +106,52 @@ def partners_by_themes(
                     until=link.props.get("until"),
                 )
             )
+
+    def qualifies(matched: set[str]) -> bool:
+        return matched == set(closure) if mode == "all" else bool(matched)
+
     partners = []
     for entity, matches in found.values():
         matched = {m.theme for m in matches}
-        if matched == set(closure) if mode == "all" else matched:
+        if qualifies(matched):
             ordered = sorted(matches, key=lambda m: (m.theme, m.via_theme, m.relation, m.role or ""))
             partners.append(Partner(entity=entity, themes=sorted(matched), matches=ordered))
     partners.sort(key=lambda p: (-len(p.themes), -len(p.matches), p.entity.key))
-    return PartnersAnswer(themes=sorted(closure), mode=mode, partners=partners)
+    left_out: dict[str, int] = {}
+    for why, matched in skipped.values():
+        if qualifies(matched):
+            left_out[why] = left_out.get(why, 0) + 1
+    return PartnersAnswer(
+        themes=sorted(closure),
+        mode=mode,
+        partners=partners,
+        home=home_key,
+        left_out=dict(sorted(left_out.items())),
+        resolved=resolved,
+    )
+
+
+def _home_key(store: GraphStore, home: str | None) -> str | None:
+    if not home:
+        return None
+    try:
+        found = resolve(store, home, kinds=["City"])
+    except LookupError:
+        return None  # a graph without the home city: nothing is left out on that ground
+    return found.entity.key if found.by != "search" else None  # never a city merely named alike
+
+
+def _home_and_units(store: GraphStore, key: str | None, as_of: dt.date | None) -> set[str]:
+    """The home city and everything PART_OF it, at any depth (its units, companies, divisions)."""
+    if key is None:
+        return set()
+    inside: dict[str, set[str]] = {}
+    for link in relations_of_type(store, PART_OF, as_of):
+        inside.setdefault(link.end.key, set()).add(link.start.key)
+    seen, todo = {key}, [key]
+    while todo:
+        for part in inside.get(todo.pop(), ()):
+            if part not in seen:
+                seen.add(part)
+                todo.append(part)
+    return seen

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, computed_field
 from graph.store import GraphStore
 from questions.common import EntityRef, QuestionError, check_kinds, check_types, ref
 from questions.expand import Edge, meet
-from questions.reads import require
+from questions.resolve import Resolution, resolve_all
 
 MAX_HOPS = 6
 MAX_LIMIT = 100
@@ -63,6 +63,7 @@ class PathsAnswer(BaseModel):
     paths: list[Path]
     hops: int | None = None  # the length of the shortest connection, None when there is none
     more: bool = False  # more shortest paths exist than were returned
+    resolved: list[Resolution] = []  # how `start` and `end` were read (keys, names or aliases)
 
 
 def paths(
@@ -82,8 +83,9 @@ def paths(
     if not 1 <= limit <= MAX_LIMIT:
         raise QuestionError(f"limit must be between 1 and {MAX_LIMIT}")
     kinds, types = check_kinds(store.schema, avoid_kinds), check_types(store.schema, avoid_types)
-    require(store, [start, end])
-    answer = PathsAnswer(start=start, end=end, max_hops=max_hops, paths=[])
+    resolved = resolve_all(store, [start, end])
+    start, end = resolved[0].entity.key, resolved[1].entity.key
+    answer = PathsAnswer(start=start, end=end, max_hops=max_hops, paths=[], resolved=resolved)
     meeting = meet(store, start, end, max_hops, avoid_kinds=kinds, avoid_types=types, as_of=as_of)
     if not meeting.distance:  # None: no connection; 0: the same entity
         return answer

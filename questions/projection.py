@@ -45,6 +45,7 @@ class Projection:
     kinds: list[str]
     names_fi: list[str | None]
     names_en: list[str | None]
+    names_sv: list[str | None]
     index: dict[str, int]
     starts: npt.NDArray[np.int32]  # per relation, in the stored direction
     ends: npt.NDArray[np.int32]
@@ -74,6 +75,7 @@ class Projection:
         kinds = [str(row["kind"]) for row in nodes]
         names_fi = [row["name_fi"] for row in nodes]
         names_en = [row["name_en"] for row in nodes]
+        names_sv = [row.get("name_sv") for row in nodes]
         del nodes
         index = {key: i for i, key in enumerate(keys)}
         shared: dict[Any, Any] = {}  # one object per distinct type, role, basis and date
@@ -120,6 +122,7 @@ class Projection:
             kinds=kinds,
             names_fi=names_fi,
             names_en=names_en,
+            names_sv=names_sv,
             index=index,
             starts=starts,
             ends=ends,

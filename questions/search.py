@@ -1,5 +1,6 @@
-"""Question 1, search: names and aliases in Finnish and English, forgiving of typos, diacritics
-and Finnish inflection ("Tallinnan", "tallina", "Pekingin", "helsingissä").
+"""Question 1, search: names and aliases in Finnish, Swedish and English, forgiving of typos,
+diacritics, inflection, plurals and compounds ("Tallinnan", "tallina", "Helsingfors",
+"kaupunkiverkostot", "city networks"); the kind a query's head word names comes first.
 
 The index (questions.search_index) is built from one read of every name and kept per store. It
 is rebuilt when its generation changes: a version that `invalidate()` bumps (the API calls it
@@ -18,12 +19,15 @@ import time
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from pydantic import BaseModel
 
+from graph.schema import Schema
 from graph.store import GraphStore
 from questions.common import EntityRef, QuestionError, check_kinds
 from questions.search_index import SearchIndex
+from questions.text import raw_words, stems, tokens
 
 log = logging.getLogger(__name__)
 MAX_AGE = 600.0  # seconds before an index is rebuilt even when nothing signalled a change
@@ -70,6 +74,21 @@ def _slot(store: GraphStore) -> _Slot:
         return slot
 
 
+@cache
+def kind_words(schema: Schema) -> dict[str, str]:
+    """Folded words naming each node kind, from the schema: the kind itself and its sheet names in
+    Finnish, Swedish and English ("Verkostot", "Nätverk", "Networks"), with their stems."""
+    out: dict[str, str] = {}
+    for kind in schema.node_kinds:
+        for name in (kind, *schema.spreadsheet.sheets.get(kind, ())):
+            words = tokens(name)
+            if len(words) != 1:
+                continue
+            for form in (words[0], *(s for raw in raw_words(name) for s in stems(raw))):
+                out.setdefault(form, kind)
+    return out
+
+
 def invalidate(store: GraphStore) -> None:
     """Tell search that the store's names may have changed; the next search sees the change.
 
@@ -87,7 +106,7 @@ def _build(store: GraphStore, slot: _Slot, generation: tuple[int, int, int, str]
             if slot.index is not None and slot.generation == generation:
                 return slot.index
         started = time.monotonic()
-        index = SearchIndex(store.read("q_search_index"))
+        index = SearchIndex(store.read("q_search_index"), kind_words(store.schema))
         with slot.lock:
             if slot.version == generation[0]:  # a write during the build makes it stale at once
                 slot.index, slot.generation = index, generation

@@ -1,16 +1,27 @@
 """Text folding for search: what makes "Helsingissä", "helsingissa" and "HELSINKI" comparable.
 
-Names arrive in Finnish and English, with diacritics, inflection and typos. Folding removes
-case and diacritics (a/ä, o/ö, å); `variants` strips the commonest Finnish case endings and
-undoes the nk/ng consonant gradation, so an inflected query meets the base form; trigrams give
-typo tolerance. Everything here is pure and deterministic, shared by the index and the queries.
+Names arrive in Finnish, Swedish and English, with diacritics, inflection and typos. Folding
+removes case and diacritics (a/ä, o/ö, å); `variants` strips the commonest Finnish case endings
+and undoes the nk/ng consonant gradation, so an inflected query meets the base form; `stems`
+adds the Snowball stems (PyStemmer: Finnish, Swedish, English) of a word as written, so plurals
+and cases the suffix list misses ("verkostot", "städer", "networks") meet their base form too;
+trigrams give typo tolerance. Everything here is deterministic, shared by the index and the queries.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
+
+import Stemmer
+
+STEM_LANGUAGES = ("finnish", "swedish", "english")
+MIN_STEM_WORD = 4  # shorter words ("C40", "EU") are not stemmed
+_WORD = re.compile(r"[^\W_]+")
+_STEMMERS = tuple(Stemmer.Stemmer(language) for language in STEM_LANGUAGES)
+_STEM_LOCK = threading.Lock()  # a PyStemmer object is not to be shared between threads at once
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 # Finnish case endings and clitics, already folded (ä -> a, ö -> o); longest are tried first.
@@ -107,6 +118,25 @@ def variants(token: str) -> tuple[str, ...]:
         if len(out) >= MAX_VARIANTS:
             break
     return tuple(dict.fromkeys(out))[:MAX_VARIANTS]
+
+
+def raw_words(text: str) -> list[str]:
+    """The words of a text as written (case folded, diacritics kept: what the stemmers read)."""
+    return _WORD.findall(text.casefold())
+
+
+@lru_cache(maxsize=262_144)
+def stems(raw_word: str) -> tuple[str, ...]:
+    """The folded Snowball stems of one word as written, in Finnish, Swedish and English, distinct.
+
+    "verkostot" -> ("verkosto", "verkostot"); "städer" -> ("stader", "stad"). Words with digits or
+    shorter than MIN_STEM_WORD have none.
+    """
+    if len(raw_word) < MIN_STEM_WORD or not raw_word.isalpha():
+        return ()
+    with _STEM_LOCK:
+        found = [stemmer.stemWord(raw_word) for stemmer in _STEMMERS]
+    return tuple(dict.fromkeys(folded for stem in found if len(folded := fold(stem)) >= MIN_STEM and " " not in folded))
 
 
 def _replace_last(text: str, old: str, new: str) -> str:

@@ -51,7 +51,13 @@ def load_tree(store: GraphStore, as_of: dt.date | None = None) -> ThemeTree:
     tree = ThemeTree()
     for props in nodes_of_kind(store, THEME):
         key = props["key"]
-        tree.themes[key] = EntityRef(key=key, kind=THEME, name_fi=props.get("name_fi"), name_en=props.get("name_en"))
+        tree.themes[key] = EntityRef(
+            key=key,
+            kind=THEME,
+            name_fi=props.get("name_fi"),
+            name_en=props.get("name_en"),
+            name_sv=props.get("name_sv"),
+        )
         tree.theme_types[key] = props.get("theme_type")
     for link in relations_of_type(store, SUBTHEME_OF, as_of):
         tree.parents.setdefault(link.start.key, set()).add(link.end.key)
@@ -136,6 +142,12 @@ def theme_overview(store: GraphStore, *, as_of: dt.date | None = None) -> ThemeO
 def list_themes(store: GraphStore) -> list[EntityRef]:
     """Every theme, by key: what a theme picker offers."""
     return [
-        EntityRef(key=props["key"], kind=THEME, name_fi=props.get("name_fi"), name_en=props.get("name_en"))
+        EntityRef(
+            key=props["key"],
+            kind=THEME,
+            name_fi=props.get("name_fi"),
+            name_en=props.get("name_en"),
+            name_sv=props.get("name_sv"),
+        )
         for props in nodes_of_kind(store, THEME)
     ]

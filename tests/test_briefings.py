@@ -186,7 +186,7 @@ def test_markdown_and_html_escape_what_the_data_says() -> None:
                         other=EntityRef(key="helsinki", kind="City", name_en="Helsinki"),
                         sources=[
                             Source(doc="d", section="<b>s</b>", quote=hostile),
-                            Source(by="<i>clerk</i>", at="2026-01-02", note=hostile),
+                            Source.model_validate({"by": "<i>clerk</i>", "at": "2026-01-02", "note": hostile}),
                         ],
                         is_home=True,
                     )

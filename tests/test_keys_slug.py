@@ -50,6 +50,10 @@ def test_the_api_refuses_an_upper_case_key_with_the_suggestion(store: GraphStore
         assert answer.headers["content-type"].startswith("application/problem+json")
         [error] = answer.json()["errors"]
         assert error["field"].endswith("key") and "did you mean 'helsinki'?" in error["reason"]
+        # Reads take names too (questions.resolve): the text is looked up, not refused; nothing has it.
         looked_up = client.get("/entities/HELSINKI")
-        assert looked_up.status_code == 422 and "'helsinki'" in looked_up.text
+        assert looked_up.status_code == 404 and "no entity with key or name 'HELSINKI'" in looked_up.text
+        # Writes take keys only, with the slug they were meant to be.
+        patched = client.patch("/entities/HELSINKI", json={"name_en": "Helsinki"}, headers=headers("editor"))
+        assert patched.status_code == 422 and "'helsinki'" in patched.text
     assert graph_state(store) == before

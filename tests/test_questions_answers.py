@@ -11,9 +11,19 @@ answer would only restate the files, the expectation is computed from the files 
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 
 import pytest
-from test_questions_support import THEME_LINKS, neighbours, nodes, relations, theme_family, working_on
+from test_questions_support import (
+    THEME_LINKS,
+    actors,
+    neighbours,
+    nodes,
+    own_units,
+    relations,
+    theme_family,
+    working_on,
+)
 
 from graph.store import GraphStore, NotFound
 from questions.brokers import brokers
@@ -35,7 +45,10 @@ def test_entity_has_properties_relations_by_type_and_quotes(helsinki_store: Grap
     twin = [r for r in tallinn.relations["PARTNER_OF"] if r.other.key == "helsinki"]
     assert twin and "twin" in (twin[0].role or "")
     assert any("kaksoiskaupungin" in (s.quote or "") for s in twin[0].sources)
-    assert tallinn.sources and all(s.doc == "helsinki-international-priorities.fi" for s in tallinn.sources)
+    assert tallinn.sources and tallinn.sources[0].doc == "helsinki-international-priorities.fi"
+    # The Swedish name is the curators' (the policy document is Finnish): its source says so.
+    assert tallinn.name_sv == "Tallinn"
+    assert [s.doc for s in tallinn.sources if "Swedish" in (s.quote or "")] == ["curator-notes.en"]
     with pytest.raises(NotFound):
         entity(helsinki_store, "atlantis")
 
@@ -53,18 +66,28 @@ def test_entity_relations_match_the_files(helsinki_store: GraphStore) -> None:
 
 
 def test_partners_touching_maas_and_smart_city(helsinki_store: GraphStore) -> None:
+    """Partners are actors, never the home city, its own units or a law (unless asked for)."""
     both = partners_by_themes(helsinki_store, ["maas", "smart-city"])
     keys = [p.entity.key for p in both.partners]
-    assert "helsinki" in keys  # "Helsinki on Mobility as a Service -konseptin edelläkävijä maailmassa."
-    assert set(keys) == working_on("maas") & working_on("smart-city")
-    assert keys[0] == "helsinki"  # matches the most relations
-    for partner in both.partners:
+    working = working_on("maas") & working_on("smart-city")
+    assert set(keys) == actors(working) - own_units()
+    assert "helsinki" not in keys and "transport-code" not in keys  # the city itself; the Act on Transport Services
+    assert nodes()["transport-code"].properties["initiative_type"] == "law"
+    assert both.home == "helsinki"
+    left_out = {"home": len(working & own_units()), "non_actors": len(working - own_units() - actors(working))}
+    assert both.left_out == {k: v for k, v in left_out.items() if v} and sum(both.left_out.values()) >= 2
+    everyone = partners_by_themes(helsinki_store, ["maas", "smart-city"], include_home=True, include_non_actors=True)
+    keys = [p.entity.key for p in everyone.partners]
+    assert set(keys) == working and everyone.left_out == {}
+    assert keys[0] == "helsinki"  # "Helsinki on Mobility as a Service -konseptin edelläkävijä maailmassa."
+    for partner in everyone.partners:
         assert set(partner.themes) == {"maas", "smart-city"}
         assert {m.theme for m in partner.matches} == {"maas", "smart-city"}
         assert all(m.via_theme in theme_family(m.theme) for m in partner.matches)
     either = partners_by_themes(helsinki_store, ["maas", "smart-city"], mode="any")
-    assert {p.entity.key for p in either.partners} == working_on("maas") | working_on("smart-city")
-    assert set(keys) < {p.entity.key for p in either.partners}
+    any_working = working_on("maas") | working_on("smart-city")
+    assert {p.entity.key for p in either.partners} == actors(any_working) - own_units()
+    assert {"london", "new-york"} <= {p.entity.key for p in either.partners}
     with pytest.raises(NotFound):
         partners_by_themes(helsinki_store, ["no-such-theme"])
     with pytest.raises(QuestionError):
@@ -73,8 +96,12 @@ def test_partners_touching_maas_and_smart_city(helsinki_store: GraphStore) -> No
 
 def test_subthemes_count_for_their_theme(helsinki_store: GraphStore) -> None:
     """MaaS sits under smart mobility, under transport and mobility: who touches MaaS touches transport."""
-    maas = {p.entity.key for p in partners_by_themes(helsinki_store, ["maas"]).partners}
-    transport = partners_by_themes(helsinki_store, ["transport-mobility"])
+    # Only the city itself and a law work on MaaS: count them in.
+    everyone = partial(
+        partners_by_themes, include_home=True, include_non_actors=True
+    )  # only the city and a law do MaaS
+    maas = {p.entity.key for p in everyone(helsinki_store, ["maas"]).partners}
+    transport = everyone(helsinki_store, ["transport-mobility"])
     assert maas <= {p.entity.key for p in transport.partners}
     via = {m.via_theme for p in transport.partners for m in p.matches}
     assert "maas" in via
@@ -83,13 +110,43 @@ def test_subthemes_count_for_their_theme(helsinki_store: GraphStore) -> None:
 
 
 def test_contact_for_c40(helsinki_store: GraphStore) -> None:
-    """ "Who is our contact for C40": the person the files name as contact, first."""
-    answer = contacts(helsinki_store, "c40")
-    assert answer.contacts and answer.contacts[0].relation == "CONTACT_FOR"
-    assert answer.contacts[0].person.kind == "Person"
+    """ "Who is our contact for C40": no one is named, so the rule's membership-owner step finds the
+    people of the unit owning the membership, inferred because the ownership is."""
+    answer = contacts(helsinki_store, "C40")  # a name (alias) works as well as the key
+    assert answer.key == "c40" and answer.resolved and answer.resolved.entity.key == "c40"
     linked = {r.start for r in relations() if r.end == "c40" and r.type in ("CONTACT_FOR", "WORKS_FOR", "HOLDS_ROLE")}
-    assert {c.person.key for c in answer.contacts if c.via is None} == linked
+    assert {c.person.key for c in answer.contacts if c.step == "direct"} == linked
+    owners = {r.start: r.basis for r in relations("OWNS_MEMBERSHIP") if r.end == "c40"}
+    assert owners == {"international-affairs-unit": "inferred"}
+    assert answer.found_by == ("direct" if linked else "membership_owner")
+    via_owner = [c for c in answer.contacts if c.step == "membership_owner"]
+    assert "director-international-affairs" in {c.person.key for c in via_owner}
+    assert all(c.via in owners and c.via_relation == "OWNS_MEMBERSHIP" for c in via_owner)
+    assert all(c.basis == "inferred" and c.via_basis == "inferred" for c in via_owner)
     assert all(c.email is None and c.phone is None for c in answer.contacts)
+
+
+def test_one_contact_rule_for_every_entity(helsinki_store: GraphStore) -> None:
+    """New York has no contact and no membership: the leading unit's head is found, and says so."""
+    coordinators = {r.start for r in relations("COORDINATES") if r.end == "helsinki"}
+    leaders = {r.start for r in relations("LEADS") if r.end in coordinators and nodes()[r.start].kind == "Person"}
+    assert leaders, "the dataset names who leads the coordinating unit"
+    for key in ("new-york", "tallinn", "bloomberg-philanthropies"):
+        assert not {r.start for r in relations() if r.end == key and nodes()[r.start].kind == "Person"}
+        answer = contacts(helsinki_store, key)
+        assert answer.found_by == "leading_unit", key
+        assert {c.person.key for c in answer.contacts} == leaders
+        assert all(
+            c.step == "leading_unit" and c.basis == "inferred" and c.relation == "LEADS" for c in answer.contacts
+        )
+        assert all(c.via in coordinators and c.via_relation == "COORDINATES" for c in answer.contacts)
+    # Where someone is linked directly, the rule stops there: the unit's own people.
+    unit = contacts(helsinki_store, "international-affairs-unit")
+    assert unit.found_by == "direct" and {c.step for c in unit.contacts} == {"direct"}
+    # A membership owned by a unit: its people, after anyone linked directly.
+    eurocities = contacts(helsinki_store, "eurocities")
+    steps = [c.step for c in eurocities.contacts]
+    assert "membership_owner" in steps and steps == sorted(steps, key=["direct", "membership_owner"].index)
 
 
 def test_contacts_through_the_membership_owner(helsinki_store: GraphStore) -> None:
@@ -101,11 +158,16 @@ def test_contacts_through_the_membership_owner(helsinki_store: GraphStore) -> No
     assert {c.via for c in answer.contacts if c.via} <= owners
     direct = [c.via is None for c in answer.contacts]
     assert direct == sorted(direct, reverse=True)  # direct links first
+    assert all(c.step == "membership_owner" for c in answer.contacts if c.via)
 
 
 def test_contacts_of_a_theme_include_its_subthemes(helsinki_store: GraphStore) -> None:
     answer = contacts(helsinki_store, "smart-city")
-    assert all(c.target in theme_family("smart-city") for c in answer.contacts)
+    direct = [c for c in answer.contacts if c.step != "leading_unit"]
+    assert all(c.target in theme_family("smart-city") for c in direct)
+    # No one is linked to the theme or its sub-themes here: the rule's last step answers.
+    assert direct or answer.found_by == "leading_unit"
+    assert all(c.target == "helsinki" for c in answer.contacts if c.step == "leading_unit")
     with pytest.raises(NotFound):
         contacts(helsinki_store, "atlantis")
 
@@ -181,6 +243,14 @@ def test_governance_checks(helsinki_store: GraphStore) -> None:
     owned = {r.end for r in relations("OWNS_MEMBERSHIP")}
     unowned = {(r.start, r.end) for r in relations("MEMBER_OF") if r.end not in owned}
     assert {(m.member.key, m.network.key) for m in answer.memberships_without_owner} == unowned
+    # The document names no owner: every owner in the files is inferred, and the answer says so
+    # rather than "all memberships have an owner".
+    stated = {r.end for r in relations("OWNS_MEMBERSHIP") if r.basis == "stated"}
+    only_inferred = {(r.start, r.end) for r in relations("MEMBER_OF") if r.end in owned - stated}
+    assert {(m.member.key, m.network.key) for m in answer.memberships_with_inferred_owner} == only_inferred
+    assert {("helsinki", "eurocities"), ("helsinki", "c40")} <= only_inferred
+    for membership in answer.memberships_with_inferred_owner:
+        assert membership.owner_basis == "inferred" and membership.owners
     themes = [k for k, n in nodes().items() if n.kind == "Theme"]
     assert {t.key for t in answer.themes_without_partners} == {t for t in themes if not working_on(t)}
     assert {t.key for t in answer.themes_only_home} == {t for t in themes if working_on(t) == {"helsinki"}}

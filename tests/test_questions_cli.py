@@ -38,14 +38,19 @@ def test_every_question_answers_as_a_table_and_as_json(
     commands = [
         (["search", "Tallinnan"], "tallinn"),
         (["search", "pekingin", "--kind", "City"], "beijing"),
-        (["entity", "c40"], "CONTACT_FOR"),
-        (["partners", "--theme", "maas", "--theme", "smart-city"], "helsinki"),
-        (["partners", "--theme", "maas", "--any", "--as-of", "2020-01-01"], "transport-code"),
+        (["entity", "c40"], "OWNS_MEMBERSHIP"),
+        (["entity", "C40"], "MEMBER_OF"),
+        (["partners", "--theme", "maas", "--theme", "smart-city"], "left"),  # the city and a law, left out
+        (["partners", "--theme", "MaaS", "--theme", "Smart City", "--include-home"], "helsinki"),
+        (["partners", "--theme", "maas", "--any", "--as-of", "2020-01-01", "--include-non-actors"], "transport-code"),
         (["contacts", "c40"], "director-international-affairs"),
+        (["contacts", "C40"], "inferred"),  # the basis column; found through the membership owner
+        (["contacts", "New York"], "leading"),  # the leading unit: the same rule for every entity
         (["paths", "helsinki", "bloomberg-philanthropies"], "PARTNER_OF"),
         (["paths", "london", "new-york", "--avoid-type", "PARTNER_OF", "--avoid-kind", "Theme"], "PARTICIPATES_IN"),
         (["neighbourhood", "tallinn", "--depth", "1"], "helsinki"),
         (["governance"], "bloomberg-philanthropies"),
+        (["governance", "--home", "Helsingfors"], "inferred"),
         (["brokers", "--top", "3"], "helsinki"),
         (["brokers", "--theme", "climate", "--measure", "degree"], "helsinki"),
         (["themes"], "smart-mobility"),

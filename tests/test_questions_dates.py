@@ -70,12 +70,16 @@ def test_paths_and_neighbourhood(dated: GraphStore) -> None:
 
 def test_partners_follow_both_the_link_and_the_subtheme_dates(dated: GraphStore) -> None:
     def on_climate(day: dt.date) -> list[str]:
-        return [p.entity.key for p in partners_by_themes(dated, ["climate"], as_of=day).partners]
+        return [p.entity.key for p in partners_by_themes(dated, ["climate"], as_of=day, include_home=True).partners]
 
     assert on_climate(D(2017, 6, 1)) == ["helsinki"]  # MaaS not yet under climate
     assert on_climate(D(2019, 6, 1)) == ["helsinki", "tallinn"]  # through MaaS
     assert on_climate(D(2020, 6, 1)) == ["helsinki"]  # Tallinn stopped touching MaaS
-    assert {p.entity.key for p in partners_by_themes(dated, ["climate"]).partners} == {"helsinki", "tallinn"}
+    assert {p.entity.key for p in partners_by_themes(dated, ["climate"], include_home=True).partners} == {
+        "helsinki",
+        "tallinn",
+    }
+    assert [p.entity.key for p in partners_by_themes(dated, ["climate"]).partners] == ["tallinn"]  # not the home
 
 
 def test_entity_relations(dated: GraphStore) -> None:

@@ -57,6 +57,25 @@ def working_on(theme: str) -> set[str]:
     }
 
 
+def own_units(home: str = "helsinki") -> set[str]:
+    """The home city and everything PART_OF it at any depth, from the files."""
+    inside: dict[str, set[str]] = {}
+    for r in relations("PART_OF"):
+        inside.setdefault(r.end, set()).add(r.start)
+    seen, todo = {home}, [home]
+    while todo:
+        for part in inside.get(todo.pop(), ()):
+            if part not in seen:
+                seen.add(part)
+                todo.append(part)
+    return seen
+
+
+def actors(keys: set[str]) -> set[str]:
+    """Those of `keys` whose kind the schema marks as an actor."""
+    return {k for k in keys if SCHEMA.node_kinds[nodes()[k].kind].actor}
+
+
 def neighbours(key: str) -> set[str]:
     return {r.end for r in relations() if r.start == key} | {r.start for r in relations() if r.end == key}
 

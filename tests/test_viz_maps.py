@@ -29,7 +29,7 @@ from viz.maps import (
     script_json,
     write_map,
 )
-from viz.style import DEFAULT_EDGE_COLOUR, LINE_DASHES, default_style, style_from_schema
+from viz.style import DEFAULT_EDGE_COLOUR, INFERRED, LINE_DASHES, default_style, style_from_schema
 
 XSS = "<img src=x onerror=window.__xss=1>"
 PYVIS_LIB = Path(str(__import__("pyvis").__file__)).parent / "lib" / "vis-9.1.2"
@@ -339,3 +339,30 @@ def test_lines_fade_as_they_crowd_and_the_legend_says_what_sizes_mean() -> None:
     data = build_map(synthetic_graph(40))
     assert data.payload()["sizeLabel"] == "neighbours on this map (degree)"
     assert "Node size: neighbours on this map (degree)" in render_map(data)
+
+
+# -- inferred relations ---------------------------------------------------------------------------
+
+
+def test_inferred_relations_have_their_own_line_and_a_legend_entry(helsinki_store: GraphStore) -> None:
+    """On the Helsinki map every inferred relation is dash-dotted and faded, whatever its type's line,
+    and only those; the legend has an entry for them (and none on a map without one)."""
+    graph = helsinki_store.snapshot()
+    inferred = {d["rel_key"] for *_, d in graph.edges(data=True) if d.get("basis") == "inferred"}
+    assert len(inferred) >= 10, "the dataset should have inferred relations"
+    data = build_map(graph, title="Helsinki")
+    seen = set()
+    for edge in data.edges:
+        is_inferred = edge["id"] in inferred
+        assert (edge["basis"] == "inferred") == is_inferred, edge["id"]
+        assert (edge["dashes"] == INFERRED["dashes"]) == is_inferred, edge["id"]
+        assert (edge["color"].get("opacity") == INFERRED["opacity"]) == is_inferred, edge["id"]
+        if is_inferred:
+            seen.add(edge["id"])
+            assert data.edge_details[edge["id"]]["basis"] == "inferred"
+    assert seen == inferred
+    assert [entry["label"] for entry in data.legend["basis"]] == [INFERRED["label"]]
+    assert INFERRED["dashes"] not in LINE_DASHES.values()  # unlike any relation type's own line
+    page = map_html(graph, title="Helsinki")
+    assert re.search(r'<li data-basis="inferred"[^>]*>.*stroke-dasharray="10 4 2 4"', page)
+    assert "<li data-basis" not in map_html(small_graph())  # no inferred relation, no entry

@@ -216,7 +216,7 @@ def test_cli_template_export_and_ask(planted: GraphStore, tmp_path: Path, cli_on
     assert PLANTED_EMAIL in cells(out.read_bytes())
 
     out = tmp_path / "partners.xlsx"
-    result = runner.invoke(app, ["ask", "partners", "--theme", "maas", "--theme", "smart-city", "--xlsx", str(out)])
+    result = runner.invoke(app, ["ask", "partners", "--theme", "smart-city", "--xlsx", str(out)])
     assert result.exit_code == 0, result.output
     partners = book_of(out.read_bytes())["Partners"]
     header = [c.value for c in partners[1]]
@@ -263,7 +263,7 @@ def test_api_answers_as_xlsx_with_contact_fields_only_for_the_contacts_role(
     audit = (tmp_path / "audit.jsonl").read_text(encoding="utf-8")
     assert "contacts.read" in audit and PLANTED_EMAIL not in audit
 
-    partners = book_of(get(client, "/partners", Role.reader, theme=["maas"], format="xlsx"))
+    partners = book_of(get(client, "/partners", Role.reader, theme=["smart-city"], format="xlsx"))
     assert partners["Partners"].max_row > 1
     governance = book_of(get(client, "/governance", Role.reader, format="xlsx"))
     assert {"Question", "Memberships without owner"} <= set(governance.sheetnames)

@@ -185,52 +185,70 @@ def _environment(markdown: bool) -> Environment:
     return env
 
 
-def _context(brief: Briefing, language: str) -> dict[str, Any]:
-    _ = translator(language)
+class _Words:
+    """The page's formatters in one language: names, kinds, relation types, groups, bases."""
 
-    def name(ref: Any) -> str:
-        return display_name(ref, language)
+    def __init__(self, language: str):
+        self.language = language
+        self._ = translator(language)
 
-    def kind(value: str) -> str:
-        return _(KIND_LABELS[value]) if value in KIND_LABELS else value
+    def name(self, ref: Any) -> str:
+        return display_name(ref, self.language)
 
-    def relation(conn: Connection) -> str:
-        label = _(RELATION_LABELS[conn.type]) if conn.type in RELATION_LABELS else conn.type.lower().replace("_", " ")
-        return label
+    def kind(self, value: str) -> str:
+        return self._(KIND_LABELS[value]) if value in KIND_LABELS else value
 
-    def group(value: str) -> str:
-        return _(GROUP_LABELS[value]) if value in GROUP_LABELS else value.replace("_", " ").capitalize()
+    def relation(self, conn: Connection) -> str:
+        if conn.type in RELATION_LABELS:
+            return self._(RELATION_LABELS[conn.type])
+        return conn.type.lower().replace("_", " ")
 
-    def found_by(contact: Any) -> str:
+    def group(self, value: str) -> str:
+        return self._(GROUP_LABELS[value]) if value in GROUP_LABELS else value.replace("_", " ").capitalize()
+
+    def found_by(self, contact: Any) -> str:
         label = FOUND_BY_LABELS.get(contact.found_by)
         if label is None:
             return str(contact.found_by).replace("_", " ")
-        return _(label, via=contact.via or "", target=contact.target or "")
+        return self._(label, via=contact.via or "", target=contact.target or "")
 
-    def finding(value: str) -> str:
-        return _(FINDING_LABELS[value]) if value in FINDING_LABELS else value.replace("_", " ").capitalize()
+    def finding(self, value: str) -> str:
+        return self._(FINDING_LABELS[value]) if value in FINDING_LABELS else value.replace("_", " ").capitalize()
 
-    def basis(value: str | None) -> str:
-        return _(BASIS_LABELS[value]) if value in BASIS_LABELS else str(value or "")
+    def basis(self, value: str | None) -> str:
+        return self._(BASIS_LABELS[value]) if value in BASIS_LABELS else str(value or "")
 
-    def title(contact: Any) -> str:
-        for lang in (language, "en", "fi", "sv"):
+    def title(self, contact: Any) -> str:
+        for lang in (self.language, "en", "fi", "sv"):
             value = getattr(contact, f"title_{lang}", None)
             if value:
                 return str(value)
         return ""
 
-    numbers: dict[tuple[str, str | None], int] = {}
+    def fact(self, prop: str, value: Any) -> tuple[str, str]:
+        label = self._(PROPERTY_LABELS[prop]) if prop in PROPERTY_LABELS else prop.replace("_", " ")
+        if isinstance(value, bool):
+            return label, self._("yes") if value else self._("no")
+        if isinstance(value, list | tuple):
+            return label, ", ".join(str(v) for v in value)
+        return label, str(value).replace("_", " ")
 
-    def quote(source: Any) -> tuple[int, bool]:
+
+class _Quotes:
+    """Numbers the page's quotes: each is printed in full once, then referred to by its number."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[tuple[str, str | None], int] = {}
+
+    def number(self, source: Any) -> tuple[int, bool]:
         """The quote's number on the page, and whether this is its first appearance (shown in full)."""
         ident = (source.quote, source.section)
-        if ident in numbers:
-            return numbers[ident], False
-        numbers[ident] = len(numbers) + 1
-        return numbers[ident], True
+        if ident in self.numbers:
+            return self.numbers[ident], False
+        self.numbers[ident] = len(self.numbers) + 1
+        return self.numbers[ident], True
 
-    def quotes(sources: list[Any]) -> tuple[list[tuple[int, Any]], str]:
+    def __call__(self, sources: list[Any]) -> tuple[list[tuple[int, Any]], str]:
         """The quotes shown here for the first time (numbered), and the numbers of those shown above;
         a manual entry (no quote: who entered it, when, and how they know) is shown each time, as 0."""
         fresh, repeated = [], []
@@ -238,50 +256,42 @@ def _context(brief: Briefing, language: str) -> dict[str, Any]:
             if not source.quote:
                 fresh.append((0, source))
                 continue
-            number, first = quote(source)
+            number, first = self.number(source)
             if first:
                 fresh.append((number, source))
             else:
                 repeated.append(str(number))
         return fresh, ", ".join(repeated)
 
-    facts = []
-    for prop, value in brief.properties.items():
-        if value in (None, "", []):
-            continue
-        label = _(PROPERTY_LABELS[prop]) if prop in PROPERTY_LABELS else prop.replace("_", " ")
-        if isinstance(value, bool):
-            shown = _("yes") if value else _("no")
-        elif isinstance(value, list | tuple):
-            shown = ", ".join(str(v) for v in value)
-        else:
-            shown = str(value).replace("_", " ")
-        facts.append((label, shown))
+
+def _context(brief: Briefing, language: str) -> dict[str, Any]:
+    words = _Words(language)
+    facts = [words.fact(prop, value) for prop, value in brief.properties.items() if value not in (None, "", [])]
     described = brief.descriptions
     description = next((described[lang] for lang in (language, "en", "fi", "sv") if lang in described), "")
-    entity_name = name(brief.name_record())
+    entity_name = words.name(brief.name_record())
     other_names = [v for lang, v in sorted(brief.names.items()) if v != entity_name]
     return {
-        "_": _,
+        "_": words._,
         "lang": language,
         "b": brief,
         "entity_name": entity_name,
         "other_names": other_names,
         "description": description,
         "facts": facts,
-        "home_name": name(brief.home) if brief.home else "",
+        "home_name": words.name(brief.home) if brief.home else "",
         "map": static_map(brief, language),
-        "name": name,
-        "kind": kind,
-        "relation": relation,
-        "group": group,
-        "found_by": found_by,
-        "finding": finding,
-        "quotes": quotes,
+        "name": words.name,
+        "kind": words.kind,
+        "relation": words.relation,
+        "group": words.group,
+        "found_by": words.found_by,
+        "finding": words.finding,
+        "quotes": _Quotes(),
         "groups": [g for g in brief.groups if g.group != "contact"],  # the contacts section says them
-        "subjects": lambda f: " → ".join(name(ref) for ref in f.subjects),
-        "basis": basis,
-        "title": title,
+        "subjects": lambda f: " → ".join(words.name(ref) for ref in f.subjects),
+        "basis": words.basis,
+        "title": words.title,
         "dash": INFERRED_DASH,
     }
 

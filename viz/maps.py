@@ -87,6 +87,7 @@ class MapData:
     highlight: list[str] = field(default_factory=list)
     size_label: str = ""  # what node sizes mean, for the legend
     language: str = "en"  # what the page speaks (its texts come from the catalogues)
+    resolved: list[dict[str, Any]] = field(default_factory=list)  # how the question's names were read
 
     @property
     def physics(self) -> bool:
@@ -106,6 +107,7 @@ class MapData:
             "style": {**self.style.as_json(), **labels(self.language, self.style.kinds, self.style.relations)},
             "highlight": self.highlight,
             "sizeLabel": self.size_label,
+            "resolved": self.resolved,
             "stats": {"nodes": len(self.nodes), "edges": len(self.edges), "totalNodes": self.total_nodes},
         }
 
@@ -233,6 +235,19 @@ def vis_options(node_count: int, edge_count: int, physics_limit: int = DEFAULT_P
 # Building
 
 
+def _bend(nth: int) -> dict[str, Any]:
+    """Parallel relations between the same two nodes: the nth (from 1) bends away from the others."""
+    if not nth:
+        return {}
+    return {
+        "smooth": {
+            "enabled": True,
+            "type": "curvedCW" if nth % 2 else "curvedCCW",
+            "roundness": 0.15 * ((nth + 1) // 2),
+        }
+    }
+
+
 def build_map(
     graph: nx.MultiDiGraph | nx.DiGraph | nx.Graph,
     *,
@@ -312,24 +327,29 @@ def build_map(
         pair = (min(start, end), max(start, end))
         nth = pair_count[pair]
         pair_count[pair] += 1
-        vis = rel.vis()
-        smooth: dict[str, Any] = {}
-        if nth:  # parallel relations between the same two nodes: bend them apart
-            smooth = {
-                "smooth": {
-                    "enabled": True,
-                    "type": "curvedCW" if nth % 2 else "curvedCCW",
-                    "roundness": 0.15 * ((nth + 1) // 2),
-                }
-            }
+        basis = str(attrs.get("basis") or "stated")
+        vis = rel.vis(inferred=basis == "inferred")
+        smooth = _bend(nth)
         net.add_edge(
-            start, end, id=edge_id, type=rtype, dashes=vis["dashes"], color=vis["color"], arrows=vis["arrows"], **smooth
+            start,
+            end,
+            id=edge_id,
+            type=rtype,
+            basis=basis,
+            dashes=vis["dashes"],
+            color=vis["color"],
+            arrows=vis["arrows"],
+            **smooth,
         )
         edge_details[edge_id] = _edge_details(full, start, end, rtype, attrs, options.language)
 
     net.set_options(json.dumps(vis_options(full.number_of_nodes(), full.number_of_edges(), options.physics_limit)))
     nodes, edges, _heading, _height, _width, options_json = net.get_network_data()
-    legend = style.legend((d["kind"] for d in details.values()), (d["type"] for d in edge_details.values()))
+    legend = style.legend(
+        (d["kind"] for d in details.values()),
+        (d["type"] for d in edge_details.values()),
+        inferred=any(d.get("basis") == "inferred" for d in edge_details.values()),
+    )
     return MapData(
         title=title,
         subtitle=subtitle,

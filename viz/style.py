@@ -18,6 +18,14 @@ DEFAULT_NODE_COLOUR = "#7f7f7f"
 DEFAULT_EDGE_COLOUR = "#8a8a8a"
 # vis-network `dashes` per declared line style (false = a solid line).
 LINE_DASHES: dict[str, bool | list[int]] = {"solid": False, "dashed": [8, 5], "dotted": [2, 4]}
+# An inferred relation (the curator's reading, no source states it), on every map whatever its type:
+# dash-dot, unlike any type's line, and faded. The legend's words for it are here, in one place.
+INFERRED = {
+    "dashes": [10, 4, 2, 4],
+    "opacity": 0.55,
+    "label": "inferred",
+    "description": "Inferred: the curator's reading, not stated by a source",
+}
 # Shapes vis-network draws with the label underneath; the schema may use any of them.
 VIS_SHAPES = frozenset(
     {"dot", "square", "diamond", "triangle", "triangleDown", "star", "hexagon", "ellipse", "box", "circle"}
@@ -59,11 +67,14 @@ class RelationStyle:
     def dashes(self) -> bool | list[int]:
         return LINE_DASHES.get(self.line, False)
 
-    def vis(self) -> dict[str, Any]:
-        """vis-network edge options for this relation type."""
+    def vis(self, *, inferred: bool = False) -> dict[str, Any]:
+        """vis-network edge options for this relation type; an inferred relation dash-dotted and faded."""
+        colour: dict[str, Any] = {"color": self.colour, "highlight": "#000000", "hover": "#333333", "inherit": False}
+        if inferred:
+            colour["opacity"] = INFERRED["opacity"]
         return {
-            "dashes": self.dashes,
-            "color": {"color": self.colour, "highlight": "#000000", "hover": "#333333", "inherit": False},
+            "dashes": INFERRED["dashes"] if inferred else self.dashes,
+            "color": colour,
             "arrows": {"to": {"enabled": not self.symmetric, "scaleFactor": 0.6}},
         }
 
@@ -81,14 +92,18 @@ class MapStyle:
     def relation(self, name: str) -> RelationStyle:
         return self.relations.get(name) or RelationStyle(name, "solid", DEFAULT_EDGE_COLOUR, False, "")
 
-    def legend(self, kinds: Iterable[str], relations: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-        """Legend entries for the kinds and relation types shown, in schema order (unknown ones last)."""
+    def legend(
+        self, kinds: Iterable[str], relations: Iterable[str], *, inferred: bool = False
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Legend entries for the kinds and relation types shown, in schema order (unknown ones last),
+        and the inferred line when an inferred relation is shown."""
         wanted_kinds, wanted_rels = set(kinds), set(relations)
         kind_order = [k for k in self.kinds if k in wanted_kinds] + sorted(wanted_kinds - set(self.kinds))
         rel_order = [r for r in self.relations if r in wanted_rels] + sorted(wanted_rels - set(self.relations))
         return {
             "kinds": [_kind_entry(self.kind(k)) for k in kind_order],
             "relations": [_relation_entry(self.relation(r)) for r in rel_order],
+            "basis": [dict(INFERRED)] if inferred else [],
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -100,6 +115,7 @@ class MapStyle:
             "fallbackRelation": {**_relation_entry(self.relation("?")), "vis": self.relation("?").vis()},
             "minSize": MIN_SIZE,
             "maxSize": MAX_SIZE,
+            "inferred": dict(INFERRED),
         }
 
 

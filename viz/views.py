@@ -15,6 +15,7 @@ from i18n import N_, translator
 from questions.neighbourhood import neighbourhood
 from questions.partners import partners_by_themes
 from questions.paths import paths
+from questions.resolve import Resolution
 from questions.themes import theme_overview
 from viz.maps import DEFAULT_NODE_CAP, MapData, MapOptions, build_map, keep_relations
 
@@ -40,7 +41,7 @@ def neighbourhood_map(
     _ = translator(language)
     found = neighbourhood(store, keys, depth=depth, kinds=kinds, themes=themes or None, as_of=as_of, node_cap=node_cap)
     names = ", ".join(_name(found.graph, k, language) for k in found.answer.seeds)
-    return build_map(
+    data = build_map(
         found.graph,
         title=_("Neighbourhood of {names}", names=names),
         subtitle=(
@@ -52,6 +53,7 @@ def neighbourhood_map(
         options=MapOptions(node_cap=node_cap, language=language),
         notice=_(TRUNCATED, cap=node_cap) if found.answer.truncated else None,
     )
+    return _resolved(data, found.answer.resolved)
 
 
 def themes_map(
@@ -87,7 +89,7 @@ def themes_map(
         ]
         for p in answer.partners
     }
-    return build_map(
+    data = build_map(
         graph,
         title=_("Partners for {names}", names=names),
         subtitle=(
@@ -104,6 +106,7 @@ def themes_map(
         notice=None if partner_keys else _("No partners are linked to these themes (or their sub-themes)."),
         matches=why,
     )
+    return _resolved(data, answer.resolved)
 
 
 def overview_map(store: GraphStore, *, node_cap: int = DEFAULT_NODE_CAP, language: str = "en") -> MapData:
@@ -135,11 +138,12 @@ def paths_map(
     """The shortest paths between two entities: their nodes and the relations they step along."""
     _ = translator(language)
     answer = paths(store, start, end, max_hops=max_hops, limit=limit, as_of=as_of)
+    start, end = answer.start, answer.end  # the keys the names given resolved to
     keys = {n.key for p in answer.paths for n in p.nodes} or {start, end}
     steps = {(s.start, s.end, t) for p in answer.paths for s in p.steps for t in s.types}
     graph = keep_relations(store.snapshot(keys, as_of=as_of), steps)
     hops = answer.paths[0].hops if answer.paths else 0
-    return build_map(
+    data = build_map(
         graph,
         title=_("Paths from {start} to {end}", start=_name(graph, start, language), end=_name(graph, end, language)),
         subtitle=_("{count} shortest path(s) of {hops} step(s)", count=len(answer.paths), hops=hops)
@@ -149,6 +153,13 @@ def paths_map(
         options=MapOptions(language=language),
         notice=None if answer.paths else _("No path of at most {hops} steps links them.", hops=max_hops),
     )
+    return _resolved(data, answer.resolved)
+
+
+def _resolved(data: MapData, resolutions: list[Resolution]) -> MapData:
+    """The map says what the names it was asked for were read as."""
+    data.resolved = [r.model_dump(mode="json") for r in resolutions]
+    return data
 
 
 def _name(graph: Any, key: str, language: str = "en") -> str:

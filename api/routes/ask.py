@@ -13,8 +13,6 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from api.audit import AuditEntry
 from api.deps import MAX_LIMIT, AuditDep, IsoDate, Page, PageDep, Reader, StoreDep
-from api.problems import ProblemError
-from graph.model import KEY_PATTERN
 from graph.schema import load_schema
 from questions.brokers import BrokersAnswer, brokers
 from questions.common import EntityRef, check_kinds, check_types
@@ -25,6 +23,7 @@ from questions.neighbourhood import DEFAULT_NODE_CAP, MAX_DEPTH, NeighbourhoodAn
 from questions.partners import PartnersAnswer, partners_by_themes
 from questions.paths import MAX_HOPS, PathsAnswer, paths
 from questions.paths import MAX_LIMIT as PATHS_MAX
+from questions.resolve import resolve
 from questions.search import MAX_LIMIT as SEARCH_MAX
 from questions.search import SearchResponse, search
 from questions.themes import ThemeOverview, list_themes, theme_overview
@@ -35,8 +34,14 @@ router = APIRouter()
 _SCHEMA = load_schema()  # for the OpenAPI enums; the store's schema is checked per request
 MAX_KEYS = 50
 
-KeyItem = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=KEY_PATTERN)]
-Key = Annotated[str, Query(min_length=1, max_length=128, pattern=KEY_PATTERN, description="An entity key.")]
+# Questions take a key, a name or an alias, in Finnish, Swedish or English (questions.resolve):
+# an unknown one is a 404 problem and an ambiguous one a 409, both with `suggestions`. Writes
+# (routes/writes.py) take keys only.
+NAME_MAX = 200
+KeyItem = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX)]
+Key = Annotated[
+    str, Query(min_length=1, max_length=NAME_MAX, description="An entity's key, name or alias (fi, sv, en).")
+]
 AsOf = Annotated[IsoDate | None, Query(description="Only relations valid on this day (YYYY-MM-DD).")]
 KindsQuery = Annotated[
     list[str] | None,
@@ -132,7 +137,9 @@ def get_search(
     responses=XLSX_RESPONSE,
 )
 def get_entity(
-    key: Annotated[str, Path(min_length=1, max_length=128, pattern=KEY_PATTERN)],
+    key: Annotated[
+        str, Path(min_length=1, max_length=NAME_MAX, description="The entity's key, name or alias (fi, sv, en).")
+    ],
     response: Response,
     store: StoreDep,
     _: Reader,
@@ -141,8 +148,11 @@ def get_entity(
 ) -> Entity | Response:
     # The version is read before the answer: a write in between can only make the ETag stale (a
     # spurious 412 later), never let a change based on this answer overwrite a newer one.
+    resolution = resolve(store, key)  # the ETag below is the resolved entity's
+    key = resolution.entity.key
     version = store.versions([key]).get(key) if fmt == "json" else None
     answer = entity(store, key, as_of=as_of)
+    answer.resolved = resolution  # what was asked, not the key it resolved to
     if fmt == "xlsx":
         return workbook_response(answer, f"entity-{key}")
     if version is not None:  # what If-Match on PATCH/DELETE /entities/{key} names
@@ -172,12 +182,12 @@ def get_contacts(
                 actor=who.name,
                 role=who.role.name,
                 action="contacts.read",
-                target=key,
+                target=answer.key,
                 persons=shown,
             )
         )
     if fmt == "xlsx":
-        return workbook_response(answer, f"contacts-{key}", include_personal=who.sees_contacts)
+        return workbook_response(answer, f"contacts-{answer.key}", include_personal=who.sees_contacts)
     return result
 
 
@@ -192,15 +202,32 @@ def get_partners(
     store: StoreDep,
     page: PageDep,
     _: Reader,
-    theme: Annotated[list[KeyItem], Query(min_length=1, max_length=MAX_KEYS, description="Theme keys (repeatable).")],
+    theme: Annotated[
+        list[KeyItem],
+        Query(min_length=1, max_length=MAX_KEYS, description="Theme keys, names or aliases (repeatable)."),
+    ],
     mode: Literal["all", "any"] = "all",
     kinds: KindsQuery = None,
+    include_home: Annotated[
+        bool, Query(description="Also the home city and its own units (left out by default).")
+    ] = False,
+    include_non_actors: Annotated[
+        bool, Query(description="Also what is no actor: laws, strategies, programmes (left out by default).")
+    ] = False,
     as_of: AsOf = None,
     fmt: Format = "json",
 ) -> PartnersPage | Response:
-    """Each partner with why it matched: the theme asked for, the (sub-)theme linked, the relation."""
+    """Each partner with why it matched: the theme asked for, the (sub-)theme linked, the relation.
+    Partners are actors (cities, organisations, networks), never the home city or one of its units;
+    `left_out` counts what matched but was left out."""
     answer = partners_by_themes(
-        store, theme, mode=mode, kinds=list(check_kinds(store.schema, kinds)) or None, as_of=as_of
+        store,
+        theme,
+        mode=mode,
+        kinds=list(check_kinds(store.schema, kinds)) or None,
+        as_of=as_of,
+        include_home=include_home,
+        include_non_actors=include_non_actors,
     )
     if fmt == "xlsx":
         return workbook_response(answer, "partners")
@@ -265,10 +292,16 @@ def get_paths(
 def get_neighbourhood(
     store: StoreDep,
     _: Reader,
-    key: Annotated[list[KeyItem], Query(min_length=1, max_length=MAX_KEYS, description="Seed keys (repeatable).")],
+    key: Annotated[
+        list[KeyItem],
+        Query(min_length=1, max_length=MAX_KEYS, description="Seed keys, names or aliases (repeatable)."),
+    ],
     depth: Annotated[int, Query(ge=0, le=MAX_DEPTH)] = 1,
     kinds: KindsQuery = None,
-    theme: Annotated[list[KeyItem] | None, Query(max_length=MAX_KEYS, description="Keep what touches these.")] = None,
+    theme: Annotated[
+        list[KeyItem] | None,
+        Query(max_length=MAX_KEYS, description="Keep what touches these themes (keys, names or aliases)."),
+    ] = None,
     max_nodes: Annotated[int, Query(ge=1, le=DEFAULT_NODE_CAP)] = DEFAULT_NODE_CAP,
     as_of: AsOf = None,
     fmt: Format = "json",
@@ -296,13 +329,11 @@ def get_governance(
     store: StoreDep,
     _: Reader,
     home: Annotated[
-        str, Query(min_length=1, max_length=128, pattern=KEY_PATTERN, description="The home city.")
+        str, Query(min_length=1, max_length=NAME_MAX, description="The home city: key, name or alias.")
     ] = "helsinki",
     as_of: AsOf = None,
     fmt: Format = "json",
 ) -> GovernanceAnswer | Response:
-    if not store.kinds_of([home]):
-        raise ProblemError(404, f"No entity with key {home!r}.", slug="not-found")
     answer = governance(store, home=home, as_of=as_of)
     return workbook_response(answer, "governance") if fmt == "xlsx" else answer
 
@@ -317,7 +348,9 @@ def get_governance(
 def get_brokers(
     store: StoreDep,
     _: Reader,
-    theme: Annotated[str | None, Query(min_length=1, max_length=128, pattern=KEY_PATTERN)] = None,
+    theme: Annotated[
+        str | None, Query(min_length=1, max_length=NAME_MAX, description="A theme's key, name or alias.")
+    ] = None,
     top: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     measure: Literal["betweenness", "degree"] = "betweenness",
     as_of: AsOf = None,

@@ -21,9 +21,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from api.deps import IsoDate, Reader, StoreDep
 from api.language import Language
 from api.problems import ProblemError
-from graph.model import KEY_PATTERN
 from graph.schema import load_schema
-from graph.store import GraphStore, NotFound
+from graph.store import GraphStore
 from questions.common import check_kinds
 from questions.neighbourhood import MAX_DEPTH
 from questions.paths import MAX_HOPS
@@ -40,8 +39,11 @@ PAGE_CSP = (
     "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 
-Key = Annotated[str, Query(pattern=KEY_PATTERN, max_length=128)]
-Keys = Annotated[list[Annotated[str, Query(pattern=KEY_PATTERN)]], Query(max_length=MAX_LIST)]
+Key = Annotated[str, Query(min_length=1, max_length=200, description="An entity's key, name or alias (fi, sv, en).")]
+Keys = Annotated[
+    list[Annotated[str, Query(min_length=1, max_length=200)]],
+    Query(max_length=MAX_LIST, description="Entity keys, names or aliases (repeatable)."),
+]
 _SCHEMA = load_schema()  # for the OpenAPI enums; the store's schema is checked per request
 Kinds = Annotated[
     list[str] | None,
@@ -62,11 +64,10 @@ Download = Annotated[bool, Query(description="A self-contained HTML file, as an 
 
 @contextmanager
 def _answers() -> Iterator[None]:
-    """Question errors as problems: an unknown key is 404, an impossible request 422."""
+    """Question errors as problems: an impossible request is 422; an unknown or ambiguous key or
+    name goes to the app's handlers (404 / 409 with suggestions)."""
     try:
         yield
-    except NotFound as exc:
-        raise ProblemError(404, str(exc), slug="not-found") from exc
     except ValueError as exc:
         raise ProblemError(422, str(exc), slug="invalid-request") from exc
 
@@ -103,7 +104,10 @@ def _neighbourhood(
 
 
 Depth = Annotated[int, Query(ge=0, le=MAX_DEPTH, description="How many relations away from the seeds.")]
-Themes = Annotated[list[Annotated[str, Query(pattern=KEY_PATTERN)]] | None, Query(max_length=MAX_LIST)]
+Themes = Annotated[
+    list[Annotated[str, Query(min_length=1, max_length=200)]] | None,
+    Query(max_length=MAX_LIST, description="Theme keys, names or aliases (repeatable)."),
+]
 
 
 @router.get("/neighbourhood", response_class=HTMLResponse, summary="Map of the entities around one or more entities")

@@ -464,6 +464,14 @@
 
   /* Who to contact about an entity (the API's contacts route). E-mail and phone come back only
      for keys with the contacts role (and the API audits that read), so they load on request. */
+  function contactSteps() {
+    return {
+      direct: t("direct link"),
+      membership_owner: t("found through the membership owner"),
+      leading_unit: t("found through the leading unit"),
+    };
+  }
+
   function loadContacts(key, box) {
     clear(box);
     box.appendChild(el("h3", null, t("Contacts")));
@@ -479,8 +487,18 @@
         var name = entityName(person);
         li.appendChild(state.map && state.map.nodes.get(person.key) ? linkButton(person.key, name) : el("strong", null, name));
         var title = c["title_" + (document.documentElement.lang || "en")] || c.title_en || c.title_fi;
-        var how = [title, c.relation + (c.role ? " (" + c.role + ")" : ""), c.via ? t("via {name}", { name: c.via }) : ""].filter(Boolean);
+        /* How the contact was found (the contact rule's step) and whether it is stated or inferred:
+           data attributes for styling and tests; the words come from the catalogue. */
+        li.setAttribute("data-step", c.step || "direct");
+        li.setAttribute("data-basis", c.basis || "stated");
+        var how = [
+          title,
+          c.relation + (c.role ? " (" + c.role + ")" : ""),
+          c.via ? t("via {name}", { name: c.via }) : "",
+          contactSteps()[c.step] || "",
+        ].filter(Boolean);
         li.appendChild(el("div", "pg-muted", how.join(" · ")));
+        if (c.basis === "inferred") li.appendChild(el("span", "pg-basis pg-basis-inferred", t("inferred")));
         var pairs = [];
         if (c.email) pairs.push([t("e-mail"), c.email, "email"]);
         if (c.phone) pairs.push([t("phone"), c.phone, "phone"]);

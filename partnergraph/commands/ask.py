@@ -1,7 +1,9 @@
 """`partnergraph ask …`: every question of the API, from the command line.
 
 Each command opens the configured store, calls one function of `questions/` and prints its answer
-as a table, or as the API's JSON with `--json`. Contact email and phone are shown only with
+as a table, or as the API's JSON with `--json`. Wherever a key is asked, a name or an alias in
+Finnish, Swedish or English does too ("C40", "Helsingfors", "--theme MaaS"); the answer says what
+it was read as, and an unknown name gets "did you mean …". Contact email and phone are shown only with
 `--include-contacts`: whoever runs the CLI owns the database, but shoulder-surfing is real.
 """
 
@@ -30,6 +32,7 @@ from questions.governance import GovernanceAnswer, governance
 from questions.neighbourhood import DEFAULT_NODE_CAP, MAX_DEPTH, NeighbourhoodAnswer, neighbourhood
 from questions.partners import PartnersAnswer, partners_by_themes
 from questions.paths import MAX_HOPS, PathsAnswer, paths
+from questions.resolve import Resolution
 from questions.search import SearchResponse, search
 from questions.themes import ThemeOverview, theme_overview
 from viz.views import TRUNCATED
@@ -68,6 +71,13 @@ def _ask(
 def _name(ref: EntityRef) -> str:
     name = display_name(ref, language())
     return f"{name} ({ref.key})" if name != ref.key else ref.key
+
+
+def _resolved(resolutions: Iterable[Resolution | None]) -> None:
+    """Say what a name was read as (nothing when a key was given)."""
+    for resolution in resolutions:
+        if resolution is not None and resolution.by != "key":
+            out.print(f"“{resolution.asked}” = {_name(resolution.entity)}", highlight=False)
 
 
 def _table(title: str, *columns: str, rows: Iterable[Iterable[Any]], empty: str) -> None:
@@ -125,7 +135,7 @@ def search_command(
 
 @app.command("entity")
 def entity_command(
-    key: Annotated[str, typer.Argument(help="The entity's key.")],
+    key: Annotated[str, typer.Argument(help="The entity's key, name or alias (fi, sv, en).")],
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
@@ -133,6 +143,7 @@ def entity_command(
     """An entity: its properties, its relations by type, and the quotes they rest on."""
 
     def show(answer: Entity) -> None:
+        _resolved([answer.resolved])
         shown = display_name(answer, language())
         out.print(f"[bold]{shown}[/] ({answer.key}, {answer.kind})", highlight=False)
         for lang, label in (
@@ -172,16 +183,24 @@ def entity_command(
 
 @app.command("partners")
 def partners_command(
-    theme: Annotated[list[str], typer.Option("--theme", help="Theme keys (repeatable).")],
+    theme: Annotated[list[str], typer.Option("--theme", help="Theme keys, names or aliases (repeatable).")],
     any_theme: Annotated[bool, typer.Option("--any", help="Any of the themes instead of all of them.")] = False,
     kind: Kinds = None,
+    include_home: Annotated[
+        bool, typer.Option("--include-home", help="Also the home city and its own units (left out by default).")
+    ] = False,
+    include_non_actors: Annotated[
+        bool, typer.Option("--include-non-actors", help="Also laws, strategies, programmes (left out by default).")
+    ] = False,
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """Who works on all (or --any) of the themes, sub-themes included, and why."""
+    """Who works on all (or --any) of the themes, sub-themes included, and why. Partners are actors
+    (cities, organisations, networks), never the home city or its own units, unless asked."""
 
     def show(answer: PartnersAnswer) -> None:
+        _resolved(answer.resolved)
         rows = (
             (
                 _name(p.entity),
@@ -198,16 +217,31 @@ def partners_command(
             else _("Partners on any of: {themes}", themes=themes)
         )
         _table(title, _("entity"), _("kind"), _("themes"), _("through"), rows=rows, empty=_("none"))
+        if answer.left_out:
+            why = {"home": _("the home city or its own units"), "non_actors": _("not actors (laws, strategies…)")}
+            counts = ", ".join(f"{count} {why.get(reason, reason)}" for reason, count in answer.left_out.items())
+            out.print(_("left out: {counts} (--include-home, --include-non-actors)", counts=counts), highlight=False)
 
     mode: Literal["all", "any"] = "any" if any_theme else "all"
     _ask(
-        lambda store: partners_by_themes(store, theme, mode=mode, kinds=kind, as_of=as_date(as_of)), show, as_json, xlsx
+        lambda store: partners_by_themes(
+            store,
+            theme,
+            mode=mode,
+            kinds=kind,
+            as_of=as_date(as_of),
+            include_home=include_home,
+            include_non_actors=include_non_actors,
+        ),
+        show,
+        as_json,
+        xlsx,
     )
 
 
 @app.command("contacts")
 def contacts_command(
-    key: Annotated[str, typer.Argument(help="An entity or theme key.")],
+    key: Annotated[str, typer.Argument(help="An entity or theme: key, name or alias (fi, sv, en).")],
     include_contacts: Annotated[
         bool, typer.Option("--include-contacts", help="Also show email and phone (personal data).")
     ] = False,
@@ -215,18 +249,49 @@ def contacts_command(
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """Who our contacts are for an entity or a theme, and how they are linked."""
+    """Who handles an entity or a theme (direct contact, then the membership owner, then the leading
+    unit), how each contact was found, and whether that is stated or inferred."""
 
     def show(answer: ContactsAnswer) -> None:
-        columns = [_("person"), _("title"), _("relation"), _("role"), _("linked to"), _("via")]
+        _resolved([answer.resolved])
+        columns = [
+            _("person"),
+            _("title"),
+            _("found by"),
+            _("relation"),
+            _("role"),
+            _("linked to"),
+            _("via"),
+            _("basis"),
+        ]
         if answer.includes_personal:
             columns += [_("email"), _("phone")]
+        steps = {
+            "direct": _("direct link"),
+            "membership_owner": _("membership owner"),
+            "leading_unit": _("leading unit"),
+        }
         rows = (
-            [_name(c.person), _title(c), c.relation, c.role, c.target, c.via]
+            [
+                _name(c.person),
+                _title(c),
+                steps.get(c.step, c.step),
+                c.relation,
+                c.role,
+                c.target,
+                f"{c.via} ({c.via_relation})" if c.via else None,
+                _(c.basis) if c.basis in ("stated", "inferred") else c.basis,
+            ]
             + ([c.email, c.phone] if answer.includes_personal else [])
             for c in answer.contacts
         )
-        _table(_("Contacts for {key}", key=answer.key), *columns, rows=rows, empty=_("no one is linked"))
+        name = display_name(answer.resolved.entity, language()) if answer.resolved else answer.key
+        _table(
+            _("Contacts for {name} ({key})", name=name, key=answer.key),
+            *columns,
+            rows=rows,
+            empty=_("no one is linked"),
+        )
 
     _ask(
         lambda store: contacts(store, key, include_personal=include_contacts, as_of=as_date(as_of)),
@@ -239,8 +304,8 @@ def contacts_command(
 
 @app.command("paths")
 def paths_command(
-    start: Annotated[str, typer.Argument(help="Where the connection starts.")],
-    end: Annotated[str, typer.Argument(help="Where it ends.")],
+    start: Annotated[str, typer.Argument(help="Where the connection starts: key, name or alias.")],
+    end: Annotated[str, typer.Argument(help="Where it ends: key, name or alias.")],
     max_hops: Annotated[int, typer.Option(min=1, max=MAX_HOPS)] = 4,
     avoid_kind: Annotated[list[str] | None, typer.Option("--avoid-kind", help="Kinds not to pass through.")] = None,
     avoid_type: Annotated[list[str] | None, typer.Option("--avoid-type", help="Relation types not to use.")] = None,
@@ -252,6 +317,7 @@ def paths_command(
     """The shortest connections between two entities ("how are we connected to …")."""
 
     def show(answer: PathsAnswer) -> None:
+        _resolved(answer.resolved)
         if not answer.paths:
             out.print(_("No connection of at most {hops} steps.", hops=answer.max_hops), highlight=False)
             return
@@ -288,7 +354,7 @@ def paths_command(
 
 @app.command("neighbourhood")
 def neighbourhood_command(
-    keys: Annotated[list[str], typer.Argument(help="Entity keys at the centre.")],
+    keys: Annotated[list[str], typer.Argument(help="Entities at the centre: keys, names or aliases.")],
     depth: Annotated[int, typer.Option(min=0, max=MAX_DEPTH)] = 1,
     kind: Kinds = None,
     theme: Annotated[list[str] | None, typer.Option("--theme", help="Keep entities on these themes.")] = None,
@@ -300,6 +366,7 @@ def neighbourhood_command(
     """The entities within DEPTH relations of KEYS, and the relations among them."""
 
     def show(answer: NeighbourhoodAnswer) -> None:
+        _resolved(answer.resolved)
         rows = ((n.depth, n.key, n.kind, display_name(n, language())) for n in answer.nodes)
         _table(
             _("Around {keys}", keys=", ".join(answer.seeds)),
@@ -310,8 +377,8 @@ def neighbourhood_command(
             rows=rows,
             empty=_("nothing"),
         )
-        edges = ((e.start, e.type, e.end, e.role) for e in answer.edges)
-        _table(_("Relations"), _("start"), _("type"), _("end"), _("role"), rows=edges, empty=_("none"))
+        edges = ((e.start, e.type, e.end, e.role, _(e.basis) if e.basis else e.basis) for e in answer.edges)
+        _table(_("Relations"), _("start"), _("type"), _("end"), _("role"), _("basis"), rows=edges, empty=_("none"))
         if answer.truncated:
             err.print(tagged("yellow", _("note"), _(TRUNCATED, cap=max_nodes)), highlight=False)
 
@@ -329,7 +396,7 @@ def neighbourhood_command(
 
 @app.command("governance")
 def governance_command(
-    home: Annotated[str, typer.Option(help="The home city whose partners are checked.")] = "helsinki",
+    home: Annotated[str, typer.Option(help="The home city whose partners are checked: key or name.")] = "helsinki",
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
@@ -337,13 +404,30 @@ def governance_command(
     """Memberships without an owner, themes no one works on, partners on no theme."""
 
     def show(answer: GovernanceAnswer) -> None:
-        memberships = ((_name(m.member), _name(m.network)) for m in answer.memberships_without_owner)
+        memberships = (
+            (_name(m.member), _name(m.network), _(m.basis) if m.basis else m.basis)
+            for m in answer.memberships_without_owner
+        )
         _table(
             _("Memberships without an owner"),
             _("member"),
             _("network"),
+            _("membership basis"),
             rows=memberships,
             empty=_("none: all have one"),
+        )
+        inferred = (
+            (_name(m.member), _name(m.network), ", ".join(_name(o) for o in m.owners), _(m.owner_basis))
+            for m in answer.memberships_with_inferred_owner
+        )
+        _table(
+            _("Memberships whose owner is only inferred (no source names one)"),
+            _("member"),
+            _("network"),
+            _("owner"),
+            _("owner basis"),
+            rows=inferred,
+            empty=_("none"),
         )
         nobody = ([_name(t)] for t in answer.themes_without_partners)
         _table(_("Themes no one works on"), _("theme"), rows=nobody, empty=_("none"))
@@ -359,7 +443,9 @@ def governance_command(
 
 @app.command("brokers")
 def brokers_command(
-    theme: Annotated[str | None, typer.Option(help="Only around this theme (and its sub-themes).")] = None,
+    theme: Annotated[
+        str | None, typer.Option(help="Only around this theme (and its sub-themes): key, name or alias.")
+    ] = None,
     top: Annotated[int, typer.Option(min=1, max=200)] = 10,
     measure: Annotated[str, typer.Option(help="betweenness or degree.")] = "betweenness",
     as_of: AsOf = None,

@@ -12,6 +12,8 @@ from rich.console import Console
 from graph.store import GraphStore, NotFound
 from i18n import from_environment, gettext
 from partnergraph.context import store_from_settings
+from questions.common import EntityRef
+from questions.resolve import Ambiguous, Unresolved
 
 T = TypeVar("T")
 err = Console(stderr=True)
@@ -50,11 +52,25 @@ def as_date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
+def _suggested(refs: list[EntityRef]) -> str:
+    return ", ".join(f"{r.name} ({r.key})" if r.name != r.key else r.key for r in refs)
+
+
 def answer(question: Callable[[GraphStore], T]) -> T:
-    """Run `question` on the configured store: an unknown key exits 1, an impossible question 2."""
+    """Run `question` on the configured store: an unknown key or name exits 1 (with "did you mean
+    …" when something is near), an ambiguous name 3, an impossible question 2."""
     try:
         with store_from_settings() as store:
             return question(store)
+    except Unresolved as exc:
+        err.print(tagged("red", _("not found"), _("no key or name {asked}", asked=repr(exc.asked))), highlight=False)
+        if exc.suggestions:
+            err.print(_("did you mean: {names}?", names=_suggested(exc.suggestions)), highlight=False)
+        raise typer.Exit(1) from exc
+    except Ambiguous as exc:
+        err.print(tagged("red", _("ambiguous"), _("{asked} names several", asked=repr(exc.asked))), highlight=False)
+        err.print(_("did you mean: {names}? (give the key)", names=_suggested(exc.suggestions)), highlight=False)
+        raise typer.Exit(3) from exc
     except NotFound as exc:
         err.print(tagged("red", _("not found"), exc), highlight=False)
         raise typer.Exit(1) from exc

@@ -38,7 +38,7 @@ def _write(output: Path, draw: Callable[[GraphStore], MapData]) -> None:
 
 @app.command("neighbourhood")
 def neighbourhood(
-    keys: Annotated[list[str], typer.Argument(help="Entity keys to centre the map on.")],
+    keys: Annotated[list[str], typer.Argument(help="Entities to centre the map on: keys, names or aliases.")],
     output: Output = Path("neighbourhood.html"),
     depth: Annotated[int, typer.Option(min=0, max=3, help="How many relations away.")] = 2,
     kind: Kinds = None,
@@ -66,7 +66,8 @@ def neighbourhood(
 def themes(
     output: Output = Path("themes.html"),
     theme: Annotated[
-        list[str] | None, typer.Option("--theme", help="Theme keys (repeatable); none: the theme overview.")
+        list[str] | None,
+        typer.Option("--theme", help="Theme keys, names or aliases (repeatable); none: the theme overview."),
     ] = None,
     mode: Annotated[str, typer.Option(help="Partners of 'any' of the themes or of 'all' of them.")] = "any",
     kind: Kinds = None,
@@ -91,8 +92,8 @@ def themes(
 
 @app.command("paths")
 def paths(
-    start: Annotated[str, typer.Argument(help="Entity key to start from.")],
-    end: Annotated[str, typer.Argument(help="Entity key to reach.")],
+    start: Annotated[str, typer.Argument(help="Entity to start from: key, name or alias.")],
+    end: Annotated[str, typer.Argument(help="Entity to reach: key, name or alias.")],
     output: Output = Path("paths.html"),
     max_hops: Annotated[int, typer.Option(min=1, max=6, help="Longest path considered.")] = 4,
     limit: Annotated[int, typer.Option(min=1, max=20, help="At most this many shortest paths.")] = 5,

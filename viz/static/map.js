@@ -60,7 +60,7 @@
   }
 
   /* The legend: the same markup as viz/templates/legend.html.j2. */
-  function renderLegend(container, style, kinds, relations, sizeLabel) {
+  function renderLegend(container, style, kinds, relations, sizeLabel, inferredShown) {
     clear(container);
     container.appendChild(el("h2", null, t("Legend")));
     if (sizeLabel) container.appendChild(el("p", "pg-legend-size", t("Node size: {measure}", { measure: sizeLabel })));
@@ -96,6 +96,21 @@
       relList.appendChild(li);
     });
     container.appendChild(relList);
+    /* Inferred relations are dash-dotted and faded on every map: their entry, worded by the style (viz/style.py). */
+    if (inferredShown && style.inferred) {
+      var basisList = el("ul", "pg-legend-basis");
+      basisList.setAttribute("aria-label", "Basis");
+      var inf = style.inferred;
+      var item = el("li");
+      item.setAttribute("data-basis", inf.label);
+      item.title = inf.description || "";
+      var mark = svg("svg", { width: 34, height: 12, viewBox: "0 0 34 12", "aria-hidden": "true" });
+      mark.appendChild(svg("line", { x1: 1, y1: 6, x2: 33, y2: 6, stroke: "#555555", "stroke-opacity": inf.opacity, "stroke-width": 2, "stroke-dasharray": inf.dashes.join(" ") }));
+      item.appendChild(mark);
+      item.appendChild(el("span", null, inf.label));
+      basisList.appendChild(item);
+      container.appendChild(basisList);
+    }
   }
 
   function orderLike(order, wanted) {
@@ -424,7 +439,10 @@
         li.appendChild(document.createTextNode((e.from === key ? relationLabel(style, ed.type) + " → " : "← " + relationLabel(style, ed.type) + " ") ));
         li.appendChild(linkTo(other, name(other)));
         if (ed.role) li.appendChild(document.createTextNode(" (" + ed.role + ")"));
-        if (ed.basis === "inferred") li.appendChild(el("span", "pg-muted", " " + t("inferred")));
+        if (ed.basis === "inferred") {
+          li.setAttribute("data-basis", "inferred");
+          li.appendChild(el("span", "pg-muted pg-inferred", " " + t("inferred")));
+        }
         list.appendChild(li);
       });
       panel.appendChild(list);
@@ -483,10 +501,14 @@
 
     /* ---- legend and stats ---- */
     function refreshLegend() {
-      var kinds = {}, types = {};
+      var kinds = {}, types = {}, inferredShown = false;
       nodes.forEach(function (n) { if (!n.hidden) kinds[n.kind] = true; });
-      edges.forEach(function (e) { if (edgeShown(e)) types[e.type] = true; });
-      if (opts.legend) renderLegend(opts.legend, style, Object.keys(kinds), Object.keys(types), map.sizeLabel);
+      edges.forEach(function (e) {
+        if (!edgeShown(e)) return;
+        types[e.type] = true;
+        if (e.basis === "inferred") inferredShown = true;
+      });
+      if (opts.legend) renderLegend(opts.legend, style, Object.keys(kinds), Object.keys(types), map.sizeLabel, inferredShown);
       if (opts.stats) {
         var shownNodes = nodes.get({ filter: function (n) { return !n.hidden; } }).length;
         var shownEdges = edges.get({ filter: edgeShown }).length;
@@ -772,7 +794,8 @@
       shownEdges.forEach(function (e) {
         var a = at(e.from), b = at(e.to);
         var colour = e.color && e.color.color ? e.color.color : "#8a8a8a";
-        var line = { x1: a.x.toFixed(1), y1: a.y.toFixed(1), x2: b.x.toFixed(1), y2: b.y.toFixed(1), stroke: colour, "stroke-width": 1.3, "stroke-opacity": 0.8 };
+        var opacity = e.color && typeof e.color.opacity === "number" ? e.color.opacity : 0.8;
+        var line = { x1: a.x.toFixed(1), y1: a.y.toFixed(1), x2: b.x.toFixed(1), y2: b.y.toFixed(1), stroke: colour, "stroke-width": 1.3, "stroke-opacity": opacity };
         if (Array.isArray(e.dashes)) line["stroke-dasharray"] = e.dashes.join(" ");
         drawing.appendChild(svg("line", line));
       });
