@@ -380,6 +380,15 @@ def _generate(n: int, seed: int, schema: Schema | None) -> Synthetic:
     for j, net in enumerate(networks):  # every membership has an owner on the city's behalf
         owner = people[j % len(people)] if j % 2 else orgs[org_pick.draw()]
         b.relate(owner, "OWNS_MEMBERSHIP", net)
+    # Drawn last, from their own stream, so the rest of a seed's graph stays as it was.
+    extra = random.Random(seed + 1)
+    for city in cities:  # a unit coordinates some cities' international relations
+        if extra.random() < 0.3:
+            b.relate(orgs[extra.randrange(len(orgs))], "COORDINATES", city)
+    for _ in range(max(1, len(orgs) // 10)):  # support without partnership: grants, sponsorship
+        funder = cities[extra.randrange(len(cities))] if extra.random() < 0.6 else orgs[extra.randrange(len(orgs))]
+        pool = orgs if extra.random() < 0.5 else inits
+        b.relate(funder, "SUPPORTS", pool[extra.randrange(len(pool))])
 
     words = sorted({w for node in b.nodes[: len(themes) + len(cities)] for w in (node.name_en or "").split()})
     return Synthetic(Batch(b.nodes, list(b.relations.values())), seed, keys, words)
