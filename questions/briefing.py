@@ -250,7 +250,11 @@ def briefing(
     ]
     answer = contacts(store, key, include_personal=include_personal, as_of=as_of)
     people = []
+    listed: set[str] = set()
     for contact in answer.contacts:
+        if contact.person.key in listed:  # a page lists people once, as the rule's first step found them
+            continue
+        listed.add(contact.person.key)
         data = contact.model_dump()
         personal = include_personal and answer.includes_personal
         people.append(

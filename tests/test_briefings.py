@@ -28,7 +28,6 @@ from loaders.curated import DEFAULT_DATASET
 from loaders.pipeline import load
 from partnergraph.cli import app as cli_app
 from questions.briefing import briefing, group_rank
-from questions.contacts import Contact
 from viz import briefing as briefing_view
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "briefings"
@@ -153,16 +152,20 @@ def test_a_briefing_says_what_is_inferred_and_how_contacts_were_found(briefing_s
     assert groups == sorted(groups, key=group_rank) and {"initiative", "theme"} <= set(groups)
     home_links = [c for g in brief.groups for c in g.connections if c.is_home]
     assert home_links, "Helsinki's own relation to C40 is in the briefing"
-    inferred = [c for c in brief.contacts if c.basis == "inferred"]
-    assert [c.person.key for c in inferred] == ["director-international-affairs"]
+    # The contact rule: the direct contact first, then the people of the (inferred) membership owner;
+    # each person once, as the first step found them.
+    assert [(c.person.key, c.basis) for c in brief.contacts] == [
+        ("kaisa-kontakti", "stated"),
+        ("director-international-affairs", "inferred"),
+        ("nils-natverk", "inferred"),
+    ]
     assert all(c.email is None and c.phone is None for c in brief.contacts)
-    if "found_by" not in Contact.model_fields:  # the contacts answer does not say it: derived from the relation
-        assert {c.found_by for c in brief.contacts} == {"direct"}
+    assert [c.found_by for c in brief.contacts] == ["direct", "membership_owner", "membership_owner"]
     for lang in LANGUAGES:
         html = briefing_view.render_html(brief, lang).html
         item = html[html.index('data-person="director-international-affairs"') :]
         item = item[: item.index("</li>")]
-        assert gettext(lang, "inferred") in item and gettext(lang, "named as the contact") in item
+        assert gettext(lang, "inferred") in item and gettext(lang, "owns the membership") in item
 
 
 def test_markdown_and_html_escape_what_the_data_says() -> None:
