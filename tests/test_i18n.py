@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import string
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from test_api_support import Clients, headers
+from typer.core import TyperCommand, TyperGroup
 from typer.testing import CliRunner
 
 from graph.model import display_name
@@ -21,6 +26,7 @@ from graph.store import GraphStore
 from i18n import COOKIE, LANGUAGES, catalogue, choose, from_accept_language, gettext
 from i18n.extract import read, used_ids
 from partnergraph.cli import app as cli_app
+from partnergraph.cli import lang_option
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,6 +70,29 @@ def test_the_check_fails_on_a_missing_translation(tmp_path: Path, monkeypatch: p
     found = extract.used_ids()
     assert list(found) == ["A message no catalogue has"]
     assert "A message no catalogue has" not in catalogue("fi")
+
+
+def test_the_check_sees_the_cli_help_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command's, an option's or a group's help is `_()` like any text, so a new one is missing."""
+    import i18n.extract as extract
+
+    package = tmp_path / "probe"
+    package.mkdir()
+    (package / "commands.py").write_text(
+        "app = typer.Typer(help=_('The group help no catalogue has'))\n\n\n"
+        "@app.command('probe', help=_('The command help no catalogue has'))\n"
+        "def probe(\n"
+        "    flag: Annotated[bool, typer.Option('--flag', help=_('The option help no catalogue has'))] = False,\n"
+        ") -> None: ...\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(extract, "ROOT", tmp_path)
+    monkeypatch.setattr(extract, "PYTHON_PACKAGES", ("probe",))
+    monkeypatch.setattr(extract, "TEMPLATE_DIRS", ())
+    monkeypatch.setattr(extract, "SCRIPTS", ())
+    found = set(extract.used_ids())
+    assert found == {f"The {what} help no catalogue has" for what in ("group", "command", "option")}
+    assert not found & set(catalogue("fi"))
 
 
 def test_ui_scripts_show_no_literal_text_outside_the_catalogue() -> None:
@@ -161,9 +190,95 @@ def test_cli_speaks_the_language_asked_for(helsinki_store: GraphStore, monkeypat
         assert result.exit_code == 0, result.output
         assert gettext("sv", heading) in result.output and heading not in result.output, (args, env)
     result = runner.invoke(cli_app, ["--lang", "fi", "ask", "contacts", "c40"], catch_exceptions=False)
-    assert gettext("fi", "Contacts for {key}", key="c40") in result.output
+    title = gettext("fi", "Contacts for {name} ({key})", name="\0", key="c40").split("\0")  # the name is the data's
+    assert title[0] in result.output and title[1] in result.output
     assert gettext("fi", "person") in result.output
     result = runner.invoke(cli_app, ["--lang", "fi", "ask", "entity", "no-such-key"])
     assert result.exit_code == 1 and gettext("fi", "not found") in result.output
     english = runner.invoke(cli_app, ["--lang", "en", "ask", "governance"], catch_exceptions=False)
     assert heading in english.output
+
+
+# -- the CLI's --help -----------------------------------------------------------------------------
+
+
+def cli_help_texts(command: TyperGroup | TyperCommand, path: str = "partnergraph") -> Iterator[tuple[str, str]]:
+    """(where, text) for the help of every group, command, option and argument of the CLI."""
+    if command.help:
+        yield path, command.help
+    for param in command.params:
+        text = getattr(param, "help", None)
+        if text and param.name not in ("install_completion", "show_completion"):  # typer's own
+            yield f"{path} {param.name}", text
+    if isinstance(command, TyperGroup):
+        for name, sub in command.commands.items():
+            assert isinstance(sub, TyperGroup | TyperCommand), name
+            yield from cli_help_texts(sub, f"{path} {name}")
+
+
+def test_every_cli_help_text_comes_from_the_catalogue() -> None:
+    """No help text is a bare literal or a docstring: each is an id of the catalogues (the tests
+    run in English), its `{fields}` filled in."""
+    ids = set(catalogue("en"))
+    with_fields = [re.compile(re.sub(r"\\\{\w+\\\}", ".+", re.escape(i))) for i in ids if fields(i)]
+    root = typer.main.get_command(cli_app)
+    assert isinstance(root, TyperGroup)
+    texts = list(cli_help_texts(root))
+    assert len(texts) > 80, "too few help texts found: is the walk broken?"
+    outside = [(w, t) for w, t in texts if t not in ids and not any(p.fullmatch(t) for p in with_fields)]
+    assert outside == [], outside
+
+
+CLI = [sys.executable, "-m", "partnergraph.cli"]
+SCRIPT = Path(sys.executable).with_name("partnergraph")
+
+
+def cli_help(*args: str, env: dict[str, str] | None = None, script: bool = True) -> str:
+    """`partnergraph ARGS` in a fresh process (help texts are built when the modules are imported)."""
+    environment = {**os.environ, "COLUMNS": "400", "NO_COLOR": "1", **(env or {})}
+    command = [str(SCRIPT)] if script and SCRIPT.exists() else CLI
+    done = subprocess.run([*command, *args], env=environment, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def assert_help_in(language: str, output: str, *ids: str) -> None:
+    for message_id in ids:
+        assert gettext(language, message_id) in output, (language, message_id, output)
+        assert message_id not in output, (language, message_id, output)
+
+
+GROUP_HELP = "Ask the graph a question (search, entity, partners, contacts, paths…)."
+COMMAND_HELP = "An entity: its properties, its relations by type, and the quotes they rest on."
+LOAD_HELP = (
+    "Load sources into the graph: the curated dataset, CSV files, contacts, Kumu sheets, .xlsx workbooks, documents."
+)
+
+
+def test_cli_help_speaks_the_language_asked_for() -> None:
+    for language in ("fi", "sv"):
+        assert_help_in(language, cli_help("--lang", language, "ask", "--help"), GROUP_HELP, COMMAND_HELP)
+        contacts = cli_help(f"--lang={language}", "ask", "contacts", "--help", script=False)  # python -m
+        argument, option = (
+            "An entity or theme: key, name or alias (fi, sv, en).",
+            "Print the answer as JSON (the API's format).",
+        )
+        assert_help_in(language, contacts, argument, option, "Also show email and phone (personal data).")
+    # PARTNERGRAPH_LANG; --lang over it; the locale without either; English.
+    load = cli_help("load", "--help", env={"PARTNERGRAPH_LANG": "sv"})
+    assert_help_in("sv", load, LOAD_HELP, "Validate only; write nothing.", "Loader name, when it cannot be detected.")
+    root = cli_help("--lang", "fi", "--help", env={"PARTNERGRAPH_LANG": "sv"})
+    assert_help_in("fi", root, "partnergraph: a city's international relations as a property graph.", LOAD_HELP)
+    locale = {"PARTNERGRAPH_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "sv_FI.UTF-8"}
+    assert_help_in("sv", cli_help("ask", "--help", env=locale), GROUP_HELP)
+    english = cli_help("ask", "--help", env={"PARTNERGRAPH_LANG": "en"})
+    assert GROUP_HELP in english and COMMAND_HELP in english
+
+
+def test_the_language_of_the_help_is_the_root_lang_option() -> None:
+    assert lang_option(["--lang", "fi", "ask", "--help"]) == "fi"
+    assert lang_option(["--lang=sv", "load", "--help"]) == "sv"
+    assert lang_option(["--help", "--lang", "sv"]) == "sv"
+    assert lang_option(["brief", "tallinn", "--lang", "sv", "-o", "x.pdf"]) is None  # the briefing's own
+    assert lang_option(["--lang"]) is None
+    assert lang_option([]) is None

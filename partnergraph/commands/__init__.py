@@ -1,1 +1,1 @@
-"""CLI command groups, one module each; `partnergraph.cli` registers them."""
+"""CLI command groups, one module each; `partnergraph.commands.app` registers them."""

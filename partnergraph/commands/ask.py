@@ -22,7 +22,8 @@ from graph.model import display_name
 from graph.schema import load_schema
 from graph.store import GraphStore
 from i18n import N_
-from partnergraph.commands.common import AsOf, Kinds, _, answer, as_date, err, language, tagged
+from partnergraph.commands.common import _, answer, as_date, err, language, tagged
+from partnergraph.commands.options import AsOf, Kinds
 from questions.brokers import BrokersAnswer, brokers
 from questions.catalogue import KindInfo, RelationTypeInfo, list_kinds, list_relation_types
 from questions.common import EntityRef
@@ -38,14 +39,16 @@ from questions.themes import ThemeOverview, theme_overview
 from viz.views import TRUNCATED
 from viz.xlsx import answer_workbook
 
-app = typer.Typer(help="Ask the graph a question (search, entity, partners, contacts, paths…).", no_args_is_help=True)
+app = typer.Typer(
+    help=_("Ask the graph a question (search, entity, partners, contacts, paths…)."), no_args_is_help=True
+)
 out = Console()
 A = TypeVar("A", bound=BaseModel)
 MEASURES = {"betweenness": N_("betweenness"), "degree": N_("degree")}
 
-Json = Annotated[bool, typer.Option("--json", help="Print the answer as JSON (the API's format).")]
+Json = Annotated[bool, typer.Option("--json", help=_("Print the answer as JSON (the API's format)."))]
 XlsxOut = Annotated[
-    Path | None, typer.Option("--xlsx", help="Also write the answer to this .xlsx workbook.", dir_okay=False)
+    Path | None, typer.Option("--xlsx", help=_("Also write the answer to this .xlsx workbook."), dir_okay=False)
 ]
 
 
@@ -104,16 +107,14 @@ def _title(contact: Any) -> str | None:
 # -- commands -----------------------------------------------------------------------------------
 
 
-@app.command("search")
+@app.command("search", help=_('Find entities by name: "Tallinnan", "tallina", "Pekingin" all work.'))
 def search_command(
-    text: Annotated[str, typer.Argument(help="Name or alias, in Finnish or English; typos are fine.")],
+    text: Annotated[str, typer.Argument(help=_("Name or alias, in Finnish or English; typos are fine."))],
     kind: Kinds = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """Find entities by name: "Tallinnan", "tallina", "Pekingin" all work."""
-
     def show(answer: SearchResponse) -> None:
         rows = (
             (h.entity.key, h.entity.kind, display_name(h.entity, language()), h.matched, f"{h.score:.2f}")
@@ -133,15 +134,13 @@ def search_command(
     _ask(lambda store: search(store, text, kind, limit), show, as_json, xlsx)
 
 
-@app.command("entity")
+@app.command("entity", help=_("An entity: its properties, its relations by type, and the quotes they rest on."))
 def entity_command(
-    key: Annotated[str, typer.Argument(help="The entity's key, name or alias (fi, sv, en).")],
+    key: Annotated[str, typer.Argument(help=_("The entity's key, name or alias (fi, sv, en)."))],
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """An entity: its properties, its relations by type, and the quotes they rest on."""
-
     def show(answer: Entity) -> None:
         _resolved([answer.resolved])
         shown = display_name(answer, language())
@@ -181,24 +180,27 @@ def entity_command(
     _ask(lambda store: entity(store, key, as_of=as_date(as_of)), show, as_json, xlsx)
 
 
-@app.command("partners")
+@app.command(
+    "partners",
+    help=_(
+        "Who works on all (or --any) of the themes, sub-themes included, and why. Partners are actors "
+        "(cities, organisations, networks), never the home city or its own units, unless asked."
+    ),
+)
 def partners_command(
-    theme: Annotated[list[str], typer.Option("--theme", help="Theme keys, names or aliases (repeatable).")],
-    any_theme: Annotated[bool, typer.Option("--any", help="Any of the themes instead of all of them.")] = False,
+    theme: Annotated[list[str], typer.Option("--theme", help=_("Theme keys, names or aliases (repeatable)."))],
+    any_theme: Annotated[bool, typer.Option("--any", help=_("Any of the themes instead of all of them."))] = False,
     kind: Kinds = None,
     include_home: Annotated[
-        bool, typer.Option("--include-home", help="Also the home city and its own units (left out by default).")
+        bool, typer.Option("--include-home", help=_("Also the home city and its own units (left out by default)."))
     ] = False,
     include_non_actors: Annotated[
-        bool, typer.Option("--include-non-actors", help="Also laws, strategies, programmes (left out by default).")
+        bool, typer.Option("--include-non-actors", help=_("Also laws, strategies, programmes (left out by default)."))
     ] = False,
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """Who works on all (or --any) of the themes, sub-themes included, and why. Partners are actors
-    (cities, organisations, networks), never the home city or its own units, unless asked."""
-
     def show(answer: PartnersAnswer) -> None:
         _resolved(answer.resolved)
         rows = (
@@ -239,19 +241,22 @@ def partners_command(
     )
 
 
-@app.command("contacts")
+@app.command(
+    "contacts",
+    help=_(
+        "Who handles an entity or a theme (direct contact, then the membership owner, then the leading unit), "
+        "how each contact was found, and whether that is stated or inferred."
+    ),
+)
 def contacts_command(
-    key: Annotated[str, typer.Argument(help="An entity or theme: key, name or alias (fi, sv, en).")],
+    key: Annotated[str, typer.Argument(help=_("An entity or theme: key, name or alias (fi, sv, en)."))],
     include_contacts: Annotated[
-        bool, typer.Option("--include-contacts", help="Also show email and phone (personal data).")
+        bool, typer.Option("--include-contacts", help=_("Also show email and phone (personal data)."))
     ] = False,
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """Who handles an entity or a theme (direct contact, then the membership owner, then the leading
-    unit), how each contact was found, and whether that is stated or inferred."""
-
     def show(answer: ContactsAnswer) -> None:
         _resolved([answer.resolved])
         columns = [
@@ -302,20 +307,18 @@ def contacts_command(
     )
 
 
-@app.command("paths")
+@app.command("paths", help=_('The shortest connections between two entities ("how are we connected to …").'))
 def paths_command(
-    start: Annotated[str, typer.Argument(help="Where the connection starts: key, name or alias.")],
-    end: Annotated[str, typer.Argument(help="Where it ends: key, name or alias.")],
+    start: Annotated[str, typer.Argument(help=_("Where the connection starts: key, name or alias."))],
+    end: Annotated[str, typer.Argument(help=_("Where it ends: key, name or alias."))],
     max_hops: Annotated[int, typer.Option(min=1, max=MAX_HOPS)] = 4,
-    avoid_kind: Annotated[list[str] | None, typer.Option("--avoid-kind", help="Kinds not to pass through.")] = None,
-    avoid_type: Annotated[list[str] | None, typer.Option("--avoid-type", help="Relation types not to use.")] = None,
+    avoid_kind: Annotated[list[str] | None, typer.Option("--avoid-kind", help=_("Kinds not to pass through."))] = None,
+    avoid_type: Annotated[list[str] | None, typer.Option("--avoid-type", help=_("Relation types not to use."))] = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 5,
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """The shortest connections between two entities ("how are we connected to …")."""
-
     def show(answer: PathsAnswer) -> None:
         _resolved(answer.resolved)
         if not answer.paths:
@@ -352,19 +355,17 @@ def paths_command(
     )
 
 
-@app.command("neighbourhood")
+@app.command("neighbourhood", help=_("The entities within DEPTH relations of KEYS, and the relations among them."))
 def neighbourhood_command(
-    keys: Annotated[list[str], typer.Argument(help="Entities at the centre: keys, names or aliases.")],
+    keys: Annotated[list[str], typer.Argument(help=_("Entities at the centre: keys, names or aliases."))],
     depth: Annotated[int, typer.Option(min=0, max=MAX_DEPTH)] = 1,
     kind: Kinds = None,
-    theme: Annotated[list[str] | None, typer.Option("--theme", help="Keep entities on these themes.")] = None,
+    theme: Annotated[list[str] | None, typer.Option("--theme", help=_("Keep entities on these themes."))] = None,
     max_nodes: Annotated[int, typer.Option(min=1, max=50_000)] = DEFAULT_NODE_CAP,
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """The entities within DEPTH relations of KEYS, and the relations among them."""
-
     def show(answer: NeighbourhoodAnswer) -> None:
         _resolved(answer.resolved)
         rows = ((n.depth, n.key, n.kind, display_name(n, language())) for n in answer.nodes)
@@ -394,15 +395,13 @@ def neighbourhood_command(
     )
 
 
-@app.command("governance")
+@app.command("governance", help=_("Memberships without an owner, themes no one works on, partners on no theme."))
 def governance_command(
-    home: Annotated[str, typer.Option(help="The home city whose partners are checked: key or name.")] = "helsinki",
+    home: Annotated[str, typer.Option(help=_("The home city whose partners are checked: key or name."))] = "helsinki",
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """Memberships without an owner, themes no one works on, partners on no theme."""
-
     def show(answer: GovernanceAnswer) -> None:
         memberships = (
             (_name(m.member), _name(m.network), _(m.basis) if m.basis else m.basis)
@@ -441,19 +440,17 @@ def governance_command(
     _ask(lambda store: governance(store, home=home, as_of=as_date(as_of)), show, as_json, xlsx)
 
 
-@app.command("brokers")
+@app.command("brokers", help=_("The most central entities: who connects the network, overall or around a theme."))
 def brokers_command(
     theme: Annotated[
-        str | None, typer.Option(help="Only around this theme (and its sub-themes): key, name or alias.")
+        str | None, typer.Option(help=_("Only around this theme (and its sub-themes): key, name or alias."))
     ] = None,
     top: Annotated[int, typer.Option(min=1, max=200)] = 10,
-    measure: Annotated[str, typer.Option(help="betweenness or degree.")] = "betweenness",
+    measure: Annotated[str, typer.Option(help=_("betweenness or degree."))] = "betweenness",
     as_of: AsOf = None,
     as_json: Json = False,
     xlsx: XlsxOut = None,
 ) -> None:
-    """The most central entities: who connects the network, overall or around a theme."""
-
     def show(answer: BrokersAnswer) -> None:
         rows = ((_name(b.entity), b.entity.kind, f"{b.score:.4f}", b.degree) for b in answer.brokers)
         measure = _(MEASURES.get(answer.measure, answer.measure))
@@ -477,10 +474,8 @@ def brokers_command(
     _ask(lambda store: brokers(store, theme=theme, top=top, measure=chosen, as_of=as_date(as_of)), show, as_json, xlsx)
 
 
-@app.command("themes")
+@app.command("themes", help=_("The themes, where each sits, and how many entities work on it (sub-themes included)."))
 def themes_command(as_of: AsOf = None, as_json: Json = False, xlsx: XlsxOut = None) -> None:
-    """The themes, where each sits, and how many entities work on it (sub-themes included)."""
-
     def show(answer: ThemeOverview) -> None:
         by_key = {t.key: t for t in answer.themes}
         rows: list[tuple[Any, ...]] = []
@@ -507,9 +502,10 @@ class Catalogue(BaseModel):
     relation_types: list[RelationTypeInfo]
 
 
-@app.command("schema")
+@app.command(
+    "schema", help=_("The node kinds and relation types the graph may hold (from the schema; no database needed).")
+)
 def schema_command(as_json: Json = False) -> None:
-    """The node kinds and relation types the graph may hold (from the schema; no database needed)."""
     schema = load_schema()
     answer = Catalogue(kinds=list_kinds(schema), relation_types=list_relation_types(schema))
     if as_json:

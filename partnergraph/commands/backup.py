@@ -21,10 +21,12 @@ def _refuse_external() -> None:
         raise typer.Exit(2)
 
 
+BACKUP_HELP = _("Copy the managed database (data, users, passwords) into an owner-only archive.")
+
+
 def backup(
-    output: Annotated[Path, typer.Option("-o", "--output", help="The archive to write (.tar.gz).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help=_("The archive to write (.tar.gz)."))],
 ) -> None:
-    """Copy the managed database (data, users, passwords) into an owner-only archive."""
     _refuse_external()
     server = managed_server(get_settings().store_config())
     try:
@@ -43,11 +45,13 @@ def backup(
     )
 
 
+RESTORE_HELP = _("Unpack a backup into the data folder (PARTNERGRAPH_DATA_DIR) for the configured engine.")
+
+
 def restore(
-    archive: Annotated[Path, typer.Argument(help="An archive written by `partnergraph backup`.", exists=True)],
-    replace: Annotated[bool, typer.Option("--replace", help="Overwrite a database already there.")] = False,
+    archive: Annotated[Path, typer.Argument(help=_("An archive written by `partnergraph backup`."), exists=True)],
+    replace: Annotated[bool, typer.Option("--replace", help=_("Overwrite a database already there."))] = False,
 ) -> None:
-    """Unpack a backup into the data folder (PARTNERGRAPH_DATA_DIR) for the configured engine."""
     _refuse_external()
     server = managed_server(get_settings().store_config())
     try:

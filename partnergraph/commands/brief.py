@@ -12,8 +12,9 @@ from typing import Annotated, Literal
 import typer
 
 from i18n import LANGUAGES, from_environment, translator
-from partnergraph.commands.common import AsOf, answer, as_date, err, tagged
+from partnergraph.commands.common import _, answer, as_date, err, tagged
 from partnergraph.commands.common import language as cli_language
+from partnergraph.commands.options import AsOf
 from partnergraph.settings import get_settings
 from questions.briefing import briefing
 from viz.briefing import PdfUnavailable, render_html, render_markdown, render_pdf
@@ -21,27 +22,32 @@ from viz.briefing import PdfUnavailable, render_html, render_markdown, render_pd
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "md"}
 Lang = Annotated[
     str | None,
-    typer.Option("--lang", help=f"{', '.join(LANGUAGES)}; default: PARTNERGRAPH_LANG, else the locale, else en."),
+    typer.Option(
+        "--lang",
+        help=_("{languages}; default: PARTNERGRAPH_LANG, else the locale, else en.", languages=", ".join(LANGUAGES)),
+    ),
 ]
 
 
+HELP = _("A one-page briefing on an entity: who it is, how the home city is connected, contacts, findings.")
+
+
 def command(
-    key: Annotated[str, typer.Argument(help="The entity's key.")],
+    key: Annotated[str, typer.Argument(help=_("The entity's key."))],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The file to write: .pdf, .html or .md.", dir_okay=False)
+        Path, typer.Option("--output", "-o", help=_("The file to write: .pdf, .html or .md."), dir_okay=False)
     ],
     lang: Lang = None,
     fmt: Annotated[
         Literal["pdf", "html", "md"] | None,
-        typer.Option("--format", help="pdf, html or md (default: from the suffix)."),
+        typer.Option("--format", help=_("pdf, html or md (default: from the suffix).")),
     ] = None,
     include_contacts: Annotated[
-        bool, typer.Option("--include-contacts", help="Also show email and phone (personal data).")
+        bool, typer.Option("--include-contacts", help=_("Also show email and phone (personal data)."))
     ] = False,
-    home: Annotated[str | None, typer.Option(help="The home city (default: PARTNERGRAPH_HOME, helsinki).")] = None,
+    home: Annotated[str | None, typer.Option(help=_("The home city (default: PARTNERGRAPH_HOME, helsinki)."))] = None,
     as_of: AsOf = None,
 ) -> None:
-    """A one-page briefing on an entity: who it is, how the home city is connected, contacts, findings."""
     language = from_environment(lang) if lang else cli_language()
     _ = translator(language)
     chosen = fmt or FORMATS.get(output.suffix.lower())

@@ -1,10 +1,14 @@
-"""What the question commands share: their options and how a question's errors reach the user."""
+"""What the commands share: the CLI's language, its `_`, and how a question's errors reach the user.
+
+This module shows no text when imported (the shared options with their help are in
+`partnergraph.commands.options`), so `partnergraph.cli` can set the language from `--lang` before
+any command module builds its help texts."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
 import typer
 from rich.console import Console
@@ -17,13 +21,6 @@ from questions.resolve import Ambiguous, Unresolved
 
 T = TypeVar("T")
 err = Console(stderr=True)
-
-AsOf = Annotated[
-    dt.datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Only relations valid on this day (yyyy-mm-dd)."),
-]
-Kinds = Annotated[list[str] | None, typer.Option("--kind", help="Keep only these node kinds (repeatable).")]
-
 
 _chosen: list[str | None] = [None]  # `partnergraph --lang …`, for this process
 

@@ -10,7 +10,7 @@ from partnergraph.commands.common import _
 from partnergraph.settings import get_settings
 
 app = typer.Typer(
-    help="Manage the embedded database server (PARTNERGRAPH_EMBEDDED; ignored when NEO4J_URI is set).",
+    help=_("Manage the embedded database server (PARTNERGRAPH_EMBEDDED; ignored when NEO4J_URI is set)."),
     no_args_is_help=True,
 )
 
@@ -23,9 +23,8 @@ def _server() -> ManagedServer:
     return managed_server(settings.store_config())
 
 
-@app.command()
+@app.command(help=_("Start the embedded server in the background and leave it running."))
 def start() -> None:
-    """Start the embedded server in the background and leave it running."""
     server = _server()
     state = server.start(detached=True)
     typer.echo(
@@ -39,16 +38,14 @@ def start() -> None:
     )
 
 
-@app.command()
+@app.command(help=_("Stop the embedded server started with `db start`."))
 def stop() -> None:
-    """Stop the embedded server started with `db start`."""
     server = _server()
     typer.echo(_("stopped") if server.stop() else _("not running"))
 
 
-@app.command()
+@app.command(help=_("Tell whether the embedded server is running (exit code 1 when it is not)."))
 def status() -> None:
-    """Tell whether the embedded server is running (exit code 1 when it is not)."""
     server = _server()
     state = server.running()
     if state is None:

@@ -34,21 +34,25 @@ def export_graph(
     return graph
 
 
+HELP = _("Export the graph, or the subgraph around some keys, for Gephi, yEd, Cytoscape, networkx or Excel.")
+
+
 def command(
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help=_("File to write."), dir_okay=False)],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help=f"One of {', '.join(ALL_FORMATS)}; default: from the file suffix."),
+        typer.Option(
+            "--format", "-f", help=_("One of {formats}; default: from the file suffix.", formats=", ".join(ALL_FORMATS))
+        ),
     ] = None,
     keys: Annotated[
-        list[str] | None, typer.Option("--key", "-k", help="Export these nodes and their neighbours.")
+        list[str] | None, typer.Option("--key", "-k", help=_("Export these nodes and their neighbours."))
     ] = None,
-    depth: Annotated[int, typer.Option(min=0, max=10, help="Neighbours up to this many relations away.")] = 1,
+    depth: Annotated[int, typer.Option(min=0, max=10, help=_("Neighbours up to this many relations away."))] = 1,
     include_contacts: Annotated[
-        bool, typer.Option("--include-contacts", help="Add personal contact fields (email, phone) of persons.")
+        bool, typer.Option("--include-contacts", help=_("Add personal contact fields (email, phone) of persons."))
     ] = False,
 ) -> None:
-    """Export the graph, or the subgraph around some keys, for Gephi, yEd, Cytoscape, networkx or Excel."""
     fmt = fmt or SUFFIXES.get(output.suffix.lower())
     if fmt not in ALL_FORMATS:
         message = _("name a format with --format ({formats})", formats=", ".join(ALL_FORMATS))

@@ -12,15 +12,14 @@ from api.security import Role, hash_key, new_key
 from partnergraph.commands.common import _
 from partnergraph.settings import ApiKeyEntry
 
-app = typer.Typer(help="API keys: make one for a person or a service.", no_args_is_help=True)
+app = typer.Typer(help=_("API keys: make one for a person or a service."), no_args_is_help=True)
 
 
-@app.command()
+@app.command(help=_("Print a fresh key once, and the entry to add to PARTNERGRAPH_API_KEYS (or the keys file)."))
 def new(
-    name: Annotated[str, typer.Option("--name", help="Who holds the key (shown in the audit log).")],
-    role: Annotated[str, typer.Option("--role", help="reader, contacts, editor or admin (cumulative).")] = "reader",
+    name: Annotated[str, typer.Option("--name", help=_("Who holds the key (shown in the audit log)."))],
+    role: Annotated[str, typer.Option("--role", help=_("reader, contacts, editor or admin (cumulative)."))] = "reader",
 ) -> None:
-    """Print a fresh key once, and the entry to add to PARTNERGRAPH_API_KEYS (or the keys file)."""
     if role not in Role.__members__:
         typer.echo(
             _("unknown role {role}; one of: {roles}", role=repr(role), roles=", ".join(Role.__members__)), err=True

@@ -43,26 +43,29 @@ def print_report(report: LoadReport) -> None:
         )
 
 
+HELP = _(
+    "Load sources into the graph: the curated dataset, CSV files, contacts, Kumu sheets, .xlsx workbooks, documents."
+)
+
+
 def command(
     sources: Annotated[
-        list[Path] | None, typer.Argument(help="Files or dataset folders; default: the Helsinki dataset.")
+        list[Path] | None, typer.Argument(help=_("Files or dataset folders; default: the Helsinki dataset."))
     ] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="Loader name, when it cannot be detected.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+    fmt: Annotated[str | None, typer.Option("--format", help=_("Loader name, when it cannot be detected."))] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Validate only; write nothing."))] = False,
     skip_bad_rows: Annotated[
-        bool, typer.Option("--skip-bad-rows", help="Load the good rows and list the bad ones.")
+        bool, typer.Option("--skip-bad-rows", help=_("Load the good rows and list the bad ones."))
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5_000,
     document_id: Annotated[
         str | None,
-        typer.Option(help="Document id used in provenance (documents; workbook rows with a quote but no document)."),
+        typer.Option(help=_("Document id used in provenance (documents; workbook rows with a quote but no document).")),
     ] = None,
     candidates: Annotated[
-        Path | None, typer.Option("--candidates", help="Write candidate relations from documents to this JSON file.")
+        Path | None, typer.Option("--candidates", help=_("Write candidate relations from documents to this JSON file."))
     ] = None,
 ) -> None:
-    """Load sources into the graph: the curated dataset, CSV files, contacts, Kumu sheets, .xlsx workbooks,
-    documents."""
     paths = sources or [DEFAULT_DATASET]
     options = LoadOptions(skip_bad_rows=skip_bad_rows, document_id=document_id)
     try:

@@ -13,14 +13,15 @@ from typing import Annotated, Literal
 import typer
 
 from graph.store import GraphStore
-from partnergraph.commands.common import AsOf, Kinds, _, answer, as_date, err, language, tagged
+from partnergraph.commands.common import _, answer, as_date, err, language, tagged
+from partnergraph.commands.options import AsOf, Kinds
 from viz.maps import DEFAULT_NODE_CAP, MapData, render_map
 from viz.views import neighbourhood_map, overview_map, paths_map, themes_map
 
-app = typer.Typer(help="Write interactive network maps as self-contained HTML files.", no_args_is_help=True)
+app = typer.Typer(help=_("Write interactive network maps as self-contained HTML files."), no_args_is_help=True)
 
-Output = Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.", dir_okay=False)]
-NodeCap = Annotated[int, typer.Option("--node-cap", min=1, max=20_000, help="At most this many nodes on the map.")]
+Output = Annotated[Path, typer.Option("--output", "-o", help=_("The HTML file to write."), dir_okay=False)]
+NodeCap = Annotated[int, typer.Option("--node-cap", min=1, max=20_000, help=_("At most this many nodes on the map."))]
 
 
 def _write(output: Path, draw: Callable[[GraphStore], MapData]) -> None:
@@ -36,17 +37,16 @@ def _write(output: Path, draw: Callable[[GraphStore], MapData]) -> None:
     typer.echo(f"{output}: {nodes}, {relations}")
 
 
-@app.command("neighbourhood")
+@app.command("neighbourhood", help=_("The entities within DEPTH relations of KEYS."))
 def neighbourhood(
-    keys: Annotated[list[str], typer.Argument(help="Entities to centre the map on: keys, names or aliases.")],
+    keys: Annotated[list[str], typer.Argument(help=_("Entities to centre the map on: keys, names or aliases."))],
     output: Output = Path("neighbourhood.html"),
-    depth: Annotated[int, typer.Option(min=0, max=3, help="How many relations away.")] = 2,
+    depth: Annotated[int, typer.Option(min=0, max=3, help=_("How many relations away."))] = 2,
     kind: Kinds = None,
-    theme: Annotated[list[str] | None, typer.Option("--theme", help="Keep entities on these themes.")] = None,
+    theme: Annotated[list[str] | None, typer.Option("--theme", help=_("Keep entities on these themes."))] = None,
     as_of: AsOf = None,
     node_cap: NodeCap = DEFAULT_NODE_CAP,
 ) -> None:
-    """The entities within DEPTH relations of KEYS."""
     _write(
         output,
         lambda store: neighbourhood_map(
@@ -62,19 +62,20 @@ def neighbourhood(
     )
 
 
-@app.command("themes")
+@app.command(
+    "themes", help=_("The partners working on the themes (sub-themes included), or every theme without --theme.")
+)
 def themes(
     output: Output = Path("themes.html"),
     theme: Annotated[
         list[str] | None,
-        typer.Option("--theme", help="Theme keys, names or aliases (repeatable); none: the theme overview."),
+        typer.Option("--theme", help=_("Theme keys, names or aliases (repeatable); none: the theme overview.")),
     ] = None,
-    mode: Annotated[str, typer.Option(help="Partners of 'any' of the themes or of 'all' of them.")] = "any",
+    mode: Annotated[str, typer.Option(help=_("Partners of 'any' of the themes or of 'all' of them."))] = "any",
     kind: Kinds = None,
     as_of: AsOf = None,
     node_cap: NodeCap = DEFAULT_NODE_CAP,
 ) -> None:
-    """The partners working on the themes (sub-themes included), or every theme without --theme."""
     if mode not in ("any", "all"):
         err.print(tagged("red", _("invalid"), _("--mode is any or all")), highlight=False)
         raise typer.Exit(2)
@@ -90,16 +91,15 @@ def themes(
     )
 
 
-@app.command("paths")
+@app.command("paths", help=_("The shortest paths between START and END."))
 def paths(
-    start: Annotated[str, typer.Argument(help="Entity to start from: key, name or alias.")],
-    end: Annotated[str, typer.Argument(help="Entity to reach: key, name or alias.")],
+    start: Annotated[str, typer.Argument(help=_("Entity to start from: key, name or alias."))],
+    end: Annotated[str, typer.Argument(help=_("Entity to reach: key, name or alias."))],
     output: Output = Path("paths.html"),
-    max_hops: Annotated[int, typer.Option(min=1, max=6, help="Longest path considered.")] = 4,
-    limit: Annotated[int, typer.Option(min=1, max=20, help="At most this many shortest paths.")] = 5,
+    max_hops: Annotated[int, typer.Option(min=1, max=6, help=_("Longest path considered."))] = 4,
+    limit: Annotated[int, typer.Option(min=1, max=20, help=_("At most this many shortest paths."))] = 5,
     as_of: AsOf = None,
 ) -> None:
-    """The shortest paths between START and END."""
     _write(
         output,
         lambda store: paths_map(

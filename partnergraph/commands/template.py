@@ -11,12 +11,13 @@ from graph.schema import load_schema
 from partnergraph.commands.common import _
 from viz.xlsx import template
 
+HELP = _("Write the spreadsheet template: a sheet per kind, drop-downs and an example row (no database needed).")
+
 
 def command(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.", dir_okay=False)] = Path(
+    output: Annotated[Path, typer.Option("--output", "-o", help=_("The .xlsx file to write."), dir_okay=False)] = Path(
         "partners.xlsx"
     ),
 ) -> None:
-    """Write the spreadsheet template: a sheet per kind, drop-downs and an example row (no database needed)."""
     output.write_bytes(template(load_schema()))
     typer.echo(_("wrote {file}: fill it in, then `partnergraph load {file}`", file=output))
