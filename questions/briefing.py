@@ -210,7 +210,8 @@ def briefing(
     as_of: dt.date | None = None,
 ) -> Briefing:
     """`include_personal` is the caller's right to see email and phone (the `contacts` role)."""
-    found = entity(store, key, as_of=as_of)
+    found = entity(store, key, as_of=as_of)  # a key, a name or an alias
+    key = found.key
     try:
         home_entity = entity(store, home, as_of=as_of) if home != key else None
     except NotFound:

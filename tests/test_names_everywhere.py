@@ -118,7 +118,8 @@ def test_every_question_route_takes_a_name_and_an_alias(client: TestClient) -> N
                 body = answer.text
                 for name in params:
                     assert f'"{RESOLVED[name]}"' in body, (path, name)  # the answer names what it resolved
-        resolved = _call(client, path, operation, 0).json() if "maps" not in path else None
+        first = _call(client, path, operation, 0)
+        resolved = first.json() if first.headers["content-type"].startswith("application/json") else None
         if isinstance(resolved, dict) and "resolved" in resolved:
             entries = resolved["resolved"] if isinstance(resolved["resolved"], list) else [resolved["resolved"]]
             assert entries and all(e["entity"]["key"] in RESOLVED.values() and e["by"] != "key" for e in entries)

@@ -17,7 +17,6 @@ from api.audit import AuditEntry
 from api.deps import AuditDep, IsoDate, Reader, SettingsDep, StoreDep
 from api.language import LangQuery, request_language
 from api.problems import ProblemError
-from graph.model import KEY_PATTERN
 from questions.briefing import briefing
 from viz.briefing import PDF_MEDIA_TYPE, PdfUnavailable, render_html, render_pdf
 
@@ -32,7 +31,9 @@ router = APIRouter(tags=["briefings"])
 )
 def get_briefing(
     request: Request,
-    key: Annotated[str, Path(pattern=KEY_PATTERN, max_length=128, description="The entity's key.")],
+    key: Annotated[
+        str, Path(min_length=1, max_length=200, description="The entity's key, name or alias (fi, sv, en).")
+    ],
     store: StoreDep,
     settings: SettingsDep,
     audit: AuditDep,
@@ -56,7 +57,7 @@ def get_briefing(
                 actor=who.name,
                 role=who.role.name,
                 action="contacts.read",
-                target=key,
+                target=brief.key,
                 persons=shown,
             )
         )
@@ -71,5 +72,5 @@ def get_briefing(
     return Response(
         pdf,
         media_type=PDF_MEDIA_TYPE,
-        headers={**headers, "Content-Disposition": f'inline; filename="briefing-{key}-{language}.pdf"'},
+        headers={**headers, "Content-Disposition": f'inline; filename="briefing-{brief.key}-{language}.pdf"'},
     )
