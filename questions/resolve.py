@@ -81,8 +81,8 @@ def resolve(store: GraphStore, text: str, *, kinds: Iterable[str] | None = None)
     wanted = frozenset(kinds or ())
     what = next(iter(wanted)).lower() if len(wanted) == 1 else "entity"
     asked = text.strip()
-    if not asked:
-        raise QuestionError(f"name the {what} (a key, a name or an alias)")
+    if not asked:  # only spaces (whatever Unicode calls one): names nothing, like any unknown name
+        raise Unresolved(text, what, [])
     if len(asked) > MAX_TEXT:
         raise QuestionError(f"a key or name has at most {MAX_TEXT} characters")
     keys = [k for k in dict.fromkeys([asked, asked.lower()]) if KEY.match(k)]
