@@ -119,6 +119,18 @@ def test_the_contact_card_changed_by_a_failed_staged_load_is_restored(staged: Bo
     assert staged.read("contacts_existing", {"keys": ["person-1", "person-3"]}) == []
 
 
+def test_a_contact_card_a_failed_staged_load_created_for_an_existing_person_is_removed(staged: BoltStore) -> None:
+    seed(staged)
+    staged.apply(Batch([node(key="aino", kind="Person", name_en="Aino Aalto")]))  # a person with no card
+    assert staged.read("contacts_existing", {"keys": ["aino"]}) == []
+    broken = big_batch([node(key="aino", kind="Person", name_en="Aino Aalto", email="aino@example.org")])
+    broken.provenance["no-such-key"] = [Source(doc="staged-test", quote="fails last")]
+    with pytest.raises((KeyError, StoreError)):
+        staged.apply(broken)
+    assert staged.read("contacts_existing", {"keys": ["aino"]}) == []
+    assert leftovers(staged) == []
+
+
 def test_a_kind_conflict_in_a_late_chunk_rolls_back_the_chunks_before_it(staged: BoltStore) -> None:
     seed(staged)
     before = state(staged)
