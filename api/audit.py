@@ -63,6 +63,20 @@ class AuditLog:
                 handle.flush()
                 os.fsync(handle.fileno())  # an acknowledged write's entry must survive a crash
 
+    def contacts_read(self, actor: str, role: str, target: str, persons: list[str]) -> None:
+        """Audit that `persons`' email or phone were shown (never the values); nothing when none were."""
+        if persons:
+            self.record(
+                AuditEntry(
+                    at=dt.datetime.now(dt.UTC),
+                    actor=actor,
+                    role=role,
+                    action="contacts.read",
+                    target=target,
+                    persons=persons,
+                )
+            )
+
     def _lines(self) -> Iterator[str]:
         if not self.path.exists():
             return

@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.managed import pid_alive
 from graph.store import WriteConflict
 
 STAGED_MIN = 50_000  # records (nodes + relations + provenance) from which `apply` commits in chunks
@@ -52,16 +53,6 @@ class LoadInProgress(WriteConflict):
 
 def owner_token() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass(frozen=True)
@@ -85,7 +76,7 @@ class Lease:
         if host == socket.gethostname() and pid.isdigit():
             if int(pid) == os.getpid():
                 return self.load not in active
-            if not _pid_alive(int(pid)):
+            if not pid_alive(int(pid)):
                 return True
         return time.time() - self.beat > LEASE_STALE_S
 

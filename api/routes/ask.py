@@ -4,14 +4,12 @@ the contacts role and above, and each such read is audited."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.audit import AuditEntry
 from api.deps import MAX_LIMIT, AuditDep, IsoDate, Page, PageDep, Reader, StoreDep
 from graph.schema import load_schema
 from questions.brokers import BrokersAnswer, brokers
@@ -175,17 +173,7 @@ def get_contacts(
     result = _paged(answer, "contacts", page, ContactsPage)
     shown_in = answer.contacts if fmt == "xlsx" else result.contacts  # a workbook holds the whole answer
     shown = sorted({c.person.key for c in shown_in if c.email is not None or c.phone is not None})
-    if shown:
-        audit.record(
-            AuditEntry(
-                at=dt.datetime.now(dt.UTC),
-                actor=who.name,
-                role=who.role.name,
-                action="contacts.read",
-                target=answer.key,
-                persons=shown,
-            )
-        )
+    audit.contacts_read(who.name, who.role.name, answer.key, shown)
     if fmt == "xlsx":
         return workbook_response(answer, f"contacts-{answer.key}", include_personal=who.sees_contacts)
     return result

@@ -7,13 +7,11 @@ read is audited, as on /contacts). PDF with `?format=pdf` or `Accept: applicatio
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.audit import AuditEntry
 from api.deps import AuditDep, IsoDate, Reader, SettingsDep, StoreDep
 from api.language import LangQuery, request_language
 from api.problems import ProblemError
@@ -50,17 +48,7 @@ def get_briefing(
     wants_pdf = fmt == "pdf" or (fmt is None and PDF_MEDIA_TYPE in request.headers.get("accept", ""))
     brief = briefing(store, key, home=settings.explorer_home, include_personal=who.sees_contacts, as_of=as_of)
     shown = sorted({c.person.key for c in brief.contacts if c.email is not None or c.phone is not None})
-    if shown:
-        audit.record(
-            AuditEntry(
-                at=dt.datetime.now(dt.UTC),
-                actor=who.name,
-                role=who.role.name,
-                action="contacts.read",
-                target=brief.key,
-                persons=shown,
-            )
-        )
+    audit.contacts_read(who.name, who.role.name, brief.key, shown)
     page = render_html(brief, language)
     headers = {"Content-Language": language, "Vary": "Accept, Accept-Language, Cookie"}
     if not wants_pdf:
