@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from api.deps import IsoDate, Reader, StoreDep
+from api.deps import Reader, StoreDep
 from api.language import Language
 from api.problems import ProblemError
 from graph.schema import load_schema
@@ -26,6 +26,7 @@ from graph.store import GraphStore
 from questions.common import check_kinds
 from questions.neighbourhood import MAX_DEPTH
 from questions.paths import MAX_HOPS
+from questions.registry import IsoDate
 from viz.maps import DEFAULT_NODE_CAP, MapData, render_map
 from viz.views import neighbourhood_map, overview_map, paths_map, themes_map
 
