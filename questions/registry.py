@@ -218,6 +218,7 @@ class Question(Generic[P, A]):
     etag: Callable[[GraphStore, P], str | None] | None = None  # the version an answer's If-Match names
     cli: Mapping[str, CliParam] = field(default_factory=dict)
     rate_group: str | None = None  # the rate-limit group of costly graph walks (api/limits.py)
+    map: str | None = None  # the map view drawing its answer (viz/views.py: /maps/<map>, `partnergraph map <map>`)
     readme: str = ""  # the README row's example or detail
 
     @property
@@ -329,6 +330,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
             include_non_actors=p.include_non_actors,
         ),
         paged=Paging("partners"),
+        map="themes",
         cli={
             "mode": CliParam(name="any", flag_for="any", help=N_("Any of the themes instead of all of them.")),
             "kinds": CliParam(name="kind", help=N_("Keep only these node kinds (repeatable).")),
@@ -377,6 +379,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
             as_of=p.as_of,
         ),
         rate_group="network",
+        map="paths",
         cli={
             "start": CliParam(argument=True, help=N_("Where the connection starts: key, name or alias.")),
             "end": CliParam(argument=True, help=N_("Where it ends: key, name or alias.")),
@@ -402,6 +405,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
             ).answer
         ),
         rate_group="network",
+        map="neighbourhood",
         cli={
             "key": CliParam(argument=True, name="keys", help=N_("Entities at the centre: keys, names or aliases.")),
             "kinds": CliParam(name="kind", help=N_("Keep only these node kinds (repeatable).")),
@@ -485,16 +489,21 @@ def query_names(question: Question[Any, Any]) -> list[str]:
 def readme_table() -> str:
     """The README's table of questions: route, command, role, parameters and what each answers."""
     rows = [
-        "| question | route | command | role | parameters | answers |",
-        "|---|---|---|---|---|---|",
+        "| question | route | command | role | parameters | answers | map |",
+        "|---|---|---|---|---|---|---|",
     ]
     for question in QUESTIONS:
         role = "reader (email, phone: contacts)" if question.personal else "reader"
         answers = f"{question.summary}. {question.readme}" if question.readme else question.summary
         params = ", ".join(f"`{name}`" for name in query_names(question))
+        drawn = (
+            f"`GET /maps/{question.map}`, `GET /maps/{question.map}.json`, `partnergraph map {question.map}`"
+            if question.map
+            else ""
+        )
         rows.append(
             f"| {question.name} | `GET {question.route}` | `partnergraph ask {question.name}` | {role} | "
-            f"{params} | {answers} |"
+            f"{params} | {answers} | {drawn} |"
         )
     return "\n".join(rows)
 

@@ -22,11 +22,14 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.routes import ask as ask_routes
+from api.routes import maps as map_routes
 from api.security import api_routes
 from graph.store import GraphStore
 from partnergraph.commands import ask as ask_commands
+from partnergraph.commands import maps as map_commands_module
 from partnergraph.settings import Settings
 from questions.registry import BY_NAME, QUESTIONS, README, Question, query_names, readme_block
+from viz.views import MAP_VIEWS, MAPS_BY_NAME
 
 # Routes that are not questions of the graph, each with why.
 NOT_QUESTIONS = {
@@ -39,7 +42,7 @@ NOT_QUESTIONS = {
     "/explorer/session": "the explorer's caller",
     "/briefings/{key}": "a printed document built from the questions (questions/briefing.py)",
 }
-NOT_QUESTION_PREFIXES = ("/maps/", "/docs", "/redoc", "/openapi", "/static", "/explorer/")
+NOT_QUESTION_PREFIXES = ("/docs", "/redoc", "/openapi", "/static", "/explorer/")
 runner = CliRunner()
 
 
@@ -70,16 +73,30 @@ def test_every_question_has_a_route_a_command_openapi_docs_and_a_readme_row() ->
 def test_no_question_route_or_command_outside_the_catalogue() -> None:
     routes = get_routes(create_app(Settings()))
     catalogued = {q.route for q in QUESTIONS}
+    maps = {f"/maps/{v.name}{suffix}" for v in MAP_VIEWS for suffix in ("", ".json")}
     outside = [
         path
         for path in routes
-        if path not in catalogued and path not in NOT_QUESTIONS and not path.startswith(NOT_QUESTION_PREFIXES)
+        if path not in catalogued | maps and path not in NOT_QUESTIONS and not path.startswith(NOT_QUESTION_PREFIXES)
     ]
-    assert outside == [], "declare these in questions/registry.py, or say why they are not questions"
+    assert outside == [], "declare these in questions/registry.py or viz/views.py, or say why they are not questions"
     for path in catalogued:  # and each is the catalogue's own endpoint, not a hand-written one
         assert routes[path].endpoint.__module__ == ask_routes.__name__, path
+    for path in maps:
+        assert routes[path].endpoint.__module__ == map_routes.__name__, path
     commands = set(get_command(ask_commands.app).commands)  # type: ignore[attr-defined]
     assert commands == set(BY_NAME), commands ^ set(BY_NAME)
+    map_commands = set(get_command(map_commands_module.app).commands)  # type: ignore[attr-defined]
+    assert map_commands == set(MAPS_BY_NAME), map_commands ^ set(MAPS_BY_NAME)
+
+
+def test_each_map_draws_a_question_of_the_catalogue() -> None:
+    drawn = {q.map: q.name for q in QUESTIONS if q.map}
+    assert drawn, "no question has a map"
+    for view in MAP_VIEWS:
+        assert view.question in BY_NAME, view.name
+    assert set(drawn) == set(MAPS_BY_NAME), set(drawn) ^ set(MAPS_BY_NAME)
+    assert all(MAPS_BY_NAME[name].question == question for name, question in drawn.items())
 
 
 def test_the_readme_check_sees_a_stale_table() -> None:

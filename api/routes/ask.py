@@ -7,15 +7,15 @@ above, each such read audited. Nothing here knows any one question.
 """
 
 import inspect
-import re
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel
 
 from api.deps import AuditDep, Reader, StoreDep
+from api.params import model_from, model_parameters, parameter
 from graph.schema import load_schema
 from questions.registry import QUESTIONS, Paging, Question
 from viz.xlsx import MEDIA_TYPE as XLSX
@@ -29,7 +29,6 @@ Format = Annotated[
 XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
 }
-_KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
 def workbook_response(answer: BaseModel, name: str, *, include_personal: bool = False) -> Response:
@@ -42,38 +41,25 @@ def _page_parameters(paging: Paging) -> list[inspect.Parameter]:
     limit = Query(ge=1, le=paging.max_limit, description=f"At most {paging.max_limit} items.")
     offset = Query(ge=0, le=paging.max_offset, description="Items to skip.")
     return [
-        inspect.Parameter("limit", _KEYWORD, default=paging.default_limit, annotation=Annotated[int, limit]),
-        inspect.Parameter("offset", _KEYWORD, default=0, annotation=Annotated[int, offset]),
+        parameter("limit", Annotated[int, limit], paging.default_limit),
+        parameter("offset", Annotated[int, offset], 0),
     ]
 
 
-def _parameters(question: Question[Any, Any], path_fields: list[str]) -> tuple[list[inspect.Parameter], type[Any]]:
-    """The endpoint's parameters: path fields, the rest of the model as its query, the caller, paging."""
-    fields = question.params.model_fields
-    own: dict[str, Any] = {name: (info.annotation, info) for name, info in fields.items() if name not in path_fields}
-    query = create_model(f"{question.params.__name__}Query", **own)
+def _parameters(question: Question[Any, Any]) -> list[inspect.Parameter]:
+    """The endpoint's parameters: the question's model, the caller, paging, the format."""
     parameters = [
-        inspect.Parameter(
-            name,
-            _KEYWORD,
-            annotation=Annotated[
-                fields[name].annotation, *fields[name].metadata, Path(description=fields[name].description)
-            ],
-        )
-        for name in path_fields
-    ]
-    parameters += [
-        inspect.Parameter("query", _KEYWORD, annotation=Annotated[query, Query()]),
-        inspect.Parameter("store", _KEYWORD, annotation=StoreDep),
-        inspect.Parameter("who", _KEYWORD, annotation=Reader),
-        inspect.Parameter("audit", _KEYWORD, annotation=AuditDep),
-        inspect.Parameter("response", _KEYWORD, annotation=Response),
+        *model_parameters(question.params, question.route),
+        parameter("store", StoreDep),
+        parameter("who", Reader),
+        parameter("audit", AuditDep),
+        parameter("response", Response),
     ]
     if question.paged is not None:
         parameters += _page_parameters(question.paged)
     if question.xlsx:
-        parameters.append(inspect.Parameter("fmt", _KEYWORD, default="json", annotation=Format))
-    return parameters, query
+        parameters.append(parameter("fmt", Format, "json"))
+    return parameters
 
 
 def _file_name(question: Question[Any, Any], answer: BaseModel) -> str:
@@ -83,15 +69,11 @@ def _file_name(question: Question[Any, Any], answer: BaseModel) -> str:
 
 
 def _endpoint(question: Question[Any, Any]) -> tuple[Callable[..., Any], type[BaseModel]]:
-    path_fields = re.findall(r"{(\w+)}", question.route)
-    parameters, _query = _parameters(question, path_fields)
+    parameters = _parameters(question)
     paged = question.page_model() if question.paged is not None else question.answer
 
     def endpoint(**values: Any) -> Any:
-        query: BaseModel = values["query"]
-        params = question.params.model_construct(
-            **{name: getattr(query, name) for name in type(query).model_fields}, **{n: values[n] for n in path_fields}
-        )
+        params = model_from(question.params, question.route, values)
         store, who, fmt = values["store"], values["who"], values.get("fmt", "json")
         personal = question.personal and who.sees_contacts
         # The version is read before the answer: a write in between can only make the ETag stale
