@@ -122,7 +122,9 @@ class PathsParams(BaseModel):
     as_of: IsoDate | None = _as_of()
 
 
-class NeighbourhoodParams(BaseModel):
+class NeighbourhoodScope(BaseModel):
+    """What a neighbourhood is around: its question's and its map's parameters."""
+
     key: list[Name] = Field(
         min_length=1, max_length=MAX_KEYS, description=N_("Seed keys, names or aliases (repeatable).")
     )
@@ -131,10 +133,13 @@ class NeighbourhoodParams(BaseModel):
     theme: list[Name] | None = Field(
         None, max_length=MAX_KEYS, description=N_("Keep what touches these themes (keys, names or aliases).")
     )
+    as_of: IsoDate | None = _as_of()
+
+
+class NeighbourhoodParams(NeighbourhoodScope):
     max_nodes: int = Field(
         DEFAULT_NODE_CAP, ge=1, le=DEFAULT_NODE_CAP, description=N_("At most this many entities in the answer.")
     )
-    as_of: IsoDate | None = _as_of()
 
 
 class GovernanceParams(BaseModel):

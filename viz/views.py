@@ -23,9 +23,9 @@ from graph.store import GraphStore
 from i18n import N_, translator
 from questions.common import check_kinds
 from questions.neighbourhood import MAX_DEPTH, Neighbourhood, neighbourhood
-from questions.partners import PartnersAnswer
-from questions.paths import MAX_HOPS, PathsAnswer
-from questions.registry import KIND_ENUM, CliParam, IsoDate, Name
+from questions.partners import PartnersAnswer, partners_by_themes
+from questions.paths import PathsAnswer, paths
+from questions.registry import KIND_ENUM, CliParam, IsoDate, Name, NeighbourhoodScope, PathsParams
 from questions.resolve import Resolution
 from questions.subgraphs import Subgraph, partners_subgraph, paths_subgraph, themes_subgraph
 from questions.themes import ThemeOverview
@@ -34,7 +34,6 @@ from viz.maps import DEFAULT_NODE_CAP, MapData, MapOptions, build_map
 P = TypeVar("P", bound=BaseModel)
 MAX_NODE_CAP = 5_000
 MAX_LIST = 50
-MAX_PATHS = 20
 
 # The neighbourhood question's own notice (questions.neighbourhood), in the page's language.
 TRUNCATED = N_(
@@ -64,16 +63,7 @@ def _as_of() -> Any:
 # -- parameters ---------------------------------------------------------------------------------
 
 
-class NeighbourhoodMap(BaseModel):
-    key: list[Name] = Field(
-        min_length=1, max_length=MAX_LIST, description=N_("Entity keys, names or aliases (repeatable).")
-    )
-    depth: int = Field(1, ge=0, le=MAX_DEPTH, description=N_("How many relations away from the seeds."))
-    kinds: list[str] | None = _kinds()
-    theme: list[Name] | None = Field(
-        None, max_length=MAX_LIST, description=N_("Theme keys, names or aliases (repeatable).")
-    )
-    as_of: IsoDate | None = _as_of()
+class NeighbourhoodMap(NeighbourhoodScope):
     node_cap: int = _node_cap()
 
 
@@ -91,14 +81,6 @@ class ThemesMap(BaseModel):
     kinds: list[str] | None = _kinds()
     as_of: IsoDate | None = _as_of()
     node_cap: int = _node_cap()
-
-
-class PathsMap(BaseModel):
-    start: Name = Field(description=N_("Entity to start from: key, name or alias."))
-    end: Name = Field(description=N_("Entity to reach: key, name or alias."))
-    max_hops: int = Field(4, ge=1, le=MAX_HOPS, description=N_("Longest path considered, in relations."))
-    limit: int = Field(5, ge=1, le=MAX_PATHS, description=N_("At most this many shortest paths."))
-    as_of: IsoDate | None = _as_of()
 
 
 # -- drawing ------------------------------------------------------------------------------------
@@ -226,13 +208,22 @@ def _draw_themes(store: GraphStore, p: ThemesMap, language: str) -> MapData:
     check_kinds(store.schema, p.kinds)  # an unknown kind is refused on the overview too, as the schema says
     if not p.theme:
         return overview_map(themes_subgraph(store), node_cap=p.node_cap, language=language)
-    found = partners_subgraph(store, p.theme, mode=p.mode, kinds=p.kinds or None, as_of=p.as_of)
-    return themes_map(found, node_cap=p.node_cap, language=language)
+    answer = partners_by_themes(store, p.theme, mode=p.mode, kinds=p.kinds or None, as_of=p.as_of)
+    return themes_map(partners_subgraph(store, answer, p.as_of), node_cap=p.node_cap, language=language)
 
 
-def _draw_paths(store: GraphStore, p: PathsMap, language: str) -> MapData:
-    found = paths_subgraph(store, p.start, p.end, max_hops=p.max_hops, limit=p.limit, as_of=p.as_of)
-    return paths_map(found, max_hops=p.max_hops, language=language)
+def _draw_paths(store: GraphStore, p: PathsParams, language: str) -> MapData:
+    answer = paths(
+        store,
+        p.start,
+        p.end,
+        max_hops=p.max_hops,
+        avoid_kinds=tuple(p.avoid_kind or ()),
+        avoid_types=tuple(p.avoid_type or ()),
+        limit=p.limit,
+        as_of=p.as_of,
+    )
+    return paths_map(paths_subgraph(store, answer, p.as_of), max_hops=p.max_hops, language=language)
 
 
 # -- the catalogue of maps ----------------------------------------------------------------------
@@ -294,12 +285,13 @@ MAP_VIEWS: tuple[MapView[Any], ...] = (
         summary="Map of the shortest paths between two entities",
         data_summary="The paths map as data",
         help=N_("The shortest paths between START and END."),
-        params=PathsMap,
+        params=PathsParams,
         draw=_draw_paths,
         cli={
             "start": CliParam(argument=True),
             "end": CliParam(argument=True),
             "max_hops": CliParam(help=N_("Longest path considered.")),
+            "limit": CliParam(help=N_("At most this many shortest paths.")),
         },
     ),
 )

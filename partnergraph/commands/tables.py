@@ -45,7 +45,7 @@ def _resolved(resolutions: Iterable[Resolution | None]) -> None:
             out.print(f"“{resolution.asked}” = {_name(resolution.entity)}", highlight=False)
 
 
-def _table(title: str, *columns: str, rows: Iterable[Iterable[Any]], empty: str) -> None:
+def _table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]], empty: str) -> None:
     table = Table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column, overflow="fold")  # wrap, never cut: keys and emails must stay whole
@@ -73,11 +73,7 @@ def show_search(answer: SearchResponse) -> None:
     )
     _table(
         _("Search: {query}", query=answer.query),
-        _("key"),
-        _("kind"),
-        _("name"),
-        _("matched"),
-        _("score"),
+        (_("key"), _("kind"), _("name"), _("matched"), _("score")),
         rows=rows,
         empty=_("nothing found"),
     )
@@ -106,18 +102,8 @@ def show_entity(answer: Entity) -> None:
             ("→" if r.direction == "out" else "←", _name(r.other), r.other.kind, r.role, r.since, r.until, r.basis)
             for r in relations
         )
-        _table(
-            rel_type,
-            "",
-            _("other"),
-            _("kind"),
-            _("role"),
-            _("since"),
-            _("until"),
-            _("basis"),
-            rows=rows,
-            empty=_("none"),
-        )
+        columns = ("", _("other"), _("kind"), _("role"), _("since"), _("until"), _("basis"))
+        _table(rel_type, columns, rows=rows, empty=_("none"))
 
 
 def show_partners(answer: PartnersAnswer) -> None:
@@ -137,7 +123,7 @@ def show_partners(answer: PartnersAnswer) -> None:
         if answer.mode == "all"
         else _("Partners on any of: {themes}", themes=themes)
     )
-    _table(title, _("entity"), _("kind"), _("themes"), _("through"), rows=rows, empty=_("none"))
+    _table(title, (_("entity"), _("kind"), _("themes"), _("through")), rows=rows, empty=_("none"))
     if answer.left_out:
         why = {"home": _("the home city or its own units"), "non_actors": _("not actors (laws, strategies…)")}
         counts = ", ".join(f"{count} {why.get(reason, reason)}" for reason, count in answer.left_out.items())
@@ -178,12 +164,7 @@ def show_contacts(answer: ContactsAnswer) -> None:
         for c in answer.contacts
     )
     name = display_name(answer.resolved.entity, language()) if answer.resolved else answer.key
-    _table(
-        _("Contacts for {name} ({key})", name=name, key=answer.key),
-        *columns,
-        rows=rows,
-        empty=_("no one is linked"),
-    )
+    _table(_("Contacts for {name} ({key})", name=name, key=answer.key), columns, rows=rows, empty=_("no one is linked"))
 
 
 def show_paths(answer: PathsAnswer) -> None:
@@ -211,15 +192,12 @@ def show_neighbourhood(answer: NeighbourhoodAnswer) -> None:
     rows = ((n.depth, n.key, n.kind, display_name(n, language())) for n in answer.nodes)
     _table(
         _("Around {keys}", keys=", ".join(answer.seeds)),
-        _("depth"),
-        _("key"),
-        _("kind"),
-        _("name"),
+        (_("depth"), _("key"), _("kind"), _("name")),
         rows=rows,
         empty=_("nothing"),
     )
     edges = ((e.start, e.type, e.end, e.role, _(e.basis) if e.basis else e.basis) for e in answer.edges)
-    _table(_("Relations"), _("start"), _("type"), _("end"), _("role"), _("basis"), rows=edges, empty=_("none"))
+    _table(_("Relations"), (_("start"), _("type"), _("end"), _("role"), _("basis")), rows=edges, empty=_("none"))
     if answer.truncated:
         err.print(tagged("yellow", _("note"), _(TRUNCATED, cap=len(answer.nodes))), highlight=False)
 
@@ -231,9 +209,7 @@ def show_governance(answer: GovernanceAnswer) -> None:
     )
     _table(
         _("Memberships without an owner"),
-        _("member"),
-        _("network"),
-        _("membership basis"),
+        (_("member"), _("network"), _("membership basis")),
         rows=memberships,
         empty=_("none: all have one"),
     )
@@ -243,19 +219,18 @@ def show_governance(answer: GovernanceAnswer) -> None:
     )
     _table(
         _("Memberships whose owner is only inferred (no source names one)"),
-        _("member"),
-        _("network"),
-        _("owner"),
-        _("owner basis"),
+        (_("member"), _("network"), _("owner"), _("owner basis")),
         rows=inferred,
         empty=_("none"),
     )
     nobody = ([_name(t)] for t in answer.themes_without_partners)
-    _table(_("Themes no one works on"), _("theme"), rows=nobody, empty=_("none"))
+    _table(_("Themes no one works on"), (_("theme"),), rows=nobody, empty=_("none"))
     only_home = ([_name(t)] for t in answer.themes_only_home)
-    _table(_("Themes only {home} works on", home=answer.home), _("theme"), rows=only_home, empty=_("none"))
+    _table(_("Themes only {home} works on", home=answer.home), (_("theme"),), rows=only_home, empty=_("none"))
     lonely = ((_name(p), p.kind) for p in answer.partners_without_theme)
-    _table(_("Partners of {home} on no theme", home=answer.home), _("partner"), _("kind"), rows=lonely, empty=_("none"))
+    _table(
+        _("Partners of {home} on no theme", home=answer.home), (_("partner"), _("kind")), rows=lonely, empty=_("none")
+    )
 
 
 def show_brokers(answer: BrokersAnswer) -> None:
@@ -273,7 +248,7 @@ def show_brokers(answer: BrokersAnswer) -> None:
             if answer.estimated
             else _("Brokers by {measure}", measure=measure)
         )
-    _table(title, _("entity"), _("kind"), _("score"), _("neighbours"), rows=rows, empty=_("none"))
+    _table(title, (_("entity"), _("kind"), _("score"), _("neighbours")), rows=rows, empty=_("none"))
 
 
 def show_themes(answer: ThemeOverview) -> None:
@@ -290,19 +265,20 @@ def show_themes(answer: ThemeOverview) -> None:
 
     for root in answer.roots:
         walk(root, 0, frozenset({root}))
-    _table(_("Themes"), _("theme"), _("key"), _("type"), _("direct"), _("with sub-themes"), rows=rows, empty=_("none"))
+    columns = (_("theme"), _("key"), _("type"), _("direct"), _("with sub-themes"))
+    _table(_("Themes"), columns, rows=rows, empty=_("none"))
 
 
 def show_theme_list(answer: ThemeList) -> None:
     rows = ((t.key, display_name(t, language())) for t in answer.themes)
-    _table(_("Themes"), _("key"), _("name"), rows=rows, empty=_("none"))
+    _table(_("Themes"), (_("key"), _("name")), rows=rows, empty=_("none"))
 
 
 def show_schema(answer: SchemaAnswer) -> None:
     kinds = ((k.name, k.description) for k in answer.kinds)
-    _table(_("Kinds"), _("kind"), _("description"), rows=kinds, empty=_("none"))
+    _table(_("Kinds"), (_("kind"), _("description")), rows=kinds, empty=_("none"))
     types = ((r.name, "|".join(r.sources), "|".join(r.targets), r.description) for r in answer.relation_types)
-    _table(_("Relation types"), _("type"), _("from"), _("to"), _("description"), rows=types, empty=_("none"))
+    _table(_("Relation types"), (_("type"), _("from"), _("to"), _("description")), rows=types, empty=_("none"))
 
 
 # The renderer of each question of the catalogue, by its name.
