@@ -8,7 +8,6 @@ reports as constraint violations the driver does not retry) are retried in `_wri
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import random
 import time
@@ -22,7 +21,7 @@ from neo4j import exceptions as neo4j_errors
 
 from graph import staged
 from graph.cypher import REGISTRY, CypherRegistry
-from graph.model import Batch, NodeRecord, RelationRecord, Source
+from graph.model import Batch, NodeRecord, RelationRecord, Source, decode_sources
 from graph.readonly import ReadOnlyRefused, check_readonly
 from graph.schema import Schema, load_schema
 from graph.staged import Lease, LoadInProgress, Undo
@@ -124,7 +123,7 @@ def _console_error(exc: neo4j_errors.Neo4jError) -> Exception:
 
 def _decode_sources(props: dict[str, Any]) -> dict[str, Any]:
     props = dict(props)
-    props["sources"] = [json.loads(s) for s in props.get("sources", [])]
+    props["sources"] = [s.model_dump(mode="json", exclude_none=True) for s in decode_sources(props.get("sources"))]
     return props
 
 

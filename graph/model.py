@@ -505,3 +505,16 @@ def display_name(entity: Any, language: str = "en") -> str:
         if isinstance(name, str) and name.strip():
             return name
     return str(value("key") or "")
+
+
+def decode_sources(raw: Iterable[Any] | None, *, skip_invalid: bool = False) -> list[Source]:
+    """Provenance as the store keeps it (JSON strings) or as a snapshot holds it (dicts): the one
+    reader of that format. `skip_invalid` drops what is no source (a map of a foreign graph)."""
+    out: list[Source] = []
+    for item in raw or ():
+        try:
+            out.append(Source.model_validate(json.loads(item) if isinstance(item, str) else item))
+        except (ValueError, TypeError):
+            if not skip_invalid:
+                raise
+    return out

@@ -3,13 +3,12 @@ the errors users can act on (NotFound: 404; QuestionError: the question itself i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
-from graph.model import Source
+from graph.model import Source, decode_sources
 from graph.schema import Schema, display_name
 from graph.store import relation_holds
 
@@ -57,7 +56,7 @@ def row_ref(row: Mapping[str, Any], prefix: str = "") -> EntityRef:
 
 def sources(raw: Iterable[Any] | None) -> list[Source]:
     """Provenance as stored (JSON strings) or as a snapshot decodes it (dicts)."""
-    return [Source.model_validate(json.loads(s) if isinstance(s, str) else s) for s in raw or ()]
+    return decode_sources(raw)
 
 
 # One rule for relation dates, the store's: both bounds inclusive, a missing bound open.

@@ -29,7 +29,7 @@ import networkx as nx
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
-from graph.model import display_name
+from graph.model import decode_sources, display_name
 from graph.schema import Schema, load_schema
 from i18n import N_, messages, normalise, translator
 from viz.labels import labels
@@ -138,18 +138,10 @@ def _plain(value: Any) -> Any:
 
 
 def _sources(raw: Any) -> list[dict[str, str]]:
-    out = []
-    for raw_item in raw or ():
-        item = raw_item
-        if isinstance(item, str):
-            try:
-                item = json.loads(item)
-            except ValueError:
-                continue
-        if isinstance(item, Mapping) and (item.get("quote") or item.get("by")):  # quoted, or entered by hand
-            fields = ("doc", "section", "quote", "by", "at", "note")
-            out.append({k: str(item[k]) for k in fields if item.get(k) is not None})
-    return out
+    """What a map's details show of each source: the quote and where it stands, or who entered it."""
+    fields = ("doc", "section", "quote", "by", "at", "note")
+    shown = (source.model_dump(mode="json") for source in decode_sources(raw, skip_invalid=True))
+    return [{k: str(item[k]) for k in fields if item.get(k) is not None} for item in shown]
 
 
 def node_name(attrs: Mapping[str, Any], key: str, language: str = "en") -> str:
