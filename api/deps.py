@@ -9,7 +9,7 @@ from fastapi import Depends, Query, Request
 
 from api.audit import AuditLog
 from api.security import Principal, Role, require
-from graph.store import GraphStore
+from graph.store import GraphStore, ReadOnlyConsole, console_of
 from partnergraph.settings import Settings
 
 MAX_LIMIT = 200
@@ -19,6 +19,10 @@ MAX_OFFSET = 100_000
 def get_store(request: Request) -> GraphStore:
     store: GraphStore = request.app.state.store
     return store
+
+
+def get_console(request: Request) -> ReadOnlyConsole:
+    return console_of(request.app.state.store)
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -45,6 +49,7 @@ def page(
 
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+ConsoleDep = Annotated[ReadOnlyConsole, Depends(get_console)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 PageDep = Annotated[Page, Depends(page)]

@@ -172,6 +172,24 @@ class ReadOnlyResult:
 
 
 @runtime_checkable
+class ReadOnlyConsole(Protocol):
+    """The admin's Cypher console: a port of its own, narrower than the store's, since it runs a
+    user's text (checked by graph.readonly) rather than a named statement."""
+
+    def run_readonly(
+        self, query: str, params: Mapping[str, Any] | None = None, *, timeout_s: float = 10.0, max_rows: int = 1_000
+    ) -> ReadOnlyResult:
+        """A user's own Cypher, refused (graph.readonly.ReadOnlyRefused) unless it only reads."""
+
+
+def console_of(store: object) -> ReadOnlyConsole:
+    """The console a store offers (the Bolt adapter does); TypeError for a store that offers none."""
+    if not isinstance(store, ReadOnlyConsole):
+        raise TypeError(f"{type(store).__name__} offers no read-only console")
+    return store
+
+
+@runtime_checkable
 class GraphStore(Protocol):
     """What every store offers. Statement names refer to files in cypher/."""
 
@@ -234,11 +252,6 @@ class GraphStore(Protocol):
         """The subgraph over `keys` (all entities when None) as networkx; never any contact data."""
 
     def counts(self) -> Counts: ...
-
-    def run_readonly(
-        self, query: str, params: Mapping[str, Any] | None = None, *, timeout_s: float = 10.0, max_rows: int = 1_000
-    ) -> ReadOnlyResult:
-        """A user's own Cypher, refused (graph.readonly.ReadOnlyRefused) unless it only reads."""
 
     def clear(self) -> None:
         """Remove every node and relation (schema objects stay)."""

@@ -15,7 +15,7 @@ from test_store_contract import seed
 
 from graph.bolt import BoltStore
 from graph.readonly import ReadOnlyRefused, check_readonly
-from graph.store import GraphStore, QueryTimeout, StoreError
+from graph.store import GraphStore, QueryTimeout, StoreError, console_of
 
 CORPUS_FILE = Path(__file__).parent / "fixtures" / "console_corpus.yaml"
 CORPUS: list[dict[str, Any]] = yaml.safe_load(CORPUS_FILE.read_text(encoding="utf-8"))
@@ -57,7 +57,7 @@ def test_the_corpus_on_the_store(store: GraphStore) -> None:
     bypasses, failed_reads = [], []
     for entry in CORPUS:
         try:
-            store.run_readonly(entry["query"], {"create": 1}, timeout_s=10, max_rows=50)
+            console_of(store).run_readonly(entry["query"], {"create": 1}, timeout_s=10, max_rows=50)
         except ReadOnlyRefused:
             if entry["expect"] == "allowed":
                 failed_reads.append(entry["why"])

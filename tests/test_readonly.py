@@ -7,7 +7,7 @@ from test_store_contract import seed, state
 
 from graph.bolt import BoltStore
 from graph.readonly import ReadOnlyRefused, check_readonly
-from graph.store import GraphStore, StoreError
+from graph.store import GraphStore, StoreError, console_of
 
 REFUSED = [
     "CREATE (n:Entity {key: 'x'})",
@@ -83,15 +83,15 @@ def test_refused_statements_leave_the_graph_unchanged(store: GraphStore) -> None
     before = state(store)
     for query in REFUSED:
         with pytest.raises(ReadOnlyRefused):
-            store.run_readonly(query)
+            console_of(store).run_readonly(query)
     assert state(store) == before
 
 
 def test_reads_run_with_a_row_cap(store: GraphStore) -> None:
     seed(store)
-    result = store.run_readonly("MATCH (n:Entity) RETURN n.key AS key ORDER BY key", max_rows=2)
+    result = console_of(store).run_readonly("MATCH (n:Entity) RETURN n.key AS key ORDER BY key", max_rows=2)
     assert result.rows == [{"key": "c40"}, {"key": "climate"}] and result.truncated
-    full = store.run_readonly("MATCH (n:Entity {key: $key}) RETURN n", {"key": "helsinki"})
+    full = console_of(store).run_readonly("MATCH (n:Entity {key: $key}) RETURN n", {"key": "helsinki"})
     assert full.rows[0]["n"]["properties"]["name_fi"] == "Helsinki" and not full.truncated
 
 

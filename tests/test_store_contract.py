@@ -15,7 +15,7 @@ import pytest
 
 from graph.model import Batch, ValidationFailed, check_batch, parse_node, parse_relation
 from graph.schema import load_schema
-from graph.store import GraphStore, StoreError
+from graph.store import GraphStore, StoreError, console_of
 
 SCHEMA = load_schema()
 
@@ -122,7 +122,7 @@ def test_delete_removes_node_relations_and_contact_card(store: GraphStore) -> No
     summary = store.delete(["officer"], [("helsinki", "tallinn", "helsinki|PARTNER_OF|tallinn")])
     assert summary.deleted == {"Person": 1, "relations": 1}
     assert store.counts().relations == {"MEMBER_OF": 1, "TOUCHES": 1}
-    assert store.run_readonly("MATCH (c:ContactCard) RETURN count(c) AS cards").rows == [{"cards": 0}]
+    assert console_of(store).run_readonly("MATCH (c:ContactCard) RETURN count(c) AS cards").rows == [{"cards": 0}]
 
 
 def test_symmetric_relation_is_found_from_either_direction(store: GraphStore) -> None:

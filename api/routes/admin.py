@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, field_validator
 
 from api.audit import AuditEntry
-from api.deps import Admin, AuditDep, PageDep, SettingsDep, StoreDep
+from api.deps import Admin, AuditDep, ConsoleDep, PageDep, SettingsDep, StoreDep
 from graph.readonly import MAX_QUERY_LENGTH, check_readonly
 
 router = APIRouter(tags=["admin"])
@@ -69,10 +69,12 @@ class AuditPage(BaseModel):
         504: {"description": "The query ran past the console's time limit and was stopped by the database"},
     },
 )
-def cypher(body: CypherRequest, store: StoreDep, settings: SettingsDep, audit: AuditDep, who: Admin) -> CypherResult:
+def cypher(
+    body: CypherRequest, console: ConsoleDep, settings: SettingsDep, audit: AuditDep, who: Admin
+) -> CypherResult:
     check_readonly(body.query)
     cap = min(body.max_rows or settings.cypher_max_rows, settings.cypher_max_rows)
-    result = store.run_readonly(body.query, body.params, timeout_s=settings.cypher_timeout_s, max_rows=cap)
+    result = console.run_readonly(body.query, body.params, timeout_s=settings.cypher_timeout_s, max_rows=cap)
     # Raw queries can reach contact cards, so each run is audited (a digest, never the query's values).
     audit.record(
         AuditEntry(
