@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from graph.schema import PropertySpec, Schema
+from graph.schema import display_name as display_name  # re-exported: the one caption rule (schema.yaml `captions:`)
 
 # The documented key: a lower-case slug (graph/schema.yaml), so `HELSINKI` and `helsinki` cannot be two entities.
 KEY_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,127}$"
@@ -487,21 +488,3 @@ def check_batch(
             continue
         provenance[key] = list(dict.fromkeys(sources))
     return Batch(list(nodes.values()), list(relations.values()), provenance), errors
-
-
-# Which names stand in for a missing one, per language: the one asked for, then the others.
-NAME_FALLBACK = {"fi": ("fi", "en", "sv"), "sv": ("sv", "en", "fi"), "en": ("en", "fi", "sv")}
-
-
-def display_name(entity: Any, language: str = "en") -> str:
-    """An entity's name in `language`, else in another language, else its key. `entity` is a
-    record, a model with `name_fi`/`name_sv`/`name_en` attributes, or a mapping of them."""
-
-    def value(name: str) -> Any:
-        return entity.get(name) if isinstance(entity, Mapping) else getattr(entity, name, None)
-
-    for lang in NAME_FALLBACK.get(language, NAME_FALLBACK["en"]):
-        name = value(f"name_{lang}")
-        if isinstance(name, str) and name.strip():
-            return name
-    return str(value("key") or "")
