@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num
+from bench.generate import CITY, PERSON
 from graph.cypher import REGISTRY
 from graph.model import Batch, NodeRecord
 from graph.store import StoreError
@@ -66,7 +67,7 @@ def per_row_vs_batched(db: Database, nodes: list[NodeRecord], runs: int, results
         with db.session() as session:
             session.execute_write(work)
 
-    other = Batch(nodes=[NodeRecord(key="bench-other", kind="City", name_en="Other", sources=nodes[0].sources)])
+    other = Batch(nodes=[NodeRecord(key="bench-other", kind=CITY, name_en="Other", sources=nodes[0].sources)])
 
     db.store.clear()
     batched()  # warm-up: JIT and caches on the server, so the first measured run is not penalised
@@ -236,7 +237,7 @@ def write_cost(db: Database, people: list[str], rows: int = 200) -> dict[str, fl
     updating existing ones (`nodes_update`, MATCH on the key), each rolled back afterwards."""
     schema = db.store.schema
     new = [
-        {"key": f"bench-probe-{i}", "props": {"key": f"bench-probe-{i}", "kind": "Person", "name_en": f"Probe {i}"},
+        {"key": f"bench-probe-{i}", "props": {"key": f"bench-probe-{i}", "kind": PERSON, "name_en": f"Probe {i}"},
          "sources": []}
         for i in range(rows)
     ]  # fmt: skip
@@ -244,7 +245,7 @@ def write_cost(db: Database, people: list[str], rows: int = 200) -> dict[str, fl
     existing = [{"key": key, "props": {"title_en": "probe"}, "sources": []} for key in people[::step][:rows]]
     out: dict[str, float] = {"people": float(len(people))}
     for name, batch in (("nodes_create", new), ("nodes_update", existing)):
-        query = REGISTRY.get(name, schema, kind="Person")
+        query = REGISTRY.get(name, schema, kind=PERSON)
         with db.session() as session:
             tx = session.begin_transaction()
             try:

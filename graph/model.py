@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from graph.schema import PropertySpec, Schema
-from graph.schema import display_name as display_name  # re-exported: the one caption rule (schema.yaml `captions:`)
+from graph.schema import display_name as display_name  # noqa: PLC0414  (re-exported: the one caption rule)
 
 # The documented key: a lower-case slug (graph/schema.yaml), so `HELSINKI` and `helsinki` cannot be two entities.
 KEY_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,127}$"

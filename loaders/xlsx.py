@@ -537,9 +537,8 @@ def _kind(row: Row, sheet: Sheet, schema: Schema) -> str | None:
     if text is None:
         row.errors.append(RecordError(row.at, sheet.label("kind"), "required"))
         return None
-    by_name = {k.casefold(): k for k in schema.node_kinds}
-    kind = by_name.get(str(text).casefold()) or schema.spreadsheet.sheet_for(str(text))
-    if kind not in schema.node_kinds:
+    kind = schema.resolve_kind(str(text))
+    if kind is None:
         expected = ", ".join(schema.node_kinds)
         row.errors.append(
             RecordError(row.at, sheet.label("kind"), f"unknown kind {text!r}; expected one of {expected}")
@@ -607,8 +606,7 @@ def _relation(
     source = _source(row, sheet, schema, options)
     out.errors.extend(row.errors)
     if "type" in raw:
-        upper = re.sub(r"[\s-]+", "_", raw["type"].strip()).upper()
-        raw["type"] = upper if upper in schema.relation_types else raw["type"]
+        raw["type"] = schema.resolve_type(raw["type"]) or raw["type"]
     for needed in ("start", "type", "end"):
         if not raw.get(needed):
             out.errors.append(RecordError(row.at, sheet.label(needed), "required"))

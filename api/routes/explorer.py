@@ -105,7 +105,7 @@ def page_config(
         "routes": ROUTES,
         "kinds": kinds,
         "relationTypes": list(schema.relation_types),
-        "themeKind": "Theme",
+        "themeKind": schema.kind_with_role("theme"),
         "initial": {"key": key, "depth": depth} if key else {},
         "home": {"key": home, "kinds": [k for k in (home_kinds or kinds) if k in schema.node_kinds] or kinds},
     }
@@ -130,7 +130,7 @@ def explorer(
     style = default_style()
     settings = request.app.state.settings
     language = request_language(request, lang)
-    names = labels(language, style.kinds, style.relations)
+    names = labels(language, style)
     html = (
         _environment()
         .get_template("explorer.html.j2")

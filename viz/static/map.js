@@ -10,7 +10,6 @@
   "use strict";
 
   var SVG_NS = "http://www.w3.org/2000/svg";
-  var THEME_KIND = "Theme";  // as viz/maps.py THEME_KIND: a node's themes are out-neighbours of this kind
   var timings = (window.__pgTimings = window.__pgTimings || {});
   timings.scriptStart = performance.now();
 
@@ -598,7 +597,7 @@
        themselves and entities without one stay apart). */
     function groupOf(by, n) {
       if (by === "kind") return n.kind ? { id: "group:" + n.kind, name: n.kind, kind: n.kind } : null;
-      if (n.kind === THEME_KIND) return { id: "group:theme:" + n.id, name: name(n.id), kind: null };  // a theme joins its own group
+      if (n.kind === style.themeKind) return { id: "group:theme:" + n.id, name: name(n.id), kind: null };  // a theme joins its own group
       var themes = ((details[n.id] || {}).themes || []).slice().sort(function (a, b) { return a.name.localeCompare(b.name); });
       if (!themes.length) return null;
       return { id: "group:theme:" + themes[0].key, name: themes[0].name, kind: null };
