@@ -144,7 +144,7 @@ class NodeRecord(BaseModel):
 
     def stored_properties(self) -> dict[str, Any]:
         """The flat property map written to the database (no nulls, sources as JSON strings)."""
-        props: dict[str, Any] = {
+        fields = {
             "key": self.key,
             "kind": self.kind,
             "name_fi": self.name_fi,
@@ -154,14 +154,20 @@ class NodeRecord(BaseModel):
             "description_fi": self.description_fi,
             "description_en": self.description_en,
             "url": self.url,
-            **self.properties,
-            "sources": [s.to_json() for s in self.sources],
         }
+        props = _stored(fields, self.properties, self.sources)
         # search_text is derived so that stores can filter names without string functions.
         props["search_text"] = " | ".join(
             n for n in (self.name_fi, self.name_en, self.name_sv, *self.aliases, self.key) if n
         ).casefold()
-        return {k: v for k, v in props.items() if v is not None and v != []}
+        return props
+
+
+def _stored(fields: Mapping[str, Any], properties: Mapping[str, Any], sources: Iterable[Source]) -> dict[str, Any]:
+    """The flat property map a record writes: its fields, its kind's or type's own properties and
+    its sources as JSON strings, without nulls or empty lists."""
+    props = {**fields, **properties, "sources": [s.to_json() for s in sources]}
+    return {k: v for k, v in props.items() if v is not None and v != []}
 
 
 class RelationRecord(BaseModel):
@@ -181,17 +187,15 @@ class RelationRecord(BaseModel):
     sources: tuple[Source, ...] = ()
 
     def stored_properties(self) -> dict[str, Any]:
-        props: dict[str, Any] = {
+        fields = {
             "key": self.key,
             "since": self.since,
             "until": self.until,
             "role": self.role,
             "basis": self.basis,
             "note": self.note,
-            **self.properties,
-            "sources": [s.to_json() for s in self.sources],
         }
-        return {k: v for k, v in props.items() if v is not None and v != []}
+        return _stored(fields, self.properties, self.sources)
 
 
 def relation_key(schema: Schema, start: str, rel_type: str, end: str) -> str:

@@ -46,8 +46,12 @@ def sources() -> Iterator[tuple[str, Path]]:
 
 
 def schema_ids() -> dict[str, list[str]]:
-    """The labels the schema declares, with where (`graph/schema.yaml:node_kinds.City`)."""
-    with (ROOT / SCHEMA).open(encoding="utf-8") as handle:
+    """The labels the schema declares, with where (`graph/schema.yaml:node_kinds.City`); none in a
+    tree without a schema."""
+    path = ROOT / SCHEMA
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     found: dict[str, list[str]] = {}
     for section in SCHEMA_LABELLED:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from graph.model import RecordError
 from graph.schema import Schema
@@ -157,14 +157,31 @@ def _relation_type(text: str, schema: Schema) -> str:
     return found
 
 
+class _Cells(NamedTuple):
+    """One row read: what it makes (and its errors), where it is, field -> header and field -> text."""
+
+    out: SourceRead
+    at: str
+    header: dict[str, str]
+    cells: dict[str, str]
+
+
+def _cells(row: Row, table: Table, columns: dict[str, str], required: tuple[str, ...]) -> _Cells:
+    """The row's non-empty cells by field, with a `required` error for each required field left empty."""
+    read = _Cells(
+        SourceRead(source=table.name),
+        table.at(row),
+        {field: column for column, field in columns.items()},
+        {columns[c]: text for c, text in row.cells.items() if columns[c] and text},
+    )
+    for field in required:
+        if not read.cells.get(field):
+            read.out.errors.append(RecordError(read.at, read.header[field], "required"))
+    return read
+
+
 def _element(row: Row, table: Table, columns: dict[str, str], schema: Schema, resolver: Resolver) -> SourceRead:
-    out = SourceRead(source=table.name)
-    at = table.at(row)
-    header = {field: column for column, field in columns.items()}
-    cells = {columns[c]: text for c, text in row.cells.items() if columns[c] and text}
-    for field in ("label", "type"):
-        if not cells.get(field):
-            out.errors.append(RecordError(at, header[field], "required"))
+    out, at, header, cells = _cells(row, table, columns, ("label", "type"))
     if out.errors:
         return out
     try:
@@ -189,14 +206,8 @@ def _element(row: Row, table: Table, columns: dict[str, str], schema: Schema, re
 
 
 def _connection(row: Row, table: Table, columns: dict[str, str], schema: Schema, resolver: Resolver) -> SourceRead:
-    out = SourceRead(source=table.name)
-    at = table.at(row)
-    header = {field: column for column, field in columns.items()}
-    cells = {columns[c]: text for c, text in row.cells.items() if columns[c] and text}
+    out, at, header, cells = _cells(row, table, columns, ("from", "to", "type"))
     raw: dict[str, Any] = {}
-    for field in ("from", "to", "type"):
-        if not cells.get(field):
-            out.errors.append(RecordError(at, header[field], "required"))
     direction = cells.pop("direction", "directed")
     if direction.casefold() not in DIRECTIONS:
         out.errors.append(RecordError(at, header["direction"], f"expected one of {', '.join(DIRECTIONS)}"))
