@@ -164,16 +164,25 @@ def load_rate(db: Database, batch: Batch, runs: int, *, reload: bool) -> dict[st
             assert not summary.changed, "a re-load of the same batch changed the graph"
     return {
         "reload_s": reload_s,
+        **_phases(runs, batch, node_s, rel_s, total_s),
+        "server_cpu_s": Stat(server_cpu).median,
+        "client_cpu_s": Stat(client_cpu).median,
+        "staged": len(batch.nodes) + len(batch.relations) + len(batch.provenance) >= db.store.staged_min,
+        "load_average": [round(x, 1) for x in os.getloadavg()],
+    }
+
+
+def _phases(
+    runs: int, batch: Batch, node_s: list[float], rel_s: list[float], total_s: list[float]
+) -> dict[str, Any]:
+    """A load's size and the statistics of its node phase, relation phase and whole, over `runs`."""
+    return {
         "runs": runs,
         "nodes": len(batch.nodes),
         "relations": len(batch.relations),
         "node_phase": Stat(node_s).as_dict(),
         "relation_phase": Stat(rel_s).as_dict(),
         "total": Stat(total_s).as_dict(),
-        "server_cpu_s": Stat(server_cpu).median,
-        "client_cpu_s": Stat(client_cpu).median,
-        "staged": len(batch.nodes) + len(batch.relations) + len(batch.provenance) >= db.store.staged_min,
-        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -391,14 +400,7 @@ def bulk_rate(db: Database, batch: Batch, runs: int) -> dict[str, Any]:
         total_s.append(time.perf_counter() - started)
         node_s.append(spent["nodes"])
         rel_s.append(spent["relations"])
-    return {
-        "runs": runs,
-        "nodes": len(batch.nodes),
-        "relations": len(batch.relations),
-        "node_phase": Stat(node_s).as_dict(),
-        "relation_phase": Stat(rel_s).as_dict(),
-        "total": Stat(total_s).as_dict(),
-    }
+    return _phases(runs, batch, node_s, rel_s, total_s)
 
 
 def failing_load(db: Database, batch: Batch) -> dict[str, Any]:

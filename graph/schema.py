@@ -170,9 +170,7 @@ class Schema:
 
     def types_with_role(self, role: str) -> tuple[str, ...]:
         """The relation types declared for a role (`relation_roles:`), in the declared order."""
-        if role not in self.relation_roles:
-            raise KeyError(f"no relation role {role!r} in the schema; declared: {', '.join(self.relation_roles)}")
-        return self.relation_roles[role]
+        return _role(self.relation_roles, role, "relation role")
 
     def type_with_role(self, role: str) -> str:
         """The one relation type of a role; KeyError when the role names none or several."""
@@ -180,9 +178,7 @@ class Schema:
 
     def kinds_with_role(self, role: str) -> tuple[str, ...]:
         """The node kinds declared for a role (`kind_roles:`), in the declared order."""
-        if role not in self.kind_roles:
-            raise KeyError(f"no kind role {role!r} in the schema; declared: {', '.join(self.kind_roles)}")
-        return self.kind_roles[role]
+        return _role(self.kind_roles, role, "kind role")
 
     def kind_with_role(self, role: str) -> str:
         """The one node kind of a role (`kind_with_role("theme")`); KeyError when none or several."""
@@ -239,6 +235,12 @@ class Schema:
     @property
     def personal_property_names(self) -> frozenset[str]:
         return frozenset(p for k in self.node_kinds.values() for p in k.personal_properties)
+
+
+def _role(roles: dict[str, tuple[str, ...]], role: str, what: str) -> tuple[str, ...]:
+    if role not in roles:
+        raise KeyError(f"no {what} {role!r} in the schema; declared: {', '.join(roles)}")
+    return roles[role]
 
 
 def _one(names: tuple[str, ...], what: str) -> str:

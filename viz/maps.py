@@ -514,16 +514,13 @@ def render_map(map_data: MapData, *, standalone: bool = True, static_url: str = 
 def map_html(
     graph: nx.MultiDiGraph | nx.DiGraph | nx.Graph,
     *,
-    title: str = "partnergraph map",
-    subtitle: str | None = None,
-    highlight: Iterable[str] = (),
-    options: MapOptions | None = None,
     standalone: bool = True,
     static_url: str = "/static",
+    **build: Any,
 ) -> str:
-    """`build_map` then `render_map`: a graph in, an HTML page out."""
-    data = build_map(graph, title=title, subtitle=subtitle, highlight=highlight, options=options)
-    return render_map(data, standalone=standalone, static_url=static_url)
+    """`build_map` (with its keyword arguments: title, subtitle, highlight, options…) then
+    `render_map`: a graph in, an HTML page out."""
+    return render_map(build_map(graph, **build), standalone=standalone, static_url=static_url)
 
 
 def write_map(graph: nx.MultiDiGraph | nx.DiGraph | nx.Graph, path: Path, **kwargs: Any) -> MapData:
