@@ -172,9 +172,7 @@ def load_rate(db: Database, batch: Batch, runs: int, *, reload: bool) -> dict[st
     }
 
 
-def _phases(
-    runs: int, batch: Batch, node_s: list[float], rel_s: list[float], total_s: list[float]
-) -> dict[str, Any]:
+def _phases(runs: int, batch: Batch, node_s: list[float], rel_s: list[float], total_s: list[float]) -> dict[str, Any]:
     """A load's size and the statistics of its node phase, relation phase and whole, over `runs`."""
     return {
         "runs": runs,

@@ -45,14 +45,14 @@ from viz.xlsx import graph_workbook, template
 router = APIRouter(tags=["explorer"])
 
 API_DIR = Path(__file__).resolve().parents[1]
-MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".png": "image/png"}
+FILE_MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".png": "image/png"}
 # Files served as they are (the explorer's, the docs pages'): cached for an hour, never sniffed.
 FILE_HEADERS = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
 
 
 def served_files(*paths: Path) -> dict[str, tuple[Path, str]]:
     """File name -> (path, media type, by the file's suffix) for the files a route serves."""
-    return {path.name: (path, MEDIA_TYPES[path.suffix]) for path in paths}
+    return {path.name: (path, FILE_MEDIA_TYPES[path.suffix]) for path in paths}
 
 
 def served_file(files: dict[str, tuple[Path, str]], name: str, what: str) -> tuple[Path, str]:
