@@ -16,7 +16,7 @@ from api.audit import AuditLog
 from api.contract import allowed_methods_finder, single_valued_query
 from api.headers import SecurityHeadersMiddleware
 from api.limits import RateLimitMiddleware, RateLimits
-from api.routes import admin, ask, briefings, docs, explorer, health, maps, meta, writes
+from api.routes import admin, ask, briefings, docs, explorer, health, maps, writes
 from api.security import KeyRing, Role, api_routes, route_access, routes_without_access
 from graph.connect import open_store
 from graph.model import ValidationFailed
@@ -82,7 +82,7 @@ def create_app(
     if store is not None:
         app.state.store = store  # served as given, lifespan or not
 
-    for router in (health.router, meta.router, ask.router, writes.router, admin.router):
+    for router in (health.router, ask.router, writes.router, admin.router):
         app.include_router(router)
     # Maps and explorer routers (owned by the maps engineer) are included here, one line each.
     app.include_router(maps.router)

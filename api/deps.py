@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from pydantic import BeforeValidator
 
 from api.audit import AuditLog
 from api.security import Principal, Role, require
@@ -32,19 +29,6 @@ def get_app_settings(request: Request) -> Settings:
 def get_audit(request: Request) -> AuditLog:
     audit: AuditLog = request.app.state.audit
     return audit
-
-
-def _iso_date(value: Any) -> Any:
-    # The schema says format: date; pydantic alone would also take 0 (as 1970-01-01).
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("not a date (YYYY-MM-DD)")
-    if not isinstance(value, str | dt.date | None):
-        raise ValueError("not a date (YYYY-MM-DD)")
-    return value
-
-
-# A day as YYYY-MM-DD, and nothing else that pydantic would read as a date.
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 @dataclass(frozen=True)

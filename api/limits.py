@@ -25,8 +25,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.problems import send_problem
 from partnergraph.settings import Settings
+from questions.registry import QUESTIONS
 
-NETWORK_PATHS = ("/paths", "/neighbourhood", "/brokers")
+# The questions the catalogue marks as costly graph walks (paths, neighbourhood, brokers).
+NETWORK_PATHS = tuple(q.route for q in QUESTIONS if q.rate_group == "network")
 MAPS_PREFIXES = ("/maps/", "/explorer/export", "/briefings/")
 CYPHER_PATHS = ("/cypher",)
 

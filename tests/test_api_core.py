@@ -139,7 +139,7 @@ def test_openapi_documents_every_route_with_tag_summary_role_and_problem_errors(
 def test_a_route_without_declared_access_stops_the_app(store: GraphStore, tmp_path: Path) -> None:
     from fastapi import APIRouter
 
-    from api.routes import meta
+    from api.routes import health
 
     router = APIRouter(tags=["x"])
 
@@ -151,10 +151,10 @@ def test_a_route_without_declared_access_stops_the_app(store: GraphStore, tmp_pa
     def declared() -> dict[str, str]:
         return {}
 
-    original = meta.router.routes[:]
+    original = health.router.routes[:]
     try:
-        meta.router.routes.extend(router.routes)
+        health.router.routes.extend(router.routes)
         with pytest.raises(RuntimeError, match="/undeclared"):
             create_app(make_settings(tmp_path), store=store)
     finally:
-        meta.router.routes[:] = original
+        health.router.routes[:] = original

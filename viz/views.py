@@ -1,23 +1,40 @@
-"""Maps of the questions' answers: ask a question (questions/), draw its subgraph (viz.maps).
+"""The maps of the questions' answers, declared once: which question, which parameters, how drawn.
 
-Shared by the API's map routes and `partnergraph map …`; only which subgraph to draw and what to
-highlight is decided here. Unknown keys raise `NotFound`, impossible requests `QuestionError`.
+Each `MapView` names the catalogue question it draws (`questions/registry.py`), its parameters as
+a pydantic model, and `draw`: ask the question for its subgraph (`questions/subgraphs.py`, or the
+neighbourhood's own), then lay out what was answered (`viz.maps.build_map`). The API's map routes
+(`GET /maps/<name>` and `/maps/<name>.json`) and the `partnergraph map <name>` commands are built
+from `MAP_VIEWS`; only which subgraph to draw and what to highlight is decided here. Unknown keys
+raise `NotFound`, impossible requests `QuestionError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+import networkx as nx
+from pydantic import BaseModel, Field
 
 from graph.model import display_name
 from graph.store import GraphStore
 from i18n import N_, translator
-from questions.neighbourhood import neighbourhood
-from questions.partners import partners_by_themes
-from questions.paths import paths
+from questions.common import check_kinds
+from questions.neighbourhood import MAX_DEPTH, Neighbourhood, neighbourhood
+from questions.partners import PartnersAnswer
+from questions.paths import MAX_HOPS, PathsAnswer
+from questions.registry import KIND_ENUM, CliParam, IsoDate, Name
 from questions.resolve import Resolution
-from questions.themes import theme_overview
-from viz.maps import DEFAULT_NODE_CAP, MapData, MapOptions, build_map, keep_relations
+from questions.subgraphs import Subgraph, partners_subgraph, paths_subgraph, themes_subgraph
+from questions.themes import ThemeOverview
+from viz.maps import DEFAULT_NODE_CAP, MapData, MapOptions, build_map
+
+P = TypeVar("P", bound=BaseModel)
+MAX_NODE_CAP = 5_000
+MAX_LIST = 50
+MAX_PATHS = 20
 
 # The neighbourhood question's own notice (questions.neighbourhood), in the page's language.
 TRUNCATED = N_(
@@ -26,20 +43,77 @@ TRUNCATED = N_(
 )
 
 
+def _kinds() -> Any:
+    return Field(
+        None,
+        alias="kind",
+        max_length=MAX_LIST,
+        description=N_("Keep only these node kinds (repeat the parameter)."),
+        json_schema_extra=KIND_ENUM,
+    )
+
+
+def _node_cap() -> Any:
+    return Field(DEFAULT_NODE_CAP, ge=1, le=MAX_NODE_CAP, description=N_("At most this many nodes on the map."))
+
+
+def _as_of() -> Any:
+    return Field(None, description=N_("Only relations valid on this day (yyyy-mm-dd)."))
+
+
+# -- parameters ---------------------------------------------------------------------------------
+
+
+class NeighbourhoodMap(BaseModel):
+    key: list[Name] = Field(
+        min_length=1, max_length=MAX_LIST, description=N_("Entity keys, names or aliases (repeatable).")
+    )
+    depth: int = Field(1, ge=0, le=MAX_DEPTH, description=N_("How many relations away from the seeds."))
+    kinds: list[str] | None = _kinds()
+    theme: list[Name] | None = Field(
+        None, max_length=MAX_LIST, description=N_("Theme keys, names or aliases (repeatable).")
+    )
+    as_of: IsoDate | None = _as_of()
+    node_cap: int = _node_cap()
+
+
+class NeighbourhoodMapPage(NeighbourhoodMap):
+    depth: int = Field(2, ge=0, le=MAX_DEPTH, description=N_("How many relations away from the seeds."))
+
+
+class ThemesMap(BaseModel):
+    theme: list[Name] | None = Field(
+        None,
+        max_length=MAX_LIST,
+        description=N_("Theme keys, names or aliases (repeatable); none: the theme overview."),
+    )
+    mode: Literal["all", "any"] = Field("any", description=N_("Partners of all the themes, or of any of them."))
+    kinds: list[str] | None = _kinds()
+    as_of: IsoDate | None = _as_of()
+    node_cap: int = _node_cap()
+
+
+class PathsMap(BaseModel):
+    start: Name = Field(description=N_("Entity to start from: key, name or alias."))
+    end: Name = Field(description=N_("Entity to reach: key, name or alias."))
+    max_hops: int = Field(4, ge=1, le=MAX_HOPS, description=N_("Longest path considered, in relations."))
+    limit: int = Field(5, ge=1, le=MAX_PATHS, description=N_("At most this many shortest paths."))
+    as_of: IsoDate | None = _as_of()
+
+
+# -- drawing ------------------------------------------------------------------------------------
+
+
 def neighbourhood_map(
-    store: GraphStore,
-    keys: list[str],
+    found: Neighbourhood,
     *,
     depth: int = 1,
-    kinds: list[str] | None = None,
-    themes: list[str] | None = None,
     as_of: dt.date | None = None,
     node_cap: int = DEFAULT_NODE_CAP,
     language: str = "en",
 ) -> MapData:
-    """The entities within `depth` relations of `keys` (the seeds are highlighted)."""
+    """The entities within `depth` relations of the seeds (highlighted)."""
     _ = translator(language)
-    found = neighbourhood(store, keys, depth=depth, kinds=kinds, themes=themes or None, as_of=as_of, node_cap=node_cap)
     names = ", ".join(_name(found.graph, k, language) for k in found.answer.seeds)
     data = build_map(
         found.graph,
@@ -56,24 +130,12 @@ def neighbourhood_map(
     return _resolved(data, found.answer.resolved)
 
 
-def themes_map(
-    store: GraphStore,
-    themes: list[str],
-    *,
-    mode: Literal["all", "any"] = "any",
-    kinds: list[str] | None = None,
-    as_of: dt.date | None = None,
-    node_cap: int = DEFAULT_NODE_CAP,
-    language: str = "en",
-) -> MapData:
+def themes_map(found: Subgraph[PartnersAnswer], *, node_cap: int = DEFAULT_NODE_CAP, language: str = "en") -> MapData:
     """The partners working on the themes (`all` of them or `any`), the themes and their sub-themes."""
     _ = translator(language)
-    answer = partners_by_themes(store, themes, mode=mode, kinds=kinds, as_of=as_of)
-    theme_keys = set(answer.themes) | {m.via_theme for p in answer.partners for m in p.matches}
-    partner_keys = {p.entity.key for p in answer.partners}
-    graph = store.snapshot(theme_keys | partner_keys, as_of=as_of)
+    answer, graph = found.answer, found.graph
     names = ", ".join(_name(graph, t, language) for t in answer.themes)
-    count = len(partner_keys)
+    count = len(answer.partners)
     why = {
         p.entity.key: [
             {
@@ -89,59 +151,45 @@ def themes_map(
         ]
         for p in answer.partners
     }
+    every = answer.mode == "all"
+    if count == 1:
+        subtitle = _("1 partner working on all of them") if every else _("1 partner working on any of them")
+    else:
+        subtitle = (
+            _("{count} partners working on all of them", count=count)
+            if every
+            else _("{count} partners working on any of them", count=count)
+        )
     data = build_map(
         graph,
         title=_("Partners for {names}", names=names),
-        subtitle=(
-            (_("1 partner working on all of them") if mode == "all" else _("1 partner working on any of them"))
-            if count == 1
-            else (
-                _("{count} partners working on all of them", count=count)
-                if mode == "all"
-                else _("{count} partners working on any of them", count=count)
-            )
-        ),
+        subtitle=subtitle,
         highlight=answer.themes,
         options=MapOptions(node_cap=node_cap, language=language),
-        notice=None if partner_keys else _("No partners are linked to these themes (or their sub-themes)."),
+        notice=None if count else _("No partners are linked to these themes (or their sub-themes)."),
         matches=why,
     )
     return _resolved(data, answer.resolved)
 
 
-def overview_map(store: GraphStore, *, node_cap: int = DEFAULT_NODE_CAP, language: str = "en") -> MapData:
+def overview_map(found: Subgraph[ThemeOverview], *, node_cap: int = DEFAULT_NODE_CAP, language: str = "en") -> MapData:
     """Every theme and sub-theme, sized by how many entities work on it."""
     _ = translator(language)
-    overview = theme_overview(store)
-    graph = store.snapshot([t.key for t in overview.themes])
-    weights = {t.key: float(t.direct_links) for t in overview.themes}
     return build_map(
-        graph,
+        found.graph,
         title=_("Themes"),
         subtitle=_("sized by the entities working on each; pick themes to map their partners"),
         options=MapOptions(node_cap=node_cap, language=language),
-        weights=weights,
+        weights={t.key: float(t.direct_links) for t in found.answer.themes},
         size_label=_("entities working on each theme"),
     )
 
 
-def paths_map(
-    store: GraphStore,
-    start: str,
-    end: str,
-    *,
-    max_hops: int = 4,
-    limit: int = 5,
-    as_of: dt.date | None = None,
-    language: str = "en",
-) -> MapData:
+def paths_map(found: Subgraph[PathsAnswer], *, max_hops: int = 4, language: str = "en") -> MapData:
     """The shortest paths between two entities: their nodes and the relations they step along."""
     _ = translator(language)
-    answer = paths(store, start, end, max_hops=max_hops, limit=limit, as_of=as_of)
+    answer, graph = found.answer, found.graph
     start, end = answer.start, answer.end  # the keys the names given resolved to
-    keys = {n.key for p in answer.paths for n in p.nodes} or {start, end}
-    steps = {(s.start, s.end, t) for p in answer.paths for s in p.steps for t in s.types}
-    graph = keep_relations(store.snapshot(keys, as_of=as_of), steps)
     hops = answer.paths[0].hops if answer.paths else 0
     data = build_map(
         graph,
@@ -162,6 +210,97 @@ def _resolved(data: MapData, resolutions: list[Resolution]) -> MapData:
     return data
 
 
-def _name(graph: Any, key: str, language: str = "en") -> str:
+def _name(graph: nx.MultiDiGraph, key: str, language: str = "en") -> str:
     data = graph.nodes[key] if key in graph else {}
     return display_name({**data, "key": key}, language)
+
+
+def _draw_neighbourhood(store: GraphStore, p: NeighbourhoodMap, language: str) -> MapData:
+    found = neighbourhood(
+        store, p.key, depth=p.depth, kinds=p.kinds, themes=p.theme or None, as_of=p.as_of, node_cap=p.node_cap
+    )
+    return neighbourhood_map(found, depth=p.depth, as_of=p.as_of, node_cap=p.node_cap, language=language)
+
+
+def _draw_themes(store: GraphStore, p: ThemesMap, language: str) -> MapData:
+    check_kinds(store.schema, p.kinds)  # an unknown kind is refused on the overview too, as the schema says
+    if not p.theme:
+        return overview_map(themes_subgraph(store), node_cap=p.node_cap, language=language)
+    found = partners_subgraph(store, p.theme, mode=p.mode, kinds=p.kinds or None, as_of=p.as_of)
+    return themes_map(found, node_cap=p.node_cap, language=language)
+
+
+def _draw_paths(store: GraphStore, p: PathsMap, language: str) -> MapData:
+    found = paths_subgraph(store, p.start, p.end, max_hops=p.max_hops, limit=p.limit, as_of=p.as_of)
+    return paths_map(found, max_hops=p.max_hops, language=language)
+
+
+# -- the catalogue of maps ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapView(Generic[P]):
+    name: str  # GET /maps/<name>, /maps/<name>.json, `partnergraph map <name>`
+    question: str  # the catalogue question whose answer it draws
+    summary: str  # the page's OpenAPI summary
+    data_summary: str  # the JSON's
+    help: str  # the command's help: an N_() message of the catalogues
+    params: type[P]  # the JSON's parameters (the explorer's)
+    draw: Callable[[GraphStore, P, str], MapData]  # (store, parameters, language)
+    page_params: type[P] | None = None  # the page's and the command's, where their defaults differ
+    cli: Mapping[str, CliParam] = field(default_factory=dict)
+
+    @property
+    def page_model(self) -> type[P]:
+        return self.page_params or self.params
+
+
+KINDS_CLI = CliParam(name="kind", help=N_("Keep only these node kinds (repeatable)."))
+MAP_VIEWS: tuple[MapView[Any], ...] = (
+    MapView(
+        name="neighbourhood",
+        question="neighbourhood",
+        summary="Map of the entities around one or more entities",
+        data_summary="The neighbourhood map as data (styled nodes, edges, layout, details)",
+        help=N_("The entities within DEPTH relations of KEYS."),
+        params=NeighbourhoodMap,
+        page_params=NeighbourhoodMapPage,
+        draw=_draw_neighbourhood,
+        cli={
+            "key": CliParam(
+                argument=True, name="keys", help=N_("Entities to centre the map on: keys, names or aliases.")
+            ),
+            "depth": CliParam(help=N_("How many relations away.")),
+            "kinds": KINDS_CLI,
+            "theme": CliParam(help=N_("Keep entities on these themes.")),
+        },
+    ),
+    MapView(
+        name="themes",
+        question="partners",
+        summary="Map of the partners working on themes (sub-themes included); without a theme, the theme overview",
+        data_summary="The themes map (or the theme overview) as data",
+        help=N_("The partners working on the themes (sub-themes included), or every theme without --theme."),
+        params=ThemesMap,
+        draw=_draw_themes,
+        cli={
+            "mode": CliParam(help=N_("Partners of 'any' of the themes or of 'all' of them.")),
+            "kinds": KINDS_CLI,
+        },
+    ),
+    MapView(
+        name="paths",
+        question="paths",
+        summary="Map of the shortest paths between two entities",
+        data_summary="The paths map as data",
+        help=N_("The shortest paths between START and END."),
+        params=PathsMap,
+        draw=_draw_paths,
+        cli={
+            "start": CliParam(argument=True),
+            "end": CliParam(argument=True),
+            "max_hops": CliParam(help=N_("Longest path considered.")),
+        },
+    ),
+)
+MAPS_BY_NAME: dict[str, MapView[Any]] = {view.name: view for view in MAP_VIEWS}

@@ -12,10 +12,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import AuditDep, IsoDate, Reader, SettingsDep, StoreDep
+from api.deps import AuditDep, Reader, SettingsDep, StoreDep
 from api.language import LangQuery, request_language
 from api.problems import ProblemError
 from questions.briefing import briefing
+from questions.registry import IsoDate
 from viz.briefing import PDF_MEDIA_TYPE, PdfUnavailable, render_html, render_pdf
 
 router = APIRouter(tags=["briefings"])

@@ -1,4 +1,4 @@
-"""Options several commands share; their help, like every help text, is `_()` evaluated at import
+"""Options commands share; their help, like every help text, is `_()` evaluated at import
 in the language `partnergraph.cli.main` chose first."""
 
 from __future__ import annotations
@@ -14,4 +14,3 @@ AsOf = Annotated[
     dt.datetime | None,
     typer.Option("--as-of", formats=["%Y-%m-%d"], help=_("Only relations valid on this day (yyyy-mm-dd).")),
 ]
-Kinds = Annotated[list[str] | None, typer.Option("--kind", help=_("Keep only these node kinds (repeatable)."))]
