@@ -14,7 +14,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from graph.schema import SCHEMA_PATH, Schema, SchemaError, load_schema, parse_schema
+from graph.schema import SCHEMA_PATH, Schema, SchemaError, display_name, load_schema, parse_schema
 from loaders.base import LoadOptions
 from loaders.csv_neo4j import Neo4jCsvLoader
 from loaders.kumu import KumuLoader
@@ -149,3 +149,12 @@ def test_a_role_is_asked_for_by_name_and_must_exist() -> None:
         schema.types_with_role("theme_links")
     with pytest.raises(KeyError, match="expected exactly one"):
         schema.type_with_role("theme_link")
+
+
+def test_the_caption_rule_is_the_schemas() -> None:
+    raw = extended_raw()
+    raw["captions"]["fallback"] = ["sv", "en", "fi"]  # type: ignore[index]
+    names = {"key": "k", "name_fi": "Pietari", "name_sv": "Sankt Petersburg"}
+    assert display_name(names, "en") == "Pietari"  # the shipped rule: fi first
+    assert display_name(names, "en", parse_schema(raw)) == "Sankt Petersburg"
+    assert display_name({"key": "k", "name_en": "  "}, "en") == "k"  # a name of spaces is no name

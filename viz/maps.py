@@ -368,18 +368,6 @@ def build_map(
     )
 
 
-def keep_relations(graph: nx.MultiDiGraph, allowed: Iterable[tuple[str, str, str]]) -> nx.MultiDiGraph:
-    """A copy of `graph` with only the relations listed as (start, end, type): a path map shows the
-    steps of its paths, not every relation that happens to link two of their nodes."""
-    wanted = set(allowed)
-    out = nx.MultiDiGraph()
-    out.add_nodes_from(graph.nodes(data=True))
-    out.add_edges_from(
-        (u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True) if (u, v, d.get("type")) in wanted
-    )
-    return out
-
-
 def _plain_dict(item: Mapping[str, Any]) -> dict[str, Any]:
     return {str(k): v for k, v in item.items()}
 
