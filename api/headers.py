@@ -8,7 +8,9 @@ unless the route set its own (maps, the explorer and the API docs pages do), and
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from api.asgi import HttpMiddleware, on_response_start
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 ALWAYS = {
@@ -22,24 +24,16 @@ def _with_frame_ancestors(policy: str) -> str:
     return policy if "frame-ancestors" in policy else policy.rstrip("; ") + "; frame-ancestors 'none'"
 
 
-class SecurityHeadersMiddleware:
+def _secure(message: Message) -> None:
+    headers = MutableHeaders(scope=message)
+    for name, value in ALWAYS.items():
+        headers.setdefault(name, value)
+    policy = headers.get("content-security-policy")
+    headers["Content-Security-Policy"] = API_CSP if policy is None else _with_frame_ancestors(policy)
+
+
+class SecurityHeadersMiddleware(HttpMiddleware):
     """Pure ASGI, outermost but for the catch-all: every answer passes through it."""
 
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def secured_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in ALWAYS.items():
-                    headers.setdefault(name, value)
-                policy = headers.get("content-security-policy")
-                headers["Content-Security-Policy"] = API_CSP if policy is None else _with_frame_ancestors(policy)
-            await send(message)
-
-        await self.app(scope, receive, secured_send)
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, on_response_start(send, _secure))

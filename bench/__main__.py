@@ -28,7 +28,7 @@ from neo4j.exceptions import Neo4jError
 
 from bench import http_api, limit, load, maps, questions, routes, xlsx
 from bench.common import ENGINE_TITLES, Database, Results, Target, num
-from bench.generate import Synthetic, generate
+from bench.generate import PERSON, Synthetic, generate
 from bench.report import machine, markdown, today
 from graph.connect import ENGINES
 from graph.staged import STAGE_ROWS, STAGED_MIN
@@ -297,7 +297,7 @@ def one_size(
             bulk_runs = plan.runs if size <= 3_000 else 1
             print(f"[bench] bulk path × {bulk_runs}", flush=True)
             entry["bulk"] = load.bulk_rate(db, graph.batch, bulk_runs)
-            entry["write_cost"] = load.write_cost(db, graph.keys["Person"])
+            entry["write_cost"] = load.write_cost(db, graph.keys[PERSON])
         if "questions" in want:
             print("[bench] questions", flush=True)
             try:

@@ -27,6 +27,27 @@ from typing import Literal
 from graph.model import Batch, NodeRecord, RelationRecord, Source, relation_key
 from graph.schema import Schema, load_schema
 
+# The kinds and relation types the generator makes, by their role in the schema (it names none).
+_SCHEMA = load_schema()
+THEME, NETWORK, CITY, INITIATIVE, ORGANISATION, PERSON = (
+    _SCHEMA.kind_with_role(role) for role in ("theme", "network", "city", "initiative", "organisation", "person")
+)
+SUBTHEME_OF = _SCHEMA.type_with_role("sub_theme")
+TOUCHES = _SCHEMA.type_with_role("works_on")
+MEMBER_OF = _SCHEMA.type_with_role("membership")
+LOCATED_IN = _SCHEMA.type_with_role("location")
+KEY_ACTOR_FOR = _SCHEMA.type_with_role("key_actor")
+PART_OF = _SCHEMA.type_with_role("hierarchy")
+PARTNER_OF = _SCHEMA.type_with_role("partnership")
+LEADS = _SCHEMA.type_with_role("leading")
+PARTICIPATES_IN = _SCHEMA.type_with_role("participation")
+WORKS_FOR = _SCHEMA.type_with_role("employment")
+HOLDS_ROLE = _SCHEMA.type_with_role("role_holding")
+CONTACT_FOR = _SCHEMA.type_with_role("direct_contact")
+OWNS_MEMBERSHIP = _SCHEMA.type_with_role("membership_owner")
+COORDINATES = _SCHEMA.type_with_role("coordination")
+SUPPORTS = _SCHEMA.type_with_role("support")
+
 REGIONS = (
     "Nordics",
     "Baltics",
@@ -95,15 +116,15 @@ TITLES = (("pormestari", "mayor"), ("johtaja", "director"), ("asiantuntija", "sp
 ROLES = (None, None, None, "founding member", "lead city", "board member")
 
 # Fractions of n per kind (people take the rest).
-FRACTIONS = {"Theme": 0.006, "Network": 0.004, "City": 0.10, "Initiative": 0.06, "Organisation": 0.34}
-MIN_COUNTS = {"Theme": 12, "Network": 5, "City": 20, "Initiative": 10, "Organisation": 40}
+FRACTIONS = {THEME: 0.006, NETWORK: 0.004, CITY: 0.10, INITIATIVE: 0.06, ORGANISATION: 0.34}
+MIN_COUNTS = {THEME: 12, NETWORK: 5, CITY: 20, INITIATIVE: 10, ORGANISATION: 40}
 PREFIX = {
-    "Theme": "theme",
-    "Network": "net",
-    "City": "city",
-    "Initiative": "init",
-    "Organisation": "org",
-    "Person": "person",
+    THEME: "theme",
+    NETWORK: "net",
+    CITY: "city",
+    INITIATIVE: "init",
+    ORGANISATION: "org",
+    PERSON: "person",
 }
 
 
@@ -138,7 +159,7 @@ class _Zipf:
 
 def _counts(n: int) -> dict[str, int]:
     counts = {kind: max(MIN_COUNTS[kind], round(n * frac)) for kind, frac in FRACTIONS.items()}
-    counts["Person"] = max(20, n - sum(counts.values()))
+    counts[PERSON] = max(20, n - sum(counts.values()))
     return counts
 
 
@@ -245,21 +266,21 @@ def _generate(n: int, seed: int, schema: Schema | None) -> Synthetic:
     keys = {kind: [f"{PREFIX[kind]}-{i:06d}" for i in range(count)] for kind, count in counts.items()}
 
     # Themes: a fifth are top-level (megatrends, focus areas, goals), the rest sub-themes.
-    themes = keys["Theme"]
+    themes = keys[THEME]
     top = max(4, len(themes) // 5)
     for i, key in enumerate(themes):
         name = b.word(2) + " " + b.word(3).lower()
-        b.node("Theme", key, name, name.lower(), theme_type=TOP_THEME_TYPES[i % 3] if i < top else "subtheme")
+        b.node(THEME, key, name, name.lower(), theme_type=TOP_THEME_TYPES[i % 3] if i < top else "subtheme")
         if i >= top:
-            b.relate(key, "SUBTHEME_OF", themes[rng.randrange(top if rng.random() < 0.7 else i)])
+            b.relate(key, SUBTHEME_OF, themes[rng.randrange(top if rng.random() < 0.7 else i)])
     theme_pick = _Zipf(len(themes), 1.0, rng)
 
     def touch(key: str, k: int) -> None:
         for _ in range(k):
-            b.relate(key, "TOUCHES", themes[theme_pick.draw()])
+            b.relate(key, TOUCHES, themes[theme_pick.draw()])
 
     # Countries and cities: countries in regions, cities per country Zipf-distributed.
-    cities = keys["City"]
+    cities = keys[CITY]
     n_countries = max(5, min(195, len(cities) // 25))
     countries = [(b.word(3), REGIONS[i % len(REGIONS)]) for i in range(n_countries)]
     country_pick = _Zipf(n_countries, 0.8, rng)
@@ -270,7 +291,7 @@ def _generate(n: int, seed: int, schema: Schema | None) -> Synthetic:
         name = "Helsinki" if i == 0 else b.word(rng.choice((2, 3)))
         fi = name + ("a" if name[-1] not in "aeiouy" else "")
         b.node(
-            "City",
+            CITY,
             key,
             name,
             fi,
@@ -282,16 +303,16 @@ def _generate(n: int, seed: int, schema: Schema | None) -> Synthetic:
         touch(key, rng.randint(1, 3))
 
     # Networks, with members drawn by popularity (preferential attachment on membership counts).
-    networks = keys["Network"]
+    networks = keys[NETWORK]
     for key in networks:
-        b.node("Network", key, f"{b.word(2)} Cities Network", scope=rng.choice(NETWORK_SCOPES))
+        b.node(NETWORK, key, f"{b.word(2)} Cities Network", scope=rng.choice(NETWORK_SCOPES))
         touch(key, rng.randint(1, 4))
     net_weight = [1] * len(networks)
     net_pool = list(range(len(networks)))  # index i appears net_weight[i] times
 
     def join(member: str) -> None:
         i = rng.choice(net_pool)
-        b.relate(member, "MEMBER_OF", networks[i], role=rng.choice(ROLES) if rng.random() < 0.2 else None, dated=True)
+        b.relate(member, MEMBER_OF, networks[i], role=rng.choice(ROLES) if rng.random() < 0.2 else None, dated=True)
         net_weight[i] += 1
         net_pool.append(i)
 
@@ -300,26 +321,24 @@ def _generate(n: int, seed: int, schema: Schema | None) -> Synthetic:
             join(key)
 
     # Organisations per city (Zipf: big cities host most), people per organisation (Zipf again).
-    orgs = keys["Organisation"]
+    orgs = keys[ORGANISATION]
     city_pick = _Zipf(len(cities), 0.9, rng)
     org_city: list[int] = []
     for key in orgs:
         c = city_pick.draw()
         org_city.append(c)
         org_type = rng.choice(ORG_TYPES)
-        b.node(
-            "Organisation", key, f"{b.word(2)} {rng.choice(ORG_WORDS)}", org_type=org_type, country=city_country[c][0]
-        )
-        b.relate(key, "LOCATED_IN", cities[c])
+        b.node(ORGANISATION, key, f"{b.word(2)} {rng.choice(ORG_WORDS)}", org_type=org_type, country=city_country[c][0])
+        b.relate(key, LOCATED_IN, cities[c])
         touch(key, rng.randint(1, 3))
         if rng.random() < 0.15:
             join(key)
         if rng.random() < 0.1:
-            b.relate(key, "KEY_ACTOR_FOR", themes[theme_pick.draw()])
+            b.relate(key, KEY_ACTOR_FOR, themes[theme_pick.draw()])
         if org_type in ("city_unit", "city_company"):
-            b.relate(key, "PART_OF", cities[c])
+            b.relate(key, PART_OF, cities[c])
         elif len(org_city) > 1 and rng.random() < 0.1:
-            b.relate(key, "PART_OF", orgs[rng.randrange(len(org_city) - 1)])
+            b.relate(key, PART_OF, orgs[rng.randrange(len(org_city) - 1)])
 
     # Partnerships: Barabási–Albert over cities, organisations and networks in a shuffled order.
     actors = [*cities, *orgs, *networks]
@@ -331,64 +350,64 @@ def _generate(n: int, seed: int, schema: Schema | None) -> Synthetic:
         m = 3 if key.startswith("city") else rng.choice((1, 1, 2))
         for _ in range(m):
             other = rng.choice(ends)
-            b.relate(key, "PARTNER_OF", other, dated=True)
+            b.relate(key, PARTNER_OF, other, dated=True)
             ends.append(other)
         ends.extend([key] * m)
 
     # Initiatives: led by a city or organisation, with a heavy-tailed number of participants.
-    inits = keys["Initiative"]
+    inits = keys[INITIATIVE]
     org_pick = _Zipf(len(orgs), 0.7, rng)
     for i, key in enumerate(inits):
         b.node(
-            "Initiative",
+            INITIATIVE,
             key,
             f"{b.word(3)} {rng.choice(('Programme', 'Challenge', 'Project', 'Agreement'))}",
             initiative_type=rng.choice(INITIATIVE_TYPES),
             year=rng.randint(2000, 2026),
         )
         lead = cities[city_pick.draw()] if rng.random() < 0.4 else orgs[org_pick.draw()]
-        b.relate(lead, "LEADS", key)
+        b.relate(lead, LEADS, key)
         touch(key, rng.randint(1, 3))
         for _ in range(min(200, int(rng.paretovariate(1.3)) + 1)):
             who = cities[city_pick.draw()] if rng.random() < 0.4 else orgs[org_pick.draw()]
-            b.relate(who, "PARTICIPATES_IN", key, dated=rng.random() < 0.5)
+            b.relate(who, PARTICIPATES_IN, key, dated=rng.random() < 0.5)
         if i > 0 and rng.random() < 0.1:
-            b.relate(key, "PART_OF", inits[rng.randrange(i)])
+            b.relate(key, PART_OF, inits[rng.randrange(i)])
 
     # People: most work for an organisation (big ones employ more), some for a city directly.
-    people = keys["Person"]
+    people = keys[PERSON]
     for i, key in enumerate(people):
         given, family = b.word(2), b.word(3)
         title_fi, title_en = rng.choice(TITLES)
         personal = {"email": f"{given.lower()}.{family.lower()}{i}@example.org"} if rng.random() < 0.5 else {}
         if personal and rng.random() < 0.5:
             personal["phone"] = f"+358 40 {i:07d}"
-        b.node("Person", key, f"{given} {family}", title_fi=title_fi, title_en=title_en, personal=personal)
+        b.node(PERSON, key, f"{given} {family}", title_fi=title_fi, title_en=title_en, personal=personal)
         employer = cities[city_pick.draw()] if rng.random() < 0.1 else orgs[org_pick.draw()]
-        b.relate(key, "WORKS_FOR", employer, dated=rng.random() < 0.3)
+        b.relate(key, WORKS_FOR, employer, dated=rng.random() < 0.3)
         touch(key, rng.choice((0, 1, 1, 2)))
         r = rng.random()
         if r < 0.15:
             target = rng.choice((orgs, cities, networks, inits))
-            b.relate(key, "HOLDS_ROLE", target[rng.randrange(len(target))], role="member of the board")
+            b.relate(key, HOLDS_ROLE, target[rng.randrange(len(target))], role="member of the board")
         elif r < 0.25:
-            b.relate(key, "CONTACT_FOR", rng.choice((employer, themes[theme_pick.draw()])))
+            b.relate(key, CONTACT_FOR, rng.choice((employer, themes[theme_pick.draw()])))
         elif r < 0.28:
-            b.relate(key, "PARTICIPATES_IN", inits[rng.randrange(len(inits))])
+            b.relate(key, PARTICIPATES_IN, inits[rng.randrange(len(inits))])
         elif r < 0.30:
-            b.relate(key, "LEADS", themes[theme_pick.draw()])
+            b.relate(key, LEADS, themes[theme_pick.draw()])
     for j, net in enumerate(networks):  # every membership has an owner on the city's behalf
         owner = people[j % len(people)] if j % 2 else orgs[org_pick.draw()]
-        b.relate(owner, "OWNS_MEMBERSHIP", net)
+        b.relate(owner, OWNS_MEMBERSHIP, net)
     # Drawn last, from their own stream, so the rest of a seed's graph stays as it was.
     extra = random.Random(seed + 1)
     for city in cities:  # a unit coordinates some cities' international relations
         if extra.random() < 0.3:
-            b.relate(orgs[extra.randrange(len(orgs))], "COORDINATES", city)
+            b.relate(orgs[extra.randrange(len(orgs))], COORDINATES, city)
     for _ in range(max(1, len(orgs) // 10)):  # support without partnership: grants, sponsorship
         funder = cities[extra.randrange(len(cities))] if extra.random() < 0.6 else orgs[extra.randrange(len(orgs))]
         pool = orgs if extra.random() < 0.5 else inits
-        b.relate(funder, "SUPPORTS", pool[extra.randrange(len(pool))])
+        b.relate(funder, SUPPORTS, pool[extra.randrange(len(pool))])
 
     words = sorted({w for node in b.nodes[: len(themes) + len(cities)] for w in (node.name_en or "").split()})
     return Synthetic(Batch(b.nodes, list(b.relations.values())), seed, keys, words)

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num, proc_status_mb
-from bench.generate import Synthetic
+from bench.generate import THEME, Synthetic
 from graph.managed import free_port, terminate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,7 +181,7 @@ def run(
     """Partners by themes over HTTP and in-process, 16 clients each, the same parameter mix."""
     from questions.partners import partners_by_themes
 
-    themes = graph.keys["Theme"]
+    themes = graph.keys[THEME]
     top = max(4, len(themes) // 5)
     mix: list[dict[str, Any]] = [
         {"theme": themes[:2]},

@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num
+from bench.generate import CITY, PERSON
 from graph.cypher import REGISTRY
 from graph.model import Batch, NodeRecord
 from graph.store import StoreError
@@ -66,7 +67,7 @@ def per_row_vs_batched(db: Database, nodes: list[NodeRecord], runs: int, results
         with db.session() as session:
             session.execute_write(work)
 
-    other = Batch(nodes=[NodeRecord(key="bench-other", kind="City", name_en="Other", sources=nodes[0].sources)])
+    other = Batch(nodes=[NodeRecord(key="bench-other", kind=CITY, name_en="Other", sources=nodes[0].sources)])
 
     db.store.clear()
     batched()  # warm-up: JIT and caches on the server, so the first measured run is not penalised
@@ -163,16 +164,23 @@ def load_rate(db: Database, batch: Batch, runs: int, *, reload: bool) -> dict[st
             assert not summary.changed, "a re-load of the same batch changed the graph"
     return {
         "reload_s": reload_s,
+        **_phases(runs, batch, node_s, rel_s, total_s),
+        "server_cpu_s": Stat(server_cpu).median,
+        "client_cpu_s": Stat(client_cpu).median,
+        "staged": len(batch.nodes) + len(batch.relations) + len(batch.provenance) >= db.store.staged_min,
+        "load_average": [round(x, 1) for x in os.getloadavg()],
+    }
+
+
+def _phases(runs: int, batch: Batch, node_s: list[float], rel_s: list[float], total_s: list[float]) -> dict[str, Any]:
+    """A load's size and the statistics of its node phase, relation phase and whole, over `runs`."""
+    return {
         "runs": runs,
         "nodes": len(batch.nodes),
         "relations": len(batch.relations),
         "node_phase": Stat(node_s).as_dict(),
         "relation_phase": Stat(rel_s).as_dict(),
         "total": Stat(total_s).as_dict(),
-        "server_cpu_s": Stat(server_cpu).median,
-        "client_cpu_s": Stat(client_cpu).median,
-        "staged": len(batch.nodes) + len(batch.relations) + len(batch.provenance) >= db.store.staged_min,
-        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -236,7 +244,7 @@ def write_cost(db: Database, people: list[str], rows: int = 200) -> dict[str, fl
     updating existing ones (`nodes_update`, MATCH on the key), each rolled back afterwards."""
     schema = db.store.schema
     new = [
-        {"key": f"bench-probe-{i}", "props": {"key": f"bench-probe-{i}", "kind": "Person", "name_en": f"Probe {i}"},
+        {"key": f"bench-probe-{i}", "props": {"key": f"bench-probe-{i}", "kind": PERSON, "name_en": f"Probe {i}"},
          "sources": []}
         for i in range(rows)
     ]  # fmt: skip
@@ -244,7 +252,7 @@ def write_cost(db: Database, people: list[str], rows: int = 200) -> dict[str, fl
     existing = [{"key": key, "props": {"title_en": "probe"}, "sources": []} for key in people[::step][:rows]]
     out: dict[str, float] = {"people": float(len(people))}
     for name, batch in (("nodes_create", new), ("nodes_update", existing)):
-        query = REGISTRY.get(name, schema, kind="Person")
+        query = REGISTRY.get(name, schema, kind=PERSON)
         with db.session() as session:
             tx = session.begin_transaction()
             try:
@@ -390,14 +398,7 @@ def bulk_rate(db: Database, batch: Batch, runs: int) -> dict[str, Any]:
         total_s.append(time.perf_counter() - started)
         node_s.append(spent["nodes"])
         rel_s.append(spent["relations"])
-    return {
-        "runs": runs,
-        "nodes": len(batch.nodes),
-        "relations": len(batch.relations),
-        "node_phase": Stat(node_s).as_dict(),
-        "relation_phase": Stat(rel_s).as_dict(),
-        "total": Stat(total_s).as_dict(),
-    }
+    return _phases(runs, batch, node_s, rel_s, total_s)
 
 
 def failing_load(db: Database, batch: Batch) -> dict[str, Any]:

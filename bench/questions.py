@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num
-from bench.generate import Synthetic
+from bench.generate import CITY, NETWORK, ORGANISATION, PERSON, THEME, Synthetic
 from graph.bolt import BoltStore
 from graph.cypher import REGISTRY
 
@@ -70,7 +70,7 @@ def cases(db: Database, graph: Synthetic, seed: int) -> list[Case]:
     rng = random.Random(seed)
     store = db.store
     keys = graph.keys
-    themes, cities, orgs, people, nets = (keys[k] for k in ("Theme", "City", "Organisation", "Person", "Network"))
+    themes, cities, orgs, people, nets = (keys[k] for k in (THEME, CITY, ORGANISATION, PERSON, NETWORK))
     top = max(4, len(themes) // 5)
     sub = themes[top + rng.randrange(len(themes) - top)]
     out = [

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num
-from bench.generate import Synthetic
+from bench.generate import CITY, NETWORK, ORGANISATION, PERSON, THEME, Synthetic
 from bench.http_api import TIMEOUT_S, closed_loop, serve
 
 P50_TARGETS = {10_000: 0.010, 100_000: 0.030}  # seconds, by graph size
@@ -32,7 +32,7 @@ def route_cases(graph: Synthetic, seed: int) -> list[tuple[str, str, dict[str, A
     """(label, path, params) for every question route, drawn from the generated graph."""
     rng = random.Random(seed)
     keys = graph.keys
-    cities, orgs, people, nets, themes = (keys[k] for k in ("City", "Organisation", "Person", "Network", "Theme"))
+    cities, orgs, people, nets, themes = (keys[k] for k in (CITY, ORGANISATION, PERSON, NETWORK, THEME))
     city = next(n for n in graph.batch.nodes if n.key == cities[min(5, len(cities) - 1)])
     return [
         ("entity", f"/entities/{rng.choice(orgs)}", {}),

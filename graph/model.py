@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from graph.schema import PropertySpec, Schema
+from graph.schema import display_name as display_name  # noqa: PLC0414  (re-exported: the one caption rule)
 
 # The documented key: a lower-case slug (graph/schema.yaml), so `HELSINKI` and `helsinki` cannot be two entities.
 KEY_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,127}$"
@@ -143,7 +144,7 @@ class NodeRecord(BaseModel):
 
     def stored_properties(self) -> dict[str, Any]:
         """The flat property map written to the database (no nulls, sources as JSON strings)."""
-        props: dict[str, Any] = {
+        fields = {
             "key": self.key,
             "kind": self.kind,
             "name_fi": self.name_fi,
@@ -153,14 +154,20 @@ class NodeRecord(BaseModel):
             "description_fi": self.description_fi,
             "description_en": self.description_en,
             "url": self.url,
-            **self.properties,
-            "sources": [s.to_json() for s in self.sources],
         }
+        props = _stored(fields, self.properties, self.sources)
         # search_text is derived so that stores can filter names without string functions.
         props["search_text"] = " | ".join(
             n for n in (self.name_fi, self.name_en, self.name_sv, *self.aliases, self.key) if n
         ).casefold()
-        return {k: v for k, v in props.items() if v is not None and v != []}
+        return props
+
+
+def _stored(fields: Mapping[str, Any], properties: Mapping[str, Any], sources: Iterable[Source]) -> dict[str, Any]:
+    """The flat property map a record writes: its fields, its kind's or type's own properties and
+    its sources as JSON strings, without nulls or empty lists."""
+    props = {**fields, **properties, "sources": [s.to_json() for s in sources]}
+    return {k: v for k, v in props.items() if v is not None and v != []}
 
 
 class RelationRecord(BaseModel):
@@ -180,17 +187,15 @@ class RelationRecord(BaseModel):
     sources: tuple[Source, ...] = ()
 
     def stored_properties(self) -> dict[str, Any]:
-        props: dict[str, Any] = {
+        fields = {
             "key": self.key,
             "since": self.since,
             "until": self.until,
             "role": self.role,
             "basis": self.basis,
             "note": self.note,
-            **self.properties,
-            "sources": [s.to_json() for s in self.sources],
         }
-        return {k: v for k, v in props.items() if v is not None and v != []}
+        return _stored(fields, self.properties, self.sources)
 
 
 def relation_key(schema: Schema, start: str, rel_type: str, end: str) -> str:
@@ -487,24 +492,6 @@ def check_batch(
             continue
         provenance[key] = list(dict.fromkeys(sources))
     return Batch(list(nodes.values()), list(relations.values()), provenance), errors
-
-
-# Which names stand in for a missing one, per language: the one asked for, then the others.
-NAME_FALLBACK = {"fi": ("fi", "en", "sv"), "sv": ("sv", "en", "fi"), "en": ("en", "fi", "sv")}
-
-
-def display_name(entity: Any, language: str = "en") -> str:
-    """An entity's name in `language`, else in another language, else its key. `entity` is a
-    record, a model with `name_fi`/`name_sv`/`name_en` attributes, or a mapping of them."""
-
-    def value(name: str) -> Any:
-        return entity.get(name) if isinstance(entity, Mapping) else getattr(entity, name, None)
-
-    for lang in NAME_FALLBACK.get(language, NAME_FALLBACK["en"]):
-        name = value(f"name_{lang}")
-        if isinstance(name, str) and name.strip():
-            return name
-    return str(value("key") or "")
 
 
 def decode_sources(raw: Iterable[Any] | None, *, skip_invalid: bool = False) -> list[Source]:

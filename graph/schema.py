@@ -1,8 +1,12 @@
 """The domain model as data: `schema.yaml` loaded, checked and made queryable.
 
-Nothing else in partnergraph names a node kind or relation type on its own: labels and relation
-types reach Cypher only after `Schema.label()` / `Schema.relation_type()` have accepted them, so a
-user-supplied string can never become part of a statement.
+Nothing else in partnergraph names a node kind or relation type on its own: code asks for a role
+(`Schema.types_with_role("theme_link")`, `Schema.kind_with_role("theme")`), importers read names
+through `Schema.resolve_kind()` / `Schema.resolve_type()` (names, synonyms, sheet names), pages
+show `label`s, and `tests/test_schema_literals.py` fails on a kind or type name in a literal outside
+`graph/`. Labels and relation types reach Cypher only after `Schema.label()` /
+`Schema.relation_type()` have accepted them, so a user-supplied string can never become part of a
+statement.
 """
 
 from __future__ import annotations
@@ -40,9 +44,7 @@ SHEET_COLUMNS = (
     "source_note",
 )
 LANGUAGES = ("fi", "sv", "en")
-# The name property of each language, and the order names fall back in when the chosen language has none.
-NAME_PROPERTIES = {"fi": "name_fi", "sv": "name_sv", "en": "name_en"}
-NAME_FALLBACK = ("fi", "en", "sv")
+_ROLE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class SchemaError(ValueError):
@@ -68,6 +70,8 @@ class NodeKind:
     shape: str
     properties: dict[str, PropertySpec]
     actor: bool = False  # cities, organisations, networks act; initiatives (laws, strategies) and themes do not
+    label: str = ""  # the English word pages show (a msgid of the catalogues); the name when not declared
+    synonyms: tuple[str, ...] = ()  # other names importers accept
 
     @property
     def personal_properties(self) -> tuple[str, ...]:
@@ -83,6 +87,9 @@ class RelationType:
     symmetric: bool = False
     line: str = "solid"
     group: str = "other"  # what the relation means (membership, partnership, support…): `relation_groups`
+    label: str = ""  # the English words pages show (a msgid of the catalogues); the name when not declared
+    colour: str | None = None  # of its lines on maps; None: the maps' default
+    synonyms: tuple[str, ...] = ()  # other names importers accept
 
     def allows(self, start_kind: str, end_kind: str) -> bool:
         if start_kind in self.sources and end_kind in self.targets:
@@ -122,6 +129,21 @@ def _lookup(names: dict[str, tuple[str, ...]], text: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class CaptionRule:
+    """How an entity is named: the name property of each language, and the languages tried after
+    the one asked for (`captions:` in schema.yaml)."""
+
+    names: dict[str, str]
+    fallback: tuple[str, ...]
+
+    def languages(self, lang: str) -> tuple[str, ...]:
+        return (lang, *self.fallback)
+
+
+DEFAULT_CAPTIONS = CaptionRule({lang: f"name_{lang}" for lang in LANGUAGES}, ("fi", "en", "sv"))
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: schemas key per-schema caches
 class Schema:
     version: int
@@ -132,6 +154,10 @@ class Schema:
     spreadsheet: SpreadsheetSpec = field(default_factory=lambda: SpreadsheetSpec({}, {}, {}))
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
     relation_groups: dict[str, str] = field(default_factory=dict)  # group -> description, in declaration order
+    group_labels: dict[str, str] = field(default_factory=dict)  # group -> the English heading pages show
+    kind_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> node kinds, in order
+    relation_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> relation types, in order
+    captions: CaptionRule = DEFAULT_CAPTIONS
 
     @property
     def actor_kinds(self) -> frozenset[str]:
@@ -141,6 +167,54 @@ class Schema:
     def types_of_group(self, group: str) -> tuple[str, ...]:
         """The relation types of one group (membership, partnership, support…), in declaration order."""
         return tuple(name for name, rel in self.relation_types.items() if rel.group == group)
+
+    def types_with_role(self, role: str) -> tuple[str, ...]:
+        """The relation types declared for a role (`relation_roles:`), in the declared order."""
+        return _role(self.relation_roles, role, "relation role")
+
+    def type_with_role(self, role: str) -> str:
+        """The one relation type of a role; KeyError when the role names none or several."""
+        return _one(self.types_with_role(role), f"relation role {role!r}")
+
+    def kinds_with_role(self, role: str) -> tuple[str, ...]:
+        """The node kinds declared for a role (`kind_roles:`), in the declared order."""
+        return _role(self.kind_roles, role, "kind role")
+
+    def kind_with_role(self, role: str) -> str:
+        """The one node kind of a role (`kind_with_role("theme")`); KeyError when none or several."""
+        return _one(self.kinds_with_role(role), f"kind role {role!r}")
+
+    def roles_of_type(self, name: str) -> tuple[str, ...]:
+        """The roles a relation type plays."""
+        return tuple(role for role, types in self.relation_roles.items() if name in types)
+
+    def kind_label(self, kind: str) -> str:
+        """The English word for a kind (a msgid: translate it); the name itself for an unknown kind."""
+        spec = self.node_kinds.get(kind)
+        return spec.label if spec is not None and spec.label else kind
+
+    def relation_label(self, name: str) -> str:
+        """The English words for a relation type (a msgid: translate it); the name for an unknown type."""
+        spec = self.relation_types.get(name)
+        return spec.label if spec is not None and spec.label else name
+
+    def resolve_kind(self, text: str) -> str | None:
+        """The node kind `text` names: a kind, one of its synonyms or its sheet names, with case,
+        accents and spaces/hyphens/underscores ignored; None when it names none."""
+        return _resolve(text, self._kind_names)
+
+    def resolve_type(self, text: str) -> str | None:
+        """The relation type `text` names (`member of`, `member-of`, a synonym such as `membership`);
+        None when it names none."""
+        return _resolve(text, self._type_names)
+
+    @property
+    def _kind_names(self) -> dict[str, str]:
+        return _names_of(self, "kinds")
+
+    @property
+    def _type_names(self) -> dict[str, str]:
+        return _names_of(self, "types")
 
     def label(self, kind: str) -> str:
         """The Cypher label for a node kind; refuses anything not declared."""
@@ -161,6 +235,32 @@ class Schema:
     @property
     def personal_property_names(self) -> frozenset[str]:
         return frozenset(p for k in self.node_kinds.values() for p in k.personal_properties)
+
+
+def _role(roles: dict[str, tuple[str, ...]], role: str, what: str) -> tuple[str, ...]:
+    if role not in roles:
+        raise KeyError(f"no {what} {role!r} in the schema; declared: {', '.join(roles)}")
+    return roles[role]
+
+
+def _one(names: tuple[str, ...], what: str) -> str:
+    if len(names) != 1:
+        raise KeyError(f"{what} names {len(names)} entries, expected exactly one: {', '.join(names)}")
+    return names[0]
+
+
+def _resolve(text: str, names: dict[str, str]) -> str | None:
+    return names.get(fold_name(text)) if isinstance(text, str) else None
+
+
+@cache
+def _names_of(schema: Schema, what: str) -> dict[str, str]:
+    """Folded name -> kind (or relation type): the names, synonyms and (kinds) sheet names."""
+    if what == "kinds":
+        entries = {k: (*spec.synonyms, *schema.spreadsheet.sheets.get(k, ())) for k, spec in schema.node_kinds.items()}
+    else:
+        entries = {t: spec.synonyms for t, spec in schema.relation_types.items()}
+    return {fold_name(name): declared for declared, others in entries.items() for name in (declared, *others)}
 
 
 def _property_specs(raw: dict[str, Any] | None, where: str) -> dict[str, PropertySpec]:
@@ -204,8 +304,12 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
             shape=body.get("shape", "dot"),
             properties=own,
             actor=bool(body.get("actor", False)),
+            label=_text(body, "label", f"node_kinds.{name}"),
+            synonyms=_synonyms(body, f"node_kinds.{name}"),
         )
-    groups = {str(g): str((b or {}).get("description", "")) for g, b in (raw.get("relation_groups") or {}).items()}
+    raw_groups = raw.get("relation_groups") or {}
+    groups = {str(g): str((b or {}).get("description", "")) for g, b in raw_groups.items()}
+    group_labels = {str(g): _text(b or {}, "label", f"relation_groups.{g}") for g, b in raw_groups.items()}
     rels: dict[str, RelationType] = {}
     for name, body in (raw.get("relation_types") or {}).items():
         if not re.match(r"^[A-Z][A-Z0-9_]*$", name):
@@ -225,6 +329,9 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
             symmetric=bool(body.get("symmetric", False)),
             line=body.get("line", "solid"),
             group=body.get("group", "other"),
+            label=_text(body, "label", f"relation_types.{name}"),
+            colour=_text(body, "colour", f"relation_types.{name}") or None,
+            synonyms=_synonyms(body, f"relation_types.{name}"),
         )
         if groups and "group" in body and rels[name].group not in groups:
             raise SchemaError(
@@ -235,7 +342,76 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
     if "key" not in node_props or not node_props["key"].required:
         raise SchemaError("node_properties must declare a required 'key'")
     spreadsheet = _spreadsheet(raw.get("spreadsheet") or {}, kinds, node_props, rel_props)
-    return Schema(int(raw.get("version", 1)), node_props, rel_props, kinds, rels, spreadsheet, raw, groups)
+    _unique({k: (*spec.synonyms, *spreadsheet.sheets.get(k, ())) for k, spec in kinds.items()}, "node_kinds synonyms")
+    _unique({t: spec.synonyms for t, spec in rels.items()}, "relation_types synonyms")
+    return Schema(
+        int(raw.get("version", 1)),
+        node_props,
+        rel_props,
+        kinds,
+        rels,
+        spreadsheet,
+        raw,
+        groups,
+        group_labels={g: label for g, label in group_labels.items() if label},
+        kind_roles=_roles(raw.get("kind_roles"), "kind_roles", "node kind", kinds),
+        relation_roles=_roles(raw.get("relation_roles"), "relation_roles", "relation type", rels),
+        captions=_captions(raw.get("captions"), node_props),
+    )
+
+
+def _text(body: Mapping[str, Any], name: str, where: str) -> str:
+    """An optional one-line text entry (label, colour)."""
+    value = body.get(name, "")
+    if not isinstance(value, str):
+        raise SchemaError(f"{where}.{name}: expected a text, got {value!r}")
+    return value
+
+
+def _synonyms(body: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    names = body.get("synonyms") or []
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        raise SchemaError(f"{where}.synonyms: expected a list of names")
+    return tuple(names)
+
+
+def _roles(raw: Any, where: str, what: str, declared: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """`kind_roles:` / `relation_roles:`: role -> a name or a list of names, each declared."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise SchemaError(f"{where}: expected a mapping of role -> {what}s")
+    roles: dict[str, tuple[str, ...]] = {}
+    for role, names in raw.items():
+        if not isinstance(role, str) or not _ROLE.match(role):
+            raise SchemaError(f"{where}: role name {role!r} is not lower_snake_case")
+        listed = [names] if isinstance(names, str) else names
+        if not isinstance(listed, list) or not listed:
+            raise SchemaError(f"{where}.{role}: expected a {what} or a non-empty list of them")
+        unknown = [n for n in listed if n not in declared]
+        if unknown:
+            raise SchemaError(f"{where}.{role}: unknown {what} {unknown[0]!r}; declared: {', '.join(declared)}")
+        if len(set(listed)) != len(listed):
+            raise SchemaError(f"{where}.{role}: lists a {what} twice")
+        roles[role] = tuple(listed)
+    return roles
+
+
+def _captions(raw: Any, node_props: Mapping[str, PropertySpec]) -> CaptionRule:
+    """`captions:`: the name property of each language and the fallback order."""
+    if raw is None:
+        return DEFAULT_CAPTIONS
+    names = raw.get("names") if isinstance(raw, dict) else None
+    fallback = raw.get("fallback") if isinstance(raw, dict) else None
+    if not isinstance(names, dict) or not isinstance(fallback, list):
+        raise SchemaError("captions: expected `names` (language -> property) and `fallback` (a list of languages)")
+    for lang, prop in names.items():
+        if prop not in node_props:
+            raise SchemaError(f"captions.names.{lang}: {prop!r} is not a node property")
+    unknown = [lang for lang in fallback if lang not in names]
+    if unknown:
+        raise SchemaError(f"captions.fallback: language {unknown[0]!r} has no name property in captions.names")
+    return CaptionRule({str(k): str(v) for k, v in names.items()}, tuple(fallback))
 
 
 def _names(body: Any, where: str) -> tuple[str, ...]:
@@ -289,8 +465,9 @@ def _spreadsheet(
     return SpreadsheetSpec(sheets, columns, descriptions)
 
 
-def display_name(entity: Any, lang: str = "en") -> str:
-    """An entity's name in `lang` (fi, sv, en), else in the first of fi, en, sv it has, else its key.
+def display_name(entity: Any, lang: str = "en", schema: Schema | None = None) -> str:
+    """An entity's name in `lang` (fi, sv, en), else in the languages of the schema's caption rule
+    (`captions:`: fi, en, sv), else its key. A name of only spaces is no name.
 
     `entity` is a mapping (stored properties, a snapshot's node data) or an object with `name_fi`,
     `name_sv`, `name_en` and `key` attributes (records, answers). The one place names fall back.
@@ -299,10 +476,11 @@ def display_name(entity: Any, lang: str = "en") -> str:
     def get(name: str) -> Any:
         return entity.get(name) if isinstance(entity, Mapping) else getattr(entity, name, None)
 
-    for language in (lang, *NAME_FALLBACK):
-        prop = NAME_PROPERTIES.get(language)
+    rule = (schema or load_schema()).captions
+    for language in rule.languages(lang):
+        prop = rule.names.get(language)
         value = get(prop) if prop else None
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and value.strip():
             return value
     return str(get("key") or "")
 

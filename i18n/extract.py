@@ -2,8 +2,10 @@
 step with them.
 
 Python (`_("…")`, `N_("…")`, `gettext(lang, "…")`), Jinja2 templates (`_("…")`) and the pages'
-JavaScript (`t("…")`) are scanned. `python -m i18n.extract` lists what is missing or unused;
-`--update` adds the missing ids to every catalogue (empty, to translate) and drops unused ones.
+JavaScript (`t("…")`) are scanned, and the `label`s of the schema's kinds, relation types and
+relation groups (`graph/schema.yaml`, read as data: i18n imports nothing of ours).
+`python -m i18n.extract` lists what is missing or unused; `--update` adds the missing ids to every
+catalogue (empty, to translate) and drops unused ones.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 from babel.messages.pofile import read_po, write_po
@@ -22,6 +25,8 @@ ROOT = LOCALES_DIR.parents[1]
 PYTHON_PACKAGES = ("graph", "loaders", "questions", "api", "viz", "partnergraph", "i18n")
 TEMPLATE_DIRS = ("api/templates", "viz/templates")
 SCRIPTS = ("api/static/explorer.js", "viz/static/map.js", "api/static/docs.js")
+SCHEMA = "graph/schema.yaml"
+SCHEMA_LABELLED = ("node_kinds", "relation_types", "relation_groups")
 PY_KEYWORDS = {"_": None, "N_": None, "gettext": (2,)}
 JS_KEYWORDS = {"t": None}
 
@@ -40,9 +45,27 @@ def sources() -> Iterator[tuple[str, Path]]:
             yield "javascript", ROOT / name
 
 
-def used_ids() -> dict[str, list[str]]:
-    """Every literal message id in the code, with where it is used (file:line)."""
+def schema_ids() -> dict[str, list[str]]:
+    """The labels the schema declares, with where (`graph/schema.yaml:node_kinds.City`); none in a
+    tree without a schema."""
+    path = ROOT / SCHEMA
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
     found: dict[str, list[str]] = {}
+    for section in SCHEMA_LABELLED:
+        for name, body in (raw.get(section) or {}).items():
+            label = (body or {}).get("label")
+            if isinstance(label, str) and label:
+                found.setdefault(label, []).append(f"{SCHEMA}:{section}.{name}")
+    return found
+
+
+def used_ids() -> dict[str, list[str]]:
+    """Every literal message id in the code and every label of the schema, with where it is used
+    (file:line)."""
+    found: dict[str, list[str]] = schema_ids()
     for method, path in sources():
         keywords = JS_KEYWORDS if method == "javascript" else PY_KEYWORDS
         extractor = "jinja2.ext:babel_extract" if method == "jinja2" else method

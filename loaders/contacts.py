@@ -3,7 +3,8 @@
 Columns: `name` (required), `key` (default: a slug of the name), `organisation` (the key or name of
 a stored or co-loaded organisation or city: WORKS_FOR), `title` (or `title_en` / `title_fi`),
 `email`, `phone`, `contact_for` (`;`-separated keys or names: CONTACT_FOR) and `owns`
-(`;`-separated network keys or names: OWNS_MEMBERSHIP). Email and phone are personal data: the
+(`;`-separated network keys or names: OWNS_MEMBERSHIP), each the type of its role in the schema
+(`employment`, `direct_contact`, `membership_owner`). Email and phone are personal data: the
 store keeps them on the person's ContactCard, never on the entity, so only the contacts questions
 can read them.
 """
@@ -43,11 +44,11 @@ _PROPERTIES = {
     "email": "email",
     "phone": "phone",
 }
-# column -> relation type, and whether the cell holds a `;`-separated list
+# column -> the role of its relation type in the schema, and whether the cell holds a `;`-separated list
 _RELATIONS = {
-    "organisation": ("WORKS_FOR", False),
-    "contact_for": ("CONTACT_FOR", True),
-    "owns": ("OWNS_MEMBERSHIP", True),
+    "organisation": ("employment", False),
+    "contact_for": ("direct_contact", True),
+    "owns": ("membership_owner", True),
 }
 _SPELLINGS = {"organization": "organisation"}
 
@@ -94,7 +95,7 @@ def _columns(table: Table) -> dict[str, str]:
 def _row(row: Row, table: Table, columns: dict[str, str], schema: Schema, resolver: Resolver) -> SourceRead:
     out = SourceRead(source=table.name)
     at = table.at(row)
-    raw: dict[str, Any] = {"kind": "Person"}
+    raw: dict[str, Any] = {"kind": schema.kind_with_role("person")}
     for name, header in columns.items():
         if name in _PROPERTIES:
             raw[_PROPERTIES[name]] = row.cells[header]
@@ -110,7 +111,7 @@ def _row(row: Row, table: Table, columns: dict[str, str], schema: Schema, resolv
     props = {prop: columns.get(name, name) for name, prop in _PROPERTIES.items() if name in columns}
     origin = RowOrigin(table, row, personal_columns(schema, props))
     node = add_node(out, schema, raw, at, props, origin)
-    for name, (rel_type, is_list) in _RELATIONS.items():
+    for name, (role, is_list) in _RELATIONS.items():
         column = columns.get(name)
         if column is None or not row.cells[column]:
             continue
@@ -122,6 +123,6 @@ def _row(row: Row, table: Table, columns: dict[str, str], schema: Schema, resolv
             continue
         for target in targets:
             if node is not None:
-                raw_relation = {"start": node.key, "type": rel_type, "end": target}
+                raw_relation = {"start": node.key, "type": schema.type_with_role(role), "end": target}
                 add_relation(out, schema, raw_relation, at, {"end": column}, origin)
     return out

@@ -161,8 +161,7 @@ class Neo4jCsvLoader:
 def _kind(cell: str, schema: Schema) -> str:
     """The schema kind among a `:LABEL` cell's labels (`Entity;City` -> City); ValueError if none."""
     labels = split_list(cell)
-    by_fold = {k.casefold(): k for k in schema.node_kinds}
-    kinds = list(dict.fromkeys(by_fold[label.casefold()] for label in labels if label.casefold() in by_fold))
+    kinds = list(dict.fromkeys(k for k in map(schema.resolve_kind, labels) if k is not None))
     if len(kinds) == 1:
         return kinds[0]
     if not labels:
@@ -174,6 +173,5 @@ def _kind(cell: str, schema: Schema) -> str:
 
 
 def _relation_type(cell: str, schema: Schema) -> str:
-    """`member_of` or `member of` -> MEMBER_OF when that is a schema type; otherwise as written."""
-    upper = re.sub(r"[\s-]+", "_", cell.strip()).upper()
-    return upper if upper in schema.relation_types else cell
+    """`member_of`, `member of` or a synonym -> MEMBER_OF when that is a schema type; otherwise as written."""
+    return schema.resolve_type(cell) or cell

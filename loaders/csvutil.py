@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.model import (
     KEY_PATTERN,
@@ -211,13 +211,18 @@ def convert(text: str, type_name: str) -> Any:
             raise ValueError(f"not a boolean (true or false): {text[:40]!r}")
         return _BOOLEANS[text.casefold()]
     if type_name == "date":
-        try:
-            if not _DATE.match(text):
-                raise ValueError
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"not a date (yyyy-mm-dd): {text[:40]!r}") from None
+        return iso_date(text)
     return text
+
+
+def iso_date(text: str, expected: str = "yyyy-mm-dd") -> dt.date:
+    """A day written yyyy-mm-dd; ValueError `not a date ({expected})` for anything else."""
+    try:
+        if not _DATE.match(text):
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not a date ({expected}): {text[:40]!r}") from None
 
 
 def schema_type(schema: Schema, kind: str | None, prop: str) -> str:
@@ -307,24 +312,29 @@ def personal_columns(schema: Schema, columns: Mapping[str, str]) -> frozenset[st
     return frozenset(header for prop, header in columns.items() if prop in schema.personal_property_names)
 
 
+_Record = TypeVar("_Record", NodeRecord, RelationRecord)
+
+
 def _add(
     result: SourceRead,
-    *,
-    parse: Callable[..., NodeRecord | RelationRecord],
+    parse: Callable[[Schema, Mapping[str, Any], str], _Record],
+    into: list[_Record],
     schema: Schema,
     raw: Mapping[str, Any],
     at: str,
-    columns: Mapping[str, str],
+    columns: Mapping[str, str] | None,
     origin: RowOrigin | None,
-) -> NodeRecord | RelationRecord | None:
+) -> _Record | None:
+    """Validate one row with `parse` into `into`, or its errors (labelled by column) into `result`."""
     if origin is not None and not raw.get("sources"):
         raw = {**raw, "sources": [origin.source()]}
     try:
         record = parse(schema, raw, at)
     except ValidationFailed as exc:
-        result.errors.extend(_relabel(exc.errors, at, columns))
+        result.errors.extend(_relabel(exc.errors, at, columns or {}))
         return None
     result.where[id(record)] = at
+    into.append(record)
     return record
 
 
@@ -338,11 +348,7 @@ def add_node(
 ) -> NodeRecord | None:
     """Validate one node row into `result` (its errors too); `columns` maps property -> column.
     A row that gives no sources gets its `origin` as its source."""
-    node = _add(result, parse=parse_node, schema=schema, raw=raw, at=at, columns=columns or {}, origin=origin)
-    if isinstance(node, NodeRecord):
-        result.batch.nodes.append(node)
-        return node
-    return None
+    return _add(result, parse_node, result.batch.nodes, schema, raw, at, columns, origin)
 
 
 def add_relation(
@@ -353,11 +359,8 @@ def add_relation(
     columns: Mapping[str, str] | None = None,
     origin: RowOrigin | None = None,
 ) -> RelationRecord | None:
-    relation = _add(result, parse=parse_relation, schema=schema, raw=raw, at=at, columns=columns or {}, origin=origin)
-    if isinstance(relation, RelationRecord):
-        result.batch.relations.append(relation)
-        return relation
-    return None
+    """As `add_node`, for a relation row."""
+    return _add(result, parse_relation, result.batch.relations, schema, raw, at, columns, origin)
 
 
 def commit(result: SourceRead, row: SourceRead) -> None:

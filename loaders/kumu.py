@@ -5,7 +5,8 @@ named like schema properties (`country`, `aliases`, `name_fi` …). `connections
 `To`, `Type` (or `Connection Type`), optionally `Direction`, `Label` (the role), `Description` and
 relation properties (`since`, `until` …). From/To name an element by ID or label, or a stored
 entity by key or name. Element types map to node kinds and connection types to relation types
-case-insensitively, with a few synonyms (organization -> Organisation, "member of" -> MEMBER_OF).
+through `Schema.resolve_kind` / `resolve_type`: case-insensitively, with the synonyms the schema
+declares (organization -> Organisation, "membership" -> MEMBER_OF).
 
 The source is the pair: a folder holding both files, or the elements file (the connections file
 is found beside it). Tags and images have no place in the schema and are not stored. Direction is
@@ -14,10 +15,9 @@ checked but not used: the relation type says whether a relation reads both ways.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from graph.model import RecordError
 from graph.schema import Schema
@@ -40,47 +40,6 @@ from loaders.csvutil import (
     where,
 )
 
-KIND_SYNONYMS = {
-    "city": "City",
-    "town": "City",
-    "municipality": "City",
-    "organization": "Organisation",
-    "organisation": "Organisation",
-    "company": "Organisation",
-    "network": "Network",
-    "person": "Person",
-    "theme": "Theme",
-    "topic": "Theme",
-    "project": "Initiative",
-    "programme": "Initiative",
-    "program": "Initiative",
-    "initiative": "Initiative",
-}
-RELATION_SYNONYMS = {
-    "member": "MEMBER_OF",
-    "membership": "MEMBER_OF",
-    "partner": "PARTNER_OF",
-    "partners": "PARTNER_OF",
-    "partnership": "PARTNER_OF",
-    "cooperation": "PARTNER_OF",
-    "theme": "TOUCHES",
-    "topic": "TOUCHES",
-    "works on": "TOUCHES",
-    "subtheme": "SUBTHEME_OF",
-    "sub-theme of": "SUBTHEME_OF",
-    "employee": "WORKS_FOR",
-    "employed by": "WORKS_FOR",
-    "lead": "LEADS",
-    "leader": "LEADS",
-    "coordinates": "LEADS",
-    "participant": "PARTICIPATES_IN",
-    "participates": "PARTICIPATES_IN",
-    "located": "LOCATED_IN",
-    "location": "LOCATED_IN",
-    "owner": "OWNS_MEMBERSHIP",
-    "owns": "OWNS_MEMBERSHIP",
-    "contact": "CONTACT_FOR",
-}
 DIRECTIONS = ("directed", "undirected", "mutual")
 
 
@@ -185,33 +144,44 @@ def _pair(path: Path) -> tuple[Path | None, Path | None]:
 
 
 def _kind(text: str, schema: Schema) -> str:
-    folded = " ".join(text.casefold().split())
-    by_fold = {k.casefold(): k for k in schema.node_kinds}
-    kind = by_fold.get(folded) or KIND_SYNONYMS.get(folded)
+    kind = schema.resolve_kind(text)
     if kind is None:
         raise ValueError(f"unknown element type {text!r}; expected one of {', '.join(schema.node_kinds)}")
     return kind
 
 
 def _relation_type(text: str, schema: Schema) -> str:
-    folded = " ".join(text.casefold().split())
-    name = re.sub(r"[\s-]+", "_", folded).upper()
-    if name in schema.relation_types:
-        return name
-    found = RELATION_SYNONYMS.get(folded)
+    found = schema.resolve_type(text)
     if found is None:
         raise ValueError(f"unknown connection type {text!r}; expected one of {', '.join(schema.relation_types)}")
     return found
 
 
+class _Cells(NamedTuple):
+    """One row read: what it makes (and its errors), where it is, field -> header and field -> text."""
+
+    out: SourceRead
+    at: str
+    header: dict[str, str]
+    cells: dict[str, str]
+
+
+def _cells(row: Row, table: Table, columns: dict[str, str], required: tuple[str, ...]) -> _Cells:
+    """The row's non-empty cells by field, with a `required` error for each required field left empty."""
+    read = _Cells(
+        SourceRead(source=table.name),
+        table.at(row),
+        {field: column for column, field in columns.items()},
+        {columns[c]: text for c, text in row.cells.items() if columns[c] and text},
+    )
+    for field in required:
+        if not read.cells.get(field):
+            read.out.errors.append(RecordError(read.at, read.header[field], "required"))
+    return read
+
+
 def _element(row: Row, table: Table, columns: dict[str, str], schema: Schema, resolver: Resolver) -> SourceRead:
-    out = SourceRead(source=table.name)
-    at = table.at(row)
-    header = {field: column for column, field in columns.items()}
-    cells = {columns[c]: text for c, text in row.cells.items() if columns[c] and text}
-    for field in ("label", "type"):
-        if not cells.get(field):
-            out.errors.append(RecordError(at, header[field], "required"))
+    out, at, header, cells = _cells(row, table, columns, ("label", "type"))
     if out.errors:
         return out
     try:
@@ -236,14 +206,8 @@ def _element(row: Row, table: Table, columns: dict[str, str], schema: Schema, re
 
 
 def _connection(row: Row, table: Table, columns: dict[str, str], schema: Schema, resolver: Resolver) -> SourceRead:
-    out = SourceRead(source=table.name)
-    at = table.at(row)
-    header = {field: column for column, field in columns.items()}
-    cells = {columns[c]: text for c, text in row.cells.items() if columns[c] and text}
+    out, at, header, cells = _cells(row, table, columns, ("from", "to", "type"))
     raw: dict[str, Any] = {}
-    for field in ("from", "to", "type"):
-        if not cells.get(field):
-            out.errors.append(RecordError(at, header[field], "required"))
     direction = cells.pop("direction", "directed")
     if direction.casefold() not in DIRECTIONS:
         out.errors.append(RecordError(at, header["direction"], f"expected one of {', '.join(DIRECTIONS)}"))

@@ -37,13 +37,12 @@ from graph.model import NodeRecord, RecordError, RelationRecord, Source, Validat
 from graph.schema import PropertySpec, Schema
 from graph.spreadsheet import LISTS_SHEET, PROVENANCE, SOURCE_FIELDS, SheetLayout, layouts, property_spec
 from loaders.base import LoadOptions, SourceRead, register
-from loaders.csvutil import MAX_FILE_BYTES, FileError, commit, split_list
+from loaders.csvutil import MAX_FILE_BYTES, FileError, commit, iso_date, split_list
 
 MAX_ROWS = 100_000  # a sheet; more is a mistake or an attack, and one load that size needs a bigger heap
 MAX_COLUMNS = 200
 MAX_UNZIPPED_BYTES = 256 * 2**20  # a zip bomb is refused before openpyxl inflates it (10^5 rows: ~60 MB)
 _INTEGER = re.compile(r"^[+-]?\d+$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BOOLEANS = {"true": True, "false": False}
 _KEY_COLUMNS = frozenset({"key", "start", "end", "record"})
 
@@ -340,13 +339,7 @@ def _date(value: Any) -> dt.date:
         return value
     if isinstance(value, int | float):
         raise ValueError(f"a number ({value}), not a date: format the cell as a date or write yyyy-mm-dd")
-    text = str(value)
-    try:
-        if not _DATE.match(text):
-            raise ValueError
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"not a date (a date cell, or yyyy-mm-dd): {text[:40]!r}") from None
+    return iso_date(str(value), "a date cell, or yyyy-mm-dd")
 
 
 # -- rows to records -----------------------------------------------------------------------------
@@ -537,9 +530,8 @@ def _kind(row: Row, sheet: Sheet, schema: Schema) -> str | None:
     if text is None:
         row.errors.append(RecordError(row.at, sheet.label("kind"), "required"))
         return None
-    by_name = {k.casefold(): k for k in schema.node_kinds}
-    kind = by_name.get(str(text).casefold()) or schema.spreadsheet.sheet_for(str(text))
-    if kind not in schema.node_kinds:
+    kind = schema.resolve_kind(str(text))
+    if kind is None:
         expected = ", ".join(schema.node_kinds)
         row.errors.append(
             RecordError(row.at, sheet.label("kind"), f"unknown kind {text!r}; expected one of {expected}")
@@ -607,8 +599,7 @@ def _relation(
     source = _source(row, sheet, schema, options)
     out.errors.extend(row.errors)
     if "type" in raw:
-        upper = re.sub(r"[\s-]+", "_", raw["type"].strip()).upper()
-        raw["type"] = upper if upper in schema.relation_types else raw["type"]
+        raw["type"] = schema.resolve_type(raw["type"]) or raw["type"]
     for needed in ("start", "type", "end"):
         if not raw.get(needed):
             out.errors.append(RecordError(row.at, sheet.label(needed), "required"))

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints,
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from graph.connect import StoreConfig
+from graph.schema import load_schema
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -63,9 +64,10 @@ class Settings(BaseSettings):
         description="The entity the explorer opens on (its neighbourhood).",
     )
     explorer_home_kinds: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["City", "Network"],
+        default_factory=lambda: list(load_schema().kinds_with_role("opening_view")),
         validation_alias="PARTNERGRAPH_HOME_KINDS",
-        description="The kinds the explorer's opening view shows (comma-separated); the rest load unticked.",
+        description="The kinds the explorer's opening view shows (comma-separated); the rest load unticked. "
+        "Default: the schema's `opening_view` kinds.",
     )
     # -- API access -------------------------------------------------------------------------------
     api_keys: list[ApiKeyEntry] = Field(

@@ -7,8 +7,8 @@ Everything comes from the other questions (`entity`, `contacts`, `governance`), 
 says what they say. Contact fields (email, phone) are read only when the caller may see them
 (`include_personal`), and dropped here again otherwise: a briefing for a reader never holds one.
 
-The grouping of relation types comes from the schema when it declares one (a relation type's
-`group`, or a `Schema.relation_group()` accessor); otherwise from `FALLBACK_GROUPS`.
+The grouping of relation types comes from the schema (a relation type's `group`); a type the
+schema does not know is `other`.
 """
 
 from __future__ import annotations
@@ -26,22 +26,6 @@ from questions.contacts import contacts
 from questions.entity import entity
 from questions.governance import governance
 
-# What a relation type means for a briefing, where the schema does not say.
-FALLBACK_GROUPS = {
-    "MEMBER_OF": "membership",
-    "OWNS_MEMBERSHIP": "membership",
-    "PARTNER_OF": "partnership",
-    "PARTICIPATES_IN": "initiative",
-    "LEADS": "initiative",
-    "TOUCHES": "theme",
-    "KEY_ACTOR_FOR": "theme",
-    "SUBTHEME_OF": "theme",
-    "CONTACT_FOR": "contact",
-    "WORKS_FOR": "organisation",
-    "HOLDS_ROLE": "organisation",
-    "PART_OF": "organisation",
-    "LOCATED_IN": "place",
-}
 # The order of the groups on the page; a group the schema adds goes after these, by name.
 GROUP_ORDER = (
     "membership",
@@ -56,12 +40,12 @@ GROUP_ORDER = (
     "contact",
     "other",
 )
-# How a contact was found, when the contacts answer does not say it itself.
-FOUND_BY_RELATION = {
-    "CONTACT_FOR": "direct",
-    "OWNS_MEMBERSHIP": "membership_owner",
-    "HOLDS_ROLE": "role",
-    "WORKS_FOR": "works_for",
+# How a contact was found, when the contacts answer does not say it itself: by the role of its relation.
+FOUND_BY_ROLE = {
+    "direct_contact": "direct",
+    "membership_owner": "membership_owner",
+    "role_holding": "role",
+    "employment": "works_for",
 }
 # Governance answer fields that are not findings.
 _NOT_FINDINGS = frozenset({"home", "as_of"})
@@ -130,20 +114,9 @@ class Briefing(BaseModel):
 
 
 def relation_group(schema: Schema, rel_type: str) -> str:
-    """The group a relation type belongs to: the schema's word when it has one, else ours."""
-    accessor = getattr(schema, "relation_group", None)
-    if callable(accessor):
-        try:
-            declared = accessor(rel_type)
-        except KeyError:
-            declared = None
-        if isinstance(declared, str) and declared:
-            return declared
+    """The group a relation type belongs to (`group` in the schema); `other` for an unknown type."""
     spec = schema.relation_types.get(rel_type)
-    declared = getattr(spec, "group", None)
-    if isinstance(declared, str) and declared:
-        return declared
-    return FALLBACK_GROUPS.get(rel_type, "other")
+    return spec.group if spec is not None and spec.group else "other"
 
 
 def group_rank(group: str) -> tuple[int, str]:
@@ -190,7 +163,7 @@ def _findings(store: GraphStore, key: str, home: str, as_of: dt.date | None) -> 
     return out
 
 
-def _found_by(contact: dict[str, Any], key: str) -> str:
+def _found_by(contact: dict[str, Any], key: str, schema: Schema) -> str:
     for name in ("found_by", "step", "rule"):  # the contacts answer's own word, where it has one
         if isinstance(contact.get(name), str) and contact[name]:
             return str(contact[name])
@@ -198,7 +171,9 @@ def _found_by(contact: dict[str, Any], key: str) -> str:
         return "via_owner"
     if contact.get("target") not in (None, key):
         return "subtheme"
-    return FOUND_BY_RELATION.get(str(contact.get("relation")), "linked")
+    relation = str(contact.get("relation"))
+    roles = schema.roles_of_type(relation)
+    return next((word for role, word in FOUND_BY_ROLE.items() if role in roles), "linked")
 
 
 def briefing(
@@ -269,7 +244,7 @@ def briefing(
                 basis=contact.basis,
                 target=contact.target,
                 via=contact.via,
-                found_by=_found_by(data, key),
+                found_by=_found_by(data, key, store.schema),
                 email=contact.email if personal else None,
                 phone=contact.phone if personal else None,
             )

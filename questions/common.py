@@ -65,21 +65,17 @@ holds = relation_holds
 
 def check_kinds(schema: Schema, kinds: Iterable[str] | None) -> tuple[str, ...]:
     """Node kinds named by a caller, sorted; each must be declared in the schema."""
-    names = tuple(sorted(set(kinds or ())))
-    unknown = [k for k in names if k not in schema.node_kinds]
-    if unknown:
-        raise QuestionError(
-            f"unknown kind(s) {', '.join(map(repr, unknown))}; declared: {', '.join(schema.node_kinds)}"
-        )
-    return names
+    return _declared(kinds, schema.node_kinds, "kind(s)")
 
 
 def check_types(schema: Schema, types: Iterable[str] | None) -> tuple[str, ...]:
     """Relation types named by a caller, sorted; each must be declared in the schema."""
-    names = tuple(sorted(set(types or ())))
-    unknown = [t for t in names if t not in schema.relation_types]
+    return _declared(types, schema.relation_types, "relation type(s)")
+
+
+def _declared(asked: Iterable[str] | None, declared: Mapping[str, Any], what: str) -> tuple[str, ...]:
+    names = tuple(sorted(set(asked or ())))
+    unknown = [n for n in names if n not in declared]
     if unknown:
-        raise QuestionError(
-            f"unknown relation type(s) {', '.join(map(repr, unknown))}; declared: {', '.join(schema.relation_types)}"
-        )
+        raise QuestionError(f"unknown {what} {', '.join(map(repr, unknown))}; declared: {', '.join(declared)}")
     return names

@@ -24,16 +24,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from graph.schema import Schema
 from graph.store import GraphStore
 from questions.common import EntityRef, holds
 from questions.resolve import Resolution, resolve
-from questions.themes import THEME, theme_closure
+from questions.themes import theme_closure
 
 HOME = "helsinki"  # the document's city: the one whose coordinating unit is the last step
 Step = Literal["direct", "membership_owner", "leading_unit"]
 STEPS: tuple[Step, ...] = ("direct", "membership_owner", "leading_unit")
-# CONTACT_FOR first: it answers "who is our contact for …"; then the owner, leaders, roles, employment.
-ORDER = {"CONTACT_FOR": 0, "OWNS_MEMBERSHIP": 1, "LEADS": 2, "HOLDS_ROLE": 3, "WORKS_FOR": 4}
+# The order of the schema's `contact` role: CONTACT_FOR first, as it answers "who is our contact
+# for …"; then the owner, leaders, roles, employment.
+CONTACT_ROLE = "contact"
 
 
 class Contact(BaseModel):
@@ -75,14 +77,19 @@ def contacts(
     resolution = resolve(store, key)
     found = resolution.entity
     key = found.key
-    targets = sorted(theme_closure(store, [key], as_of)[key]) if found.kind == THEME else [key]
-    found_rows = [_contact(row, "direct") for row in store.read("q_contacts", {"keys": targets})]
-    found_rows += [_contact(row, "membership_owner") for row in store.read("q_contacts_via_owner", {"keys": targets})]
+    schema = store.schema
+    is_theme = found.kind == schema.kind_with_role("theme")
+    targets = sorted(theme_closure(store, [key], as_of)[key]) if is_theme else [key]
+    found_rows = [_contact(schema, row, "direct") for row in store.read("q_contacts", {"keys": targets})]
+    found_rows += [
+        _contact(schema, row, "membership_owner") for row in store.read("q_contacts_via_owner", {"keys": targets})
+    ]
     people = [c for c, row in found_rows if _holds(row, as_of)]
     if not people:
-        rows = [_leader(row) for row in store.read("q_contacts_via_coordinator", {"home": home})]
+        rows = [_leader(schema, row) for row in store.read("q_contacts_via_coordinator", {"home": home})]
         unit = [c for c, row in rows if _holds(row, as_of)]
-        people = [c for c in unit if c.relation == "LEADS"] or unit
+        leading = schema.types_with_role("leading")
+        people = [c for c in unit if c.relation in leading] or unit
     if include_personal and people:
         cards = {r["key"]: r for r in store.read("q_contact_details", {"keys": sorted({c.person.key for c in people})})}
         for contact in people:
@@ -90,11 +97,12 @@ def contacts(
             if card:
                 contact.email, contact.phone = card["email"], card["phone"]
     # By step; direct links to the entity before links to a sub-theme; then by relation and person.
+    order = {name: n for n, name in enumerate(schema.types_with_role(CONTACT_ROLE))}
     people.sort(
         key=lambda c: (
             STEPS.index(c.step),
             c.target != key,
-            ORDER.get(c.relation, 9),
+            order.get(c.relation, 9),
             c.person.key,
             c.target or "",
             c.via or "",
@@ -115,14 +123,18 @@ def _holds(row: dict[str, Any], as_of: dt.date | None) -> bool:
     return holds(row["props"], as_of) and holds({"since": row["via_since"], "until": row["via_until"]}, as_of)
 
 
-def _contact(row: dict[str, Any], step: Step) -> tuple[Contact, dict[str, Any]]:
+def _contact(schema: Schema, row: dict[str, Any], step: Step) -> tuple[Contact, dict[str, Any]]:
     props = row["props"]
     via_basis = row.get("via_basis") or ("stated" if row["via"] else None)
     basis = "inferred" if "inferred" in (props.get("basis", "stated"), via_basis) else "stated"
     return (
         Contact(
             person=EntityRef(
-                key=row["key"], kind="Person", name_fi=row["name_fi"], name_en=row["name_en"], name_sv=row["name_sv"]
+                key=row["key"],
+                kind=schema.kind_with_role("person"),
+                name_fi=row["name_fi"],
+                name_en=row["name_en"],
+                name_sv=row["name_sv"],
             ),
             title_fi=row["title_fi"],
             title_en=row["title_en"],
@@ -134,15 +146,15 @@ def _contact(row: dict[str, Any], step: Step) -> tuple[Contact, dict[str, Any]]:
             until=props.get("until"),
             target=row["target"],
             via=row["via"],
-            via_relation="OWNS_MEMBERSHIP" if row["via"] else None,
+            via_relation=schema.type_with_role("membership_owner") if row["via"] else None,
             via_basis=via_basis,
         ),
         row,
     )
 
 
-def _leader(row: dict[str, Any]) -> tuple[Contact, dict[str, Any]]:
-    contact, _ = _contact(row, "leading_unit")
+def _leader(schema: Schema, row: dict[str, Any]) -> tuple[Contact, dict[str, Any]]:
+    contact, _ = _contact(schema, row, "leading_unit")
     contact.basis = "inferred"  # the rule links them, not a source
-    contact.via_relation = "COORDINATES"
+    contact.via_relation = schema.type_with_role("coordination")
     return contact, row

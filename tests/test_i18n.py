@@ -72,6 +72,28 @@ def test_the_check_fails_on_a_missing_translation(tmp_path: Path, monkeypatch: p
     assert "A message no catalogue has" not in catalogue("fi")
 
 
+def test_the_check_sees_the_schema_labels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The words for kinds, relation types and groups are the schema's `label`s, extracted from it."""
+    import i18n.extract as extract
+
+    (tmp_path / "graph").mkdir()
+    (tmp_path / "graph" / "schema.yaml").write_text(
+        "node_kinds:\n  City: {label: A kind no catalogue has}\n"
+        "relation_types:\n  HOSTS: {label: hosts no catalogue has}\n  PART_OF: {}\n"
+        "relation_groups:\n  theme: {label: A group no catalogue has}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(extract, "ROOT", tmp_path)
+    monkeypatch.setattr(extract, "PYTHON_PACKAGES", ())
+    monkeypatch.setattr(extract, "TEMPLATE_DIRS", ())
+    monkeypatch.setattr(extract, "SCRIPTS", ())
+    assert extract.used_ids() == {
+        "A kind no catalogue has": ["graph/schema.yaml:node_kinds.City"],
+        "hosts no catalogue has": ["graph/schema.yaml:relation_types.HOSTS"],
+        "A group no catalogue has": ["graph/schema.yaml:relation_groups.theme"],
+    }
+
+
 def test_the_check_sees_the_cli_help_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A command's, an option's or a group's help is `_()` like any text, so a new one is missing."""
     import i18n.extract as extract

@@ -22,7 +22,7 @@ from graph.model import display_name
 from graph.schema import Schema, load_schema
 from i18n import N_, translator
 from questions.briefing import Briefing, Connection
-from viz.labels import BASIS_LABELS, KIND_LABELS, PROPERTY_LABELS, RELATION_LABELS
+from viz.labels import BASIS_LABELS, KIND_LABELS, PROPERTY_LABELS, RELATION_LABELS, group_labels
 from viz.maps import TEMPLATES_DIR, csp_hash
 from viz.style import style_from_schema
 
@@ -32,19 +32,8 @@ MAP_MAX_OTHERS = 14
 MAP_LABEL_MAX = 24
 INFERRED_DASH = "5 3"
 
-GROUP_LABELS = {
-    "membership": N_("Memberships"),
-    "partnership": N_("Partnerships"),
-    "support": N_("Support and funding"),
-    "funding": N_("Support and funding"),
-    "sponsorship": N_("Support and funding"),
-    "initiative": N_("Initiatives"),
-    "theme": N_("Themes"),
-    "organisation": N_("Organisation"),
-    "place": N_("Places"),
-    "contact": N_("Contacts"),
-    "other": N_("Other connections"),
-}
+# The headings of the relation groups: the schema's group labels (`relation_groups:`), and one for the rest.
+GROUP_LABELS = {**group_labels(load_schema()), "other": N_("Other connections")}
 FOUND_BY_LABELS = {
     "direct": N_("named as the contact"),
     "membership_owner": N_("owns the membership"),

@@ -1,39 +1,36 @@
-"""What the pages call the schema's kinds, relation types, properties and bases, in each language.
+"""What the pages call the schema's kinds, relation types, relation groups, properties and bases,
+in each language.
 
-The schema's names (City, PARTNER_OF, org_type) are identifiers; these are the words shown for
-them, from the message catalogues. A name declared later in the schema and missing here is shown
-as it is declared.
+The schema's names (City, PARTNER_OF, org_type) are identifiers; the words shown for kinds,
+relation types and groups are their `label`s in `graph/schema.yaml` (English msgids, translated by
+the message catalogues; `python -m i18n.extract` reads them from the schema). A name the schema
+gives no label is shown as it is declared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from graph.schema import Schema, load_schema
 from i18n import N_, translator
+from viz.style import MapStyle
 
-KIND_LABELS = {
-    "City": N_("City"),
-    "Organisation": N_("Organisation"),
-    "Network": N_("Network"),
-    "Person": N_("Person"),
-    "Theme": N_("Theme"),
-    "Initiative": N_("Initiative"),
-}
-RELATION_LABELS = {
-    "MEMBER_OF": N_("member of"),
-    "PARTNER_OF": N_("partner of"),
-    "TOUCHES": N_("works on"),
-    "SUBTHEME_OF": N_("sub-theme of"),
-    "PART_OF": N_("part of"),
-    "WORKS_FOR": N_("works for"),
-    "HOLDS_ROLE": N_("holds a role in"),
-    "OWNS_MEMBERSHIP": N_("owns the membership of"),
-    "CONTACT_FOR": N_("contact for"),
-    "LEADS": N_("leads"),
-    "PARTICIPATES_IN": N_("takes part in"),
-    "KEY_ACTOR_FOR": N_("key actor for"),
-    "LOCATED_IN": N_("located in"),
-}
+
+def kind_labels(schema: Schema) -> dict[str, str]:
+    """Kind -> its English label (a msgid), for the kinds the schema labels."""
+    return {name: kind.label for name, kind in schema.node_kinds.items() if kind.label}
+
+
+def relation_labels(schema: Schema) -> dict[str, str]:
+    """Relation type -> its English label (a msgid), for the types the schema labels."""
+    return {name: rel.label for name, rel in schema.relation_types.items() if rel.label}
+
+
+def group_labels(schema: Schema) -> dict[str, str]:
+    """Relation group -> its English heading (a msgid), for the groups the schema labels."""
+    return dict(schema.group_labels)
+
+
+KIND_LABELS = kind_labels(load_schema())
+RELATION_LABELS = relation_labels(load_schema())
 PROPERTY_LABELS = {
     "country": N_("country"),
     "region": N_("region"),
@@ -47,13 +44,12 @@ PROPERTY_LABELS = {
 BASIS_LABELS = {"stated": N_("stated"), "inferred": N_("inferred")}
 
 
-def labels(language: str, kinds: Iterable[str] = (), relations: Iterable[str] = ()) -> dict[str, dict[str, str]]:
-    """Kind, relation type and property labels in `language`, for a page's scripts."""
+def labels(language: str, style: MapStyle) -> dict[str, dict[str, str]]:
+    """Kind, relation type and property labels in `language`, for a page's scripts: the labels of
+    the style's schema, translated."""
     _ = translator(language)
     return {
-        "kindLabels": {k: _(KIND_LABELS[k]) if k in KIND_LABELS else k for k in (*KIND_LABELS, *kinds)},
-        "relationLabels": {
-            r: _(RELATION_LABELS[r]) if r in RELATION_LABELS else r for r in (*RELATION_LABELS, *relations)
-        },
+        "kindLabels": {k: _(s.label) if s.label else k for k, s in style.kinds.items()},
+        "relationLabels": {r: _(s.label) if s.label else r for r, s in style.relations.items()},
         "propertyLabels": {p: _(label) for p, label in PROPERTY_LABELS.items()},
     }

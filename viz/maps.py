@@ -44,7 +44,6 @@ MAP_JS, MAP_CSS = "map.js", "map.css"
 
 DEFAULT_NODE_CAP = 2_000
 DEFAULT_PHYSICS_LIMIT = 300  # above this many nodes the precomputed layout is final
-THEME_KIND = "Theme"  # out-neighbours of this kind are listed as a node's themes
 LABEL_MAX = 40
 EDGE_PROPERTIES = ("role", "basis", "since", "until", "note")
 SIZE_LABELS = {
@@ -104,7 +103,7 @@ class MapData:
             "edgeDetails": self.edge_details,
             "legend": self.legend,
             "options": self.options,
-            "style": {**self.style.as_json(), **labels(self.language, self.style.kinds, self.style.relations)},
+            "style": {**self.style.as_json(), **labels(self.language, self.style)},
             "highlight": self.highlight,
             "sizeLabel": self.size_label,
             "resolved": self.resolved,
@@ -373,8 +372,9 @@ def _node_details(
         name: _plain(attrs[name]) for name in _node_whitelist(schema, kind) if attrs.get(name) not in (None, "", [])
     }
     themes: dict[str, str] = {}
+    theme_kind = schema.kind_with_role("theme")  # out-neighbours of this kind are listed as a node's themes
     for _, target in graph.out_edges(key):
-        if graph.nodes[target].get("kind") == THEME_KIND:
+        if graph.nodes[target].get("kind") == theme_kind:
             themes[str(target)] = node_name(graph.nodes[target], str(target), language)
     for extra in attrs.get("themes") or ():  # a question may list themes outside the subgraph
         if isinstance(extra, str):
@@ -494,16 +494,13 @@ def render_map(map_data: MapData, *, standalone: bool = True, static_url: str = 
 def map_html(
     graph: nx.MultiDiGraph | nx.DiGraph | nx.Graph,
     *,
-    title: str = "partnergraph map",
-    subtitle: str | None = None,
-    highlight: Iterable[str] = (),
-    options: MapOptions | None = None,
     standalone: bool = True,
     static_url: str = "/static",
+    **build: Any,
 ) -> str:
-    """`build_map` then `render_map`: a graph in, an HTML page out."""
-    data = build_map(graph, title=title, subtitle=subtitle, highlight=highlight, options=options)
-    return render_map(data, standalone=standalone, static_url=static_url)
+    """`build_map` (with its keyword arguments: title, subtitle, highlight, options…) then
+    `render_map`: a graph in, an HTML page out."""
+    return render_map(build_map(graph, **build), standalone=standalone, static_url=static_url)
 
 
 def write_map(graph: nx.MultiDiGraph | nx.DiGraph | nx.Graph, path: Path, **kwargs: Any) -> MapData:

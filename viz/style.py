@@ -41,6 +41,7 @@ class KindStyle:
     colour: str
     shape: str
     description: str
+    label: str = ""  # the schema's English word for the kind (a msgid); "" when it gives none
 
     def vis(self) -> dict[str, Any]:
         """vis-network node options for this kind."""
@@ -62,6 +63,7 @@ class RelationStyle:
     colour: str
     symmetric: bool
     description: str
+    label: str = ""  # the schema's English words for the type (a msgid); "" when it gives none
 
     @property
     def dashes(self) -> bool | list[int]:
@@ -85,6 +87,7 @@ class MapStyle:
 
     kinds: dict[str, KindStyle]
     relations: dict[str, RelationStyle]
+    theme_kind: str = ""  # the schema's `theme` kind: a node's themes are its out-neighbours of this kind
 
     def kind(self, name: str) -> KindStyle:
         return self.kinds.get(name) or KindStyle(name, DEFAULT_NODE_COLOUR, "dot", "")
@@ -116,6 +119,7 @@ class MapStyle:
             "minSize": MIN_SIZE,
             "maxSize": MAX_SIZE,
             "inferred": dict(INFERRED),
+            "themeKind": self.theme_kind,
         }
 
 
@@ -192,21 +196,22 @@ def style_from_schema(schema: Schema) -> MapStyle:
             kind.colour,
             kind.shape if kind.shape in VIS_SHAPES else "dot",
             kind.description,
+            kind.label,
         )
         for name, kind in schema.node_kinds.items()
     }
-    raw_rels: Mapping[str, Any] = schema.raw.get("relation_types") or {}
     relations = {
         name: RelationStyle(
             name,
             rel.line if rel.line in LINE_DASHES else "solid",
-            str((raw_rels.get(name) or {}).get("colour") or DEFAULT_EDGE_COLOUR),
+            rel.colour or DEFAULT_EDGE_COLOUR,
             rel.symmetric,
             rel.description,
+            rel.label,
         )
         for name, rel in schema.relation_types.items()
     }
-    return MapStyle(kinds, relations)
+    return MapStyle(kinds, relations, schema.kind_with_role("theme") if "theme" in schema.kind_roles else "")
 
 
 def default_style() -> MapStyle:

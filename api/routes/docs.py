@@ -16,8 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api.problems import ProblemError
-from api.routes.explorer import SECURITY_HEADERS
+from api.routes.explorer import FILE_HEADERS, SECURITY_HEADERS, served_file, served_files
 from api.security import public
 
 router = APIRouter(tags=["docs"])
@@ -25,13 +24,13 @@ router = APIRouter(tags=["docs"])
 API_DIR = Path(__file__).resolve().parents[1]
 VENDOR_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
 ASSETS_URL = "/docs/assets"
-ASSETS: dict[str, tuple[Path, str]] = {
-    "swagger-ui-bundle.js": (VENDOR_DIR / "swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
-    "swagger-ui.css": (VENDOR_DIR / "swagger-ui.css", "text/css; charset=utf-8"),
-    "redoc.standalone.js": (VENDOR_DIR / "redoc.standalone.js", "text/javascript; charset=utf-8"),
-    "favicon.png": (VENDOR_DIR / "favicon.png", "image/png"),
-    "docs.js": (API_DIR / "static" / "docs.js", "text/javascript; charset=utf-8"),
-}
+ASSETS = served_files(
+    VENDOR_DIR / "swagger-ui-bundle.js",
+    VENDOR_DIR / "swagger-ui.css",
+    VENDOR_DIR / "redoc.standalone.js",
+    VENDOR_DIR / "favicon.png",
+    API_DIR / "static" / "docs.js",
+)
 
 
 # ReDoc's side-menu footer always loads its logo from this CDN; served without it, the footer shows text only.
@@ -76,11 +75,7 @@ def redoc(request: Request) -> HTMLResponse:
 
 @router.get(f"{ASSETS_URL}/{{name}}", include_in_schema=False, dependencies=[Depends(public())])
 def asset(name: str) -> Response:
-    entry = ASSETS.get(name)
-    if entry is None:
-        raise ProblemError(404, f"no documentation asset {name!r}", slug="not-found")
-    path, media_type = entry
-    headers = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
+    path, media_type = served_file(ASSETS, name, "documentation asset")
     if name == "redoc.standalone.js":
-        return Response(_redoc_bundle(), media_type=media_type, headers=headers)
-    return FileResponse(path, media_type=media_type, headers=headers)
+        return Response(_redoc_bundle(), media_type=media_type, headers=FILE_HEADERS)
+    return FileResponse(path, media_type=media_type, headers=FILE_HEADERS)

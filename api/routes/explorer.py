@@ -45,14 +45,32 @@ from viz.xlsx import graph_workbook, template
 router = APIRouter(tags=["explorer"])
 
 API_DIR = Path(__file__).resolve().parents[1]
-STATIC_FILES: dict[str, tuple[Path, str]] = {
-    "vis-network.min.js": (VIZ_STATIC / "vis-network.min.js", "text/javascript; charset=utf-8"),
-    "vis-network.css": (VIZ_STATIC / "vis-network.css", "text/css; charset=utf-8"),
-    "map.js": (VIZ_STATIC / "map.js", "text/javascript; charset=utf-8"),
-    "map.css": (VIZ_STATIC / "map.css", "text/css; charset=utf-8"),
-    "explorer.js": (API_DIR / "static" / "explorer.js", "text/javascript; charset=utf-8"),
-    "explorer.css": (API_DIR / "static" / "explorer.css", "text/css; charset=utf-8"),
-}
+FILE_MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".png": "image/png"}
+# Files served as they are (the explorer's, the docs pages'): cached for an hour, never sniffed.
+FILE_HEADERS = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
+
+
+def served_files(*paths: Path) -> dict[str, tuple[Path, str]]:
+    """File name -> (path, media type, by the file's suffix) for the files a route serves."""
+    return {path.name: (path, FILE_MEDIA_TYPES[path.suffix]) for path in paths}
+
+
+def served_file(files: dict[str, tuple[Path, str]], name: str, what: str) -> tuple[Path, str]:
+    """The (path, media type) of one served file; a 404 problem for a name not in `files`."""
+    entry = files.get(name)
+    if entry is None:
+        raise ProblemError(404, f"no {what} {name!r}", slug="not-found")
+    return entry
+
+
+STATIC_FILES = served_files(
+    VIZ_STATIC / "vis-network.min.js",
+    VIZ_STATIC / "vis-network.css",
+    VIZ_STATIC / "map.js",
+    VIZ_STATIC / "map.css",
+    API_DIR / "static" / "explorer.js",
+    API_DIR / "static" / "explorer.css",
+)
 STATIC_URL = "/static"
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -105,7 +123,7 @@ def page_config(
         "routes": ROUTES,
         "kinds": kinds,
         "relationTypes": list(schema.relation_types),
-        "themeKind": "Theme",
+        "themeKind": schema.kind_with_role("theme"),
         "initial": {"key": key, "depth": depth} if key else {},
         "home": {"key": home, "kinds": [k for k in (home_kinds or kinds) if k in schema.node_kinds] or kinds},
     }
@@ -130,7 +148,7 @@ def explorer(
     style = default_style()
     settings = request.app.state.settings
     language = request_language(request, lang)
-    names = labels(language, style.kinds, style.relations)
+    names = labels(language, style)
     html = (
         _environment()
         .get_template("explorer.html.j2")
@@ -162,15 +180,8 @@ def explorer(
     include_in_schema=False,
 )
 def static(name: str) -> FileResponse:
-    entry = STATIC_FILES.get(name)
-    if entry is None:
-        raise ProblemError(404, f"no static file {name!r}", slug="not-found")
-    path, media_type = entry
-    return FileResponse(
-        path,
-        media_type=media_type,
-        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
-    )
+    path, media_type = served_file(STATIC_FILES, name, "static file")
+    return FileResponse(path, media_type=media_type, headers=FILE_HEADERS)
 
 
 @router.get(

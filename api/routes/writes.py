@@ -11,9 +11,10 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -343,6 +344,32 @@ def _write(
     return _result(entry), outcome.summary.versions
 
 
+@dataclass(frozen=True)
+class Writer:
+    """What every write route needs (the request, the store, the audit log, the editor, the
+    Idempotency-Key), as one dependency; `write()` runs one journaled write (`_write`)."""
+
+    request: Request
+    store: GraphStore
+    audit: AuditLog
+    who: Principal
+    idempotency_key: str | None
+
+    def write(
+        self, perform: Callable[[Journal], Outcome], payload: object = None
+    ) -> tuple[WriteResult, dict[str, str]]:
+        return _write(self.request, self.store, self.audit, self.who, self.idempotency_key, perform, payload)
+
+
+def _writer(
+    request: Request, store: StoreDep, audit: AuditDep, who: Editor, idempotency_key: IdempotencyKey = None
+) -> Writer:
+    return Writer(request, store, audit, who, idempotency_key)
+
+
+WriterDep = Annotated[Writer, Depends(_writer)]
+
+
 def _patch(model: BaseModel) -> dict[str, Any]:
     """The fields the client sent (explicit nulls included, so they can be refused)."""
     data = model.model_dump(exclude_unset=True, mode="json")
@@ -360,16 +387,12 @@ def _patch(model: BaseModel) -> dict[str, Any]:
 )
 def post_entity(
     body: EntityCreate,
-    request: Request,
     response: Response,
-    store: StoreDep,
-    audit: AuditDep,
-    who: Editor,
-    idempotency_key: IdempotencyKey = None,
+    writer: WriterDep,
 ) -> WriteResult:
     raw = body.model_dump(exclude_none=True, mode="json")
     raw["sources"] = [{k: v for k, v in s.items() if v is not None} for s in raw.get("sources", [])]
-    result, versions = _write(request, store, audit, who, idempotency_key, lambda j: create_entity(store, raw, j), raw)
+    result, versions = writer.write(lambda j: create_entity(writer.store, raw, j), raw)
     _set_etag(response, versions.get(body.key))
     return result
 
@@ -384,18 +407,12 @@ def patch_entity(
     *,
     key: Annotated[str, KEY_PARAM],
     body: EntityUpdate,
-    request: Request,
     response: Response,
-    store: StoreDep,
-    audit: AuditDep,
-    who: Editor,
-    idempotency_key: IdempotencyKey = None,
+    writer: WriterDep,
     if_match: IfMatch = None,
 ) -> WriteResult:
     patch, expect = _patch(body), _expected(if_match)
-    result, versions = _write(
-        request, store, audit, who, idempotency_key, lambda j: update_entity(store, key, patch, j, expect), patch
-    )
+    result, versions = writer.write(lambda j: update_entity(writer.store, key, patch, j, expect), patch)
     _set_etag(response, versions.get(key))
     return result
 
@@ -408,15 +425,11 @@ def patch_entity(
 )
 def remove_entity(
     key: Annotated[str, KEY_PARAM],
-    request: Request,
-    store: StoreDep,
-    audit: AuditDep,
-    who: Editor,
-    idempotency_key: IdempotencyKey = None,
+    writer: WriterDep,
     if_match: IfMatch = None,
 ) -> WriteResult:
     expect = _expected(if_match)
-    return _write(request, store, audit, who, idempotency_key, lambda j: delete_entity(store, key, j, expect))[0]
+    return writer.write(lambda j: delete_entity(writer.store, key, j, expect))[0]
 
 
 @router.post(
@@ -428,17 +441,11 @@ def remove_entity(
 )
 def post_relation(
     body: RelationCreate,
-    request: Request,
     response: Response,
-    store: StoreDep,
-    audit: AuditDep,
-    who: Editor,
-    idempotency_key: IdempotencyKey = None,
+    writer: WriterDep,
 ) -> WriteResult:
     raw = _patch(body)
-    result, versions = _write(
-        request, store, audit, who, idempotency_key, lambda j: create_relation(store, raw, j), raw
-    )
+    result, versions = writer.write(lambda j: create_relation(writer.store, raw, j), raw)
     _set_etag(response, versions.get(result.target))
     return result
 
@@ -458,24 +465,12 @@ def patch_relation(
     end: Annotated[str, KEY_PARAM],
     key: RelationKey,
     body: RelationUpdate,
-    request: Request,
     response: Response,
-    store: StoreDep,
-    audit: AuditDep,
-    who: Editor,
-    idempotency_key: IdempotencyKey = None,
+    writer: WriterDep,
     if_match: IfMatch = None,
 ) -> WriteResult:
     patch, expect = _patch(body), _expected(if_match)
-    result, versions = _write(
-        request,
-        store,
-        audit,
-        who,
-        idempotency_key,
-        lambda j: update_relation(store, start, end, key, patch, j, expect),
-        patch,
-    )
+    result, versions = writer.write(lambda j: update_relation(writer.store, start, end, key, patch, j, expect), patch)
     _set_etag(response, versions.get(key))
     return result
 
@@ -491,14 +486,8 @@ def remove_relation(
     start: Annotated[str, KEY_PARAM],
     end: Annotated[str, KEY_PARAM],
     key: RelationKey,
-    request: Request,
-    store: StoreDep,
-    audit: AuditDep,
-    who: Editor,
-    idempotency_key: IdempotencyKey = None,
+    writer: WriterDep,
     if_match: IfMatch = None,
 ) -> WriteResult:
     expect = _expected(if_match)
-    return _write(
-        request, store, audit, who, idempotency_key, lambda j: delete_relation(store, start, end, key, j, expect)
-    )[0]
+    return writer.write(lambda j: delete_relation(writer.store, start, end, key, j, expect))[0]

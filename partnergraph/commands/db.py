@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from graph.connect import managed_server
-from graph.managed import ManagedServer
+from graph.managed import ManagedServer, ServerState
 from partnergraph.commands.common import _
 from partnergraph.settings import get_settings
 
@@ -23,10 +23,7 @@ def _server() -> ManagedServer:
     return managed_server(settings.store_config())
 
 
-@app.command(help=_("Start the embedded server in the background and leave it running."))
-def start() -> None:
-    server = _server()
-    state = server.start(detached=True)
+def _say_running(server: ManagedServer, state: ServerState) -> None:
     typer.echo(
         _(
             "{engine} running: pid {pid}, {uri}, data in {folder}",
@@ -36,6 +33,12 @@ def start() -> None:
             folder=server.root,
         )
     )
+
+
+@app.command(help=_("Start the embedded server in the background and leave it running."))
+def start() -> None:
+    server = _server()
+    _say_running(server, server.start(detached=True))
 
 
 @app.command(help=_("Stop the embedded server started with `db start`."))
@@ -51,12 +54,4 @@ def status() -> None:
     if state is None:
         typer.echo(_("{engine} not running (data in {folder})", engine=server.engine, folder=server.root))
         raise typer.Exit(1)
-    typer.echo(
-        _(
-            "{engine} running: pid {pid}, {uri}, data in {folder}",
-            engine=server.engine,
-            pid=state.pid,
-            uri=state.uri,
-            folder=server.root,
-        )
-    )
+    _say_running(server, state)

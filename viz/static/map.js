@@ -10,7 +10,6 @@
   "use strict";
 
   var SVG_NS = "http://www.w3.org/2000/svg";
-  var THEME_KIND = "Theme";  // as viz/maps.py THEME_KIND: a node's themes are out-neighbours of this kind
   var timings = (window.__pgTimings = window.__pgTimings || {});
   timings.scriptStart = performance.now();
 
@@ -64,38 +63,35 @@
     clear(container);
     container.appendChild(el("h2", null, t("Legend")));
     if (sizeLabel) container.appendChild(el("p", "pg-legend-size", t("Node size: {measure}", { measure: sizeLabel })));
-    var kindList = el("ul", "pg-legend-kinds");
-    kindList.setAttribute("aria-label", t("Node kinds"));
-    orderLike(Object.keys(style.kinds), kinds).forEach(function (kind) {
-      var entry = kindStyle(style, kind);
-      var li = el("li");
-      li.setAttribute("data-kind", kind);
-      li.title = entry.description || "";
+    /* One list of the legend: an entry per name, with its icon, its label and its description. */
+    function legendList(className, label, attribute, names, entryOf, iconOf, labelOf) {
+      var list = el("ul", className);
+      list.setAttribute("aria-label", label);
+      names.forEach(function (name) {
+        var entry = entryOf(style, name);
+        var li = el("li");
+        li.setAttribute(attribute, name);
+        li.title = entry.description || "";
+        li.appendChild(iconOf(entry));
+        li.appendChild(el("span", null, labelOf(style, name)));
+        list.appendChild(li);
+      });
+      container.appendChild(list);
+    }
+    legendList("pg-legend-kinds", t("Node kinds"), "data-kind", orderLike(Object.keys(style.kinds), kinds), kindStyle, function (entry) {
       var icon = svg("svg", { width: 18, height: 18, viewBox: "0 0 18 18", "aria-hidden": "true" });
       var shapeAttrs = Object.assign({}, entry.svg.attrs, { fill: entry.colour, stroke: entry.border, "stroke-width": 1.2 });
       icon.appendChild(svg(entry.svg.tag, shapeAttrs));
-      li.appendChild(icon);
-      li.appendChild(el("span", null, kindLabel(style, kind)));
-      kindList.appendChild(li);
-    });
-    container.appendChild(kindList);
-    var relList = el("ul", "pg-legend-relations");
-    relList.setAttribute("aria-label", t("Relation types"));
-    orderLike(Object.keys(style.relations), relations).forEach(function (type) {
-      var entry = relationStyle(style, type);
-      var li = el("li");
-      li.setAttribute("data-relation", type);
-      li.title = entry.description || "";
+      return icon;
+    }, kindLabel);
+    legendList("pg-legend-relations", t("Relation types"), "data-relation", orderLike(Object.keys(style.relations), relations), relationStyle, function (entry) {
       var icon = svg("svg", { width: 34, height: 12, viewBox: "0 0 34 12", "aria-hidden": "true" });
       var line = { x1: 1, y1: 6, x2: entry.directed ? 27 : 33, y2: 6, stroke: entry.colour, "stroke-width": 2 };
       if (entry.dashes) line["stroke-dasharray"] = entry.dashes.join(" ");
       icon.appendChild(svg("line", line));
       if (entry.directed) icon.appendChild(svg("polygon", { points: "27,2 33,6 27,10", fill: entry.colour }));
-      li.appendChild(icon);
-      li.appendChild(el("span", null, relationLabel(style, type)));
-      relList.appendChild(li);
-    });
-    container.appendChild(relList);
+      return icon;
+    }, relationLabel);
     /* Inferred relations are dash-dotted and faded on every map: their entry, worded by the style (viz/style.py). */
     if (inferredShown && style.inferred) {
       var basisList = el("ul", "pg-legend-basis");
@@ -598,7 +594,7 @@
        themselves and entities without one stay apart). */
     function groupOf(by, n) {
       if (by === "kind") return n.kind ? { id: "group:" + n.kind, name: n.kind, kind: n.kind } : null;
-      if (n.kind === THEME_KIND) return { id: "group:theme:" + n.id, name: name(n.id), kind: null };  // a theme joins its own group
+      if (n.kind === style.themeKind) return { id: "group:theme:" + n.id, name: name(n.id), kind: null };  // a theme joins its own group
       var themes = ((details[n.id] || {}).themes || []).slice().sort(function (a, b) { return a.name.localeCompare(b.name); });
       if (!themes.length) return null;
       return { id: "group:theme:" + themes[0].key, name: themes[0].name, kind: null };
