@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import gc
 import json
 import os
@@ -46,79 +47,59 @@ FAMILIES = ("maps", "servers", "mix", "load", "xlsx", "questions", "api", "route
 
 @dataclass(frozen=True)
 class Plan:
+    """What a run measures, and how hard: the full run's settings are the defaults."""
+
     sizes: list[int]
     seed: int
     heap: str
-    per_row_rows: int
-    runs: int  # repeats of the cheap measurements (≥ 3)
-    apply_max: int  # largest size at which `store.apply` is timed
-    question_reps: int
-    question_budget_s: float
-    api_requests: int
-    api_seconds: float
-    map_nodes: int
-    map_runs: int
-    pyvis_cap_s: float
-    quick: bool
     engines: list[str]
+    apply_max: int  # largest size at which `store.apply` is timed
     families: frozenset[str] = frozenset(FAMILIES)
+    per_row_rows: int = 2_000
+    runs: int = 3  # repeats of the cheap measurements (≥ 3)
+    question_reps: int = 5
+    question_budget_s: float = 15.0
+    api_requests: int = 3_000
+    api_seconds: float = 8.0
+    map_nodes: int = 2_000
+    map_runs: int = 3
+    pyvis_cap_s: float = 20.0
+    quick: bool = False
     route_reps: int = 20
     route_budget_s: float = 5.0
     mix_seconds: float = 8.0
     mix_requests: int = 5_000
 
 
+# `--quick`: a smoke run of every family in a minute or two, at 1,000 nodes.
+QUICK: dict[str, Any] = {
+    "per_row_rows": 300,
+    "apply_max": 3_000,
+    "question_reps": 3,
+    "question_budget_s": 5.0,
+    "api_requests": 400,
+    "api_seconds": 4.0,
+    "map_nodes": 500,
+    "pyvis_cap_s": 10.0,
+    "quick": True,
+    "route_reps": 10,
+    "route_budget_s": 2.0,
+    "mix_seconds": 4.0,
+}
+
+
 def plan_from(args: argparse.Namespace) -> Plan:
     max_size = max(1_000, args.max_size)
+    plan = Plan([1_000], args.seed, args.heap, args.engines, args.apply_max, families=args.only)
     if args.quick:
-        sizes = [1_000]
-        return Plan(
-            sizes,
-            args.seed,
-            args.heap,
-            per_row_rows=300,
-            runs=3,
-            apply_max=3_000,
-            question_reps=3,
-            question_budget_s=5.0,
-            api_requests=400,
-            api_seconds=4.0,
-            map_nodes=500,
-            map_runs=3,
-            pyvis_cap_s=10.0,
-            quick=True,
-            engines=args.engines,
-            route_reps=10,
-            route_budget_s=2.0,
-            mix_seconds=4.0,
-            families=args.only,
-        )
+        return dataclasses.replace(plan, **QUICK)
     sizes = []
     size = 1_000
     while size < max_size:
         sizes.append(size)
         size *= 10
     sizes.append(max_size)
-    if args.sizes:
-        sizes = sorted(args.sizes)
-    return Plan(
-        sizes,
-        args.seed,
-        args.heap,
-        per_row_rows=2_000,
-        runs=3,
-        apply_max=args.apply_max,
-        question_reps=5,
-        question_budget_s=15.0,
-        api_requests=3_000,
-        api_seconds=8.0,
-        map_nodes=2_000,
-        map_runs=3,
-        pyvis_cap_s=20.0,
-        quick=False,
-        engines=args.engines,
-        families=args.only,
-    )
+    return dataclasses.replace(plan, sizes=sorted(args.sizes) if args.sizes else sizes)
 
 
 _SIGNALLED: list[int] = []

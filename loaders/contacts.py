@@ -16,23 +16,9 @@ from typing import Any, ClassVar
 
 from graph.model import RecordError
 from graph.schema import Schema
+from loaders import csvutil
 from loaders.base import LoadOptions, SourceRead, register
-from loaders.csvutil import (
-    FileError,
-    Resolver,
-    Row,
-    RowOrigin,
-    Table,
-    add_node,
-    add_relation,
-    commit,
-    peek_header,
-    personal_columns,
-    read_table,
-    slug,
-    split_list,
-    where,
-)
+from loaders.csvutil import FileError, Resolver, Row, RowOrigin, Table
 
 # column -> Person property
 _PROPERTIES = {
@@ -60,21 +46,21 @@ class ContactsLoader:
     uses_known_entities: ClassVar[bool] = True
 
     def detect(self, path: Path) -> bool:
-        header = {c.casefold() for c in peek_header(path)}
+        header = {c.casefold() for c in csvutil.peek_header(path)}
         contacts = {"email", "phone", "organisation", "organization", "contact_for", "owns"}
         return "name" in header and bool(header & contacts) and not any(":" in c for c in header)
 
     def read(self, path: Path, schema: Schema, options: LoadOptions) -> SourceRead:
         result = SourceRead(source=str(path))
         try:
-            table = read_table(path, result.errors)
+            table = csvutil.read_table(path, result.errors)
             columns = _columns(table)
         except FileError as exc:
             result.errors.append(exc.error)
             return result
         resolver = Resolver(options.known_entities)
         for row in table.rows:
-            commit(result, _row(row, table, columns, schema, resolver))
+            csvutil.commit(result, _row(row, table, columns, schema, resolver))
         return result
 
 
@@ -85,10 +71,12 @@ def _columns(table: Table) -> dict[str, str]:
         name = _SPELLINGS.get(header.casefold(), header.casefold())
         if name not in _PROPERTIES and name not in _RELATIONS:
             known = ", ".join([*_PROPERTIES, *_RELATIONS])
-            raise FileError(RecordError(where(table.name, 1), header, f"not a contacts column; expected: {known}"))
+            raise FileError(
+                RecordError(csvutil.where(table.name, 1), header, f"not a contacts column; expected: {known}")
+            )
         columns[name] = header
     if "name" not in columns:
-        raise FileError(RecordError(where(table.name, 1), "name", "missing column"))
+        raise FileError(RecordError(csvutil.where(table.name, 1), "name", "missing column"))
     return columns
 
 
@@ -104,25 +92,25 @@ def _row(row: Row, table: Table, columns: dict[str, str], schema: Schema, resolv
         return out
     raw["name_fi"] = raw["name_en"]  # a person's name is the same in both languages
     if not raw.get("key"):
-        raw["key"] = slug(raw["name_en"])
+        raw["key"] = csvutil.slug(raw["name_en"])
         if not raw["key"]:
             out.errors.append(RecordError(at, columns["name"], "cannot make a key of this name; add a key column"))
             return out
     props = {prop: columns.get(name, name) for name, prop in _PROPERTIES.items() if name in columns}
-    origin = RowOrigin(table, row, personal_columns(schema, props))
-    node = add_node(out, schema, raw, at, props, origin)
+    origin = RowOrigin(table, row, csvutil.personal_columns(schema, props))
+    node = csvutil.add_node(out, schema, raw, at, props, origin)
     for name, (role, is_list) in _RELATIONS.items():
         column = columns.get(name)
         if column is None or not row.cells[column]:
             continue
         cell = row.cells[column]
         try:
-            targets = [resolver.resolve(t) for t in (split_list(cell) if is_list else [cell])]
+            targets = [resolver.resolve(t) for t in (csvutil.split_list(cell) if is_list else [cell])]
         except ValueError as exc:
             out.errors.append(RecordError(at, column, str(exc)))
             continue
         for target in targets:
             if node is not None:
                 raw_relation = {"start": node.key, "type": schema.type_with_role(role), "end": target}
-                add_relation(out, schema, raw_relation, at, {"end": column}, origin)
+                csvutil.add_relation(out, schema, raw_relation, at, {"end": column}, origin)
     return out

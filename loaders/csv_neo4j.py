@@ -17,23 +17,9 @@ from typing import Any, ClassVar
 
 from graph.model import RecordError
 from graph.schema import ENTITY_LABEL, Schema
+from loaders import csvutil
 from loaders.base import LoadOptions, SourceRead, register
-from loaders.csvutil import (
-    FileError,
-    Row,
-    RowOrigin,
-    Table,
-    add_node,
-    add_relation,
-    commit,
-    convert,
-    peek_header,
-    personal_columns,
-    read_table,
-    schema_type,
-    split_list,
-    where,
-)
+from loaders.csvutil import FileError, Row, RowOrigin, Table
 
 _COLUMN = re.compile(r"^(?P<name>[^:]*)(?::(?P<type>[A-Za-z_]+(?:\[\])?)(?:\((?P<group>[^)]*)\))?)?$")
 _ROLES = {"ID": "key", "LABEL": "kind", "START_ID": "start", "END_ID": "end", "TYPE": "type", "IGNORE": ""}
@@ -55,18 +41,18 @@ def parse_header(header: list[str], name: str) -> list[Column]:
     for text in header:
         match = _COLUMN.match(text)
         if match is None:
-            raise FileError(RecordError(where(name, 1), text, "not a neo4j-admin header column (name:type)"))
+            raise FileError(RecordError(csvutil.where(name, 1), text, "not a neo4j-admin header column (name:type)"))
         prop, type_name = match["name"].strip(), match["type"]
         role = type_name.upper() if type_name else None
         if role in _ROLES:
             columns.append(Column(text, _ROLES[role], None))
             continue
         if not prop:
-            raise FileError(RecordError(where(name, 1), text, "the column has a type but no property name"))
+            raise FileError(RecordError(csvutil.where(name, 1), text, "the column has a type but no property name"))
         if type_name is not None and type_name.removesuffix("[]").lower() not in _DATA_TYPES:
             raise FileError(
                 RecordError(
-                    where(name, 1),
+                    csvutil.where(name, 1),
                     text,
                     f"unsupported type {type_name!r}; use one of {', '.join(sorted(_DATA_TYPES))} (with [] for arrays)",
                 )
@@ -77,7 +63,7 @@ def parse_header(header: list[str], name: str) -> list[Column]:
     for column in columns:
         if column.prop and column.prop in seen:
             raise FileError(
-                RecordError(where(name, 1), column.header, f"means the same as column {seen[column.prop]!r}")
+                RecordError(csvutil.where(name, 1), column.header, f"means the same as column {seen[column.prop]!r}")
             )
         seen[column.prop] = column.header
     return columns
@@ -87,7 +73,7 @@ def _require(columns: list[Column], name: str, needed: dict[str, str]) -> None:
     have = {c.prop for c in columns}
     for prop, header in needed.items():
         if prop not in have:
-            raise FileError(RecordError(where(name, 1), header, "missing column"))
+            raise FileError(RecordError(csvutil.where(name, 1), header, "missing column"))
 
 
 @register
@@ -96,22 +82,22 @@ class Neo4jCsvLoader:
     description: ClassVar[str] = "a nodes or relations CSV file with neo4j-admin import headers (:ID, :LABEL, :TYPE …)"
 
     def detect(self, path: Path) -> bool:
-        return any(re.search(r":(ID|START_ID|END_ID)(\(|$)", c, re.IGNORECASE) for c in peek_header(path))
+        return any(re.search(r":(ID|START_ID|END_ID)(\(|$)", c, re.IGNORECASE) for c in csvutil.peek_header(path))
 
     def read(self, path: Path, schema: Schema, options: LoadOptions) -> SourceRead:
         result = SourceRead(source=str(path))
         try:
-            table = read_table(path, result.errors)
+            table = csvutil.read_table(path, result.errors)
             columns = parse_header(table.header, table.name)
             props = {c.prop for c in columns}
             if "start" in props or "end" in props:
                 _require(columns, table.name, {"start": ":START_ID", "end": ":END_ID", "type": ":TYPE"})
                 for row in table.rows:
-                    commit(result, self._relation(row, table, columns, schema))
+                    csvutil.commit(result, self._relation(row, table, columns, schema))
             else:
                 _require(columns, table.name, {"key": ":ID", "kind": ":LABEL"})
                 for row in table.rows:
-                    commit(result, self._node(row, table, columns, schema))
+                    csvutil.commit(result, self._node(row, table, columns, schema))
         except FileError as exc:
             result.errors.append(exc.error)
         return result
@@ -126,41 +112,48 @@ class Neo4jCsvLoader:
             out.errors.append(RecordError(at, kind_column.header, str(exc)))
             return out
         raw: dict[str, Any] = {"kind": kind}
-        for column in columns:
-            if column.prop in ("", "kind"):
-                continue
-            text = row.cells[column.header]
-            try:
-                raw[column.prop] = convert(text, column.type or schema_type(schema, kind, column.prop)) if text else ""
-            except ValueError as exc:
-                out.errors.append(RecordError(at, column.header, str(exc)))
+        cells = {c.header: row.cells[c.header] for c in columns if c.prop not in ("", "kind")}
+        raw.update(_converted(cells, columns, schema, kind, out, at))
         if not out.errors:
             props = {c.prop: c.header for c in columns}
-            add_node(out, schema, raw, at, props, RowOrigin(table, row, personal_columns(schema, props)))
+            origin = RowOrigin(table, row, csvutil.personal_columns(schema, props))
+            csvutil.add_node(out, schema, raw, at, props, origin)
         return out
 
     def _relation(self, row: Row, table: Table, columns: list[Column], schema: Schema) -> SourceRead:
         out = SourceRead(source=table.name)
         at = table.at(row)
-        raw: dict[str, Any] = {}
+        cells = {c.header: row.cells[c.header] for c in columns if c.prop}
         for column in columns:
-            text = row.cells[column.header]
-            if not column.prop:
-                continue
             if column.prop == "type":
-                text = _relation_type(text, schema)
-            try:
-                raw[column.prop] = convert(text, column.type or schema_type(schema, None, column.prop)) if text else ""
-            except ValueError as exc:
-                out.errors.append(RecordError(at, column.header, str(exc)))
+                cells[column.header] = _relation_type(cells[column.header], schema)
+        raw = _converted(cells, columns, schema, None, out, at)
         if not out.errors:
-            add_relation(out, schema, raw, at, {c.prop: c.header for c in columns}, RowOrigin(table, row))
+            csvutil.add_relation(out, schema, raw, at, {c.prop: c.header for c in columns}, RowOrigin(table, row))
         return out
+
+
+def _converted(
+    cells: dict[str, str], columns: list[Column], schema: Schema, kind: str | None, out: SourceRead, at: str
+) -> dict[str, Any]:
+    """The given cells as typed values (a column's `:type`, else the schema's); errors into `out`."""
+    raw: dict[str, Any] = {}
+    for column in columns:
+        if column.header not in cells:
+            continue
+        text = cells[column.header]
+        try:
+            raw[column.prop] = (
+                csvutil.convert(text, column.type or csvutil.schema_type(schema, kind, column.prop)) if text else ""
+            )
+        except ValueError as exc:
+            out.errors.append(RecordError(at, column.header, str(exc)))
+    return raw
 
 
 def _kind(cell: str, schema: Schema) -> str:
     """The schema kind among a `:LABEL` cell's labels (`Entity;City` -> City); ValueError if none."""
-    labels = split_list(cell)
+    labels = csvutil.split_list(cell)
     kinds = list(dict.fromkeys(k for k in map(schema.resolve_kind, labels) if k is not None))
     if len(kinds) == 1:
         return kinds[0]

@@ -21,24 +21,9 @@ from typing import Any, ClassVar, NamedTuple
 
 from graph.model import RecordError
 from graph.schema import Schema
+from loaders import csvutil
 from loaders.base import LoadOptions, SourceRead, register
-from loaders.csvutil import (
-    FileError,
-    Resolver,
-    Row,
-    RowOrigin,
-    Table,
-    add_node,
-    add_relation,
-    commit,
-    convert,
-    peek_header,
-    personal_columns,
-    read_table,
-    schema_type,
-    slug,
-    where,
-)
+from loaders.csvutil import FileError, Resolver, Row, RowOrigin, Table
 
 DIRECTIONS = ("directed", "undirected", "mutual")
 
@@ -76,10 +61,12 @@ def _columns(
         elif folded in schema_props and folded not in ("key", "kind"):
             out[header] = folded
         else:
-            raise FileError(RecordError(where(table.name, 1), header, "not a Kumu column nor a schema property"))
+            raise FileError(
+                RecordError(csvutil.where(table.name, 1), header, "not a Kumu column nor a schema property")
+            )
     for field, header in required.items():
         if field not in out.values():
-            raise FileError(RecordError(where(table.name, 1), header, "missing column"))
+            raise FileError(RecordError(csvutil.where(table.name, 1), header, "missing column"))
     return out
 
 
@@ -92,7 +79,7 @@ class KumuLoader:
     def detect(self, path: Path) -> bool:
         if path.is_dir():
             return _find(path, "elements.csv") is not None
-        header = {c.casefold() for c in peek_header(path)}
+        header = {c.casefold() for c in csvutil.peek_header(path)}
         return {"label", "type"} <= header or {"from", "to"} <= header
 
     def read(self, path: Path, schema: Schema, options: LoadOptions) -> SourceRead:
@@ -101,25 +88,25 @@ class KumuLoader:
         if elements is None or connections is None:
             missing = "elements.csv" if elements is None else "connections.csv"
             result.errors.append(
-                RecordError(where(str(path), 1), "(file)", f"no {missing} found for this Kumu project")
+                RecordError(csvutil.where(str(path), 1), "(file)", f"no {missing} found for this Kumu project")
             )
             return result
         # From/To name the sheet's own elements first, then the entities already known.
         resolver = Resolver(fallback=Resolver(options.known_entities))
         try:
-            table = read_table(elements, result.errors)
+            table = csvutil.read_table(elements, result.errors)
             node_props = {p for kind in schema.node_kinds for p in schema.kind_properties(kind)}
             columns = _columns(table, ELEMENT_COLUMNS, node_props, {"label": "Label", "type": "Type"})
             for row in table.rows:
-                commit(result, _element(row, table, columns, schema, resolver))
+                csvutil.commit(result, _element(row, table, columns, schema, resolver))
         except FileError as exc:
             result.errors.append(exc.error)
         try:
-            table = read_table(connections, result.errors)
+            table = csvutil.read_table(connections, result.errors)
             required = {"from": "From", "to": "To", "type": "Type"}
             columns = _columns(table, CONNECTION_COLUMNS, schema.relation_properties, required)
             for row in table.rows:
-                commit(result, _connection(row, table, columns, schema, resolver))
+                csvutil.commit(result, _connection(row, table, columns, schema, resolver))
         except FileError as exc:
             result.errors.append(exc.error)
         return result
@@ -158,7 +145,7 @@ def _relation_type(text: str, schema: Schema) -> str:
 
 
 class _Cells(NamedTuple):
-    """One row read: what it makes (and its errors), where it is, field -> header and field -> text."""
+    """One row read: what it makes (and its errors), csvutil.where it is, field -> header and field -> text."""
 
     out: SourceRead
     at: str
@@ -190,16 +177,18 @@ def _element(row: Row, table: Table, columns: dict[str, str], schema: Schema, re
         out.errors.append(RecordError(at, header["type"], str(exc)))
         return out
     label = cells.pop("label")
-    raw: dict[str, Any] = {"kind": kind, "name_en": label, "key": slug(label)}
+    raw: dict[str, Any] = {"kind": kind, "name_en": label, "key": csvutil.slug(label)}
     for field, text in cells.items():
         try:
-            raw[field] = convert(text, schema_type(schema, kind, field))
+            raw[field] = csvutil.convert(text, csvutil.schema_type(schema, kind, field))
         except ValueError as exc:
             out.errors.append(RecordError(at, header[field], str(exc)))
     if out.errors:
         return out
     props = {**header, "name_en": header["label"], "kind": header["type"]}
-    node = add_node(out, schema, raw, at, props, RowOrigin(table, row, personal_columns(schema, header)))
+    node = csvutil.add_node(
+        out, schema, raw, at, props, RowOrigin(table, row, csvutil.personal_columns(schema, header))
+    )
     if node is not None:
         resolver.add(node.key, [label, *node.aliases, *(n for n in (node.name_fi, node.name_en) if n)])
     return out
@@ -218,10 +207,10 @@ def _connection(row: Row, table: Table, columns: dict[str, str], schema: Schema,
             elif field == "type":
                 raw[field] = _relation_type(text, schema)
             else:
-                raw[field] = convert(text, schema_type(schema, None, field))
+                raw[field] = csvutil.convert(text, csvutil.schema_type(schema, None, field))
         except ValueError as exc:
             out.errors.append(RecordError(at, header[field], str(exc)))
     if not out.errors:
         props = {**header, "start": header["from"], "end": header["to"]}
-        add_relation(out, schema, raw, at, props, RowOrigin(table, row))
+        csvutil.add_relation(out, schema, raw, at, props, RowOrigin(table, row))
     return out

@@ -24,8 +24,8 @@ from i18n import N_, translator
 from questions.common import check_kinds
 from questions.neighbourhood import MAX_DEPTH, Neighbourhood, neighbourhood
 from questions.partners import PartnersAnswer, partners_by_themes
-from questions.paths import PathsAnswer, paths
-from questions.registry import KIND_ENUM, CliParam, IsoDate, Name, NeighbourhoodScope, PathsParams
+from questions.paths import PathsAnswer
+from questions.registry import BY_NAME, KIND_ENUM, CliParam, IsoDate, Name, NeighbourhoodScope, PathsParams
 from questions.resolve import Resolution
 from questions.subgraphs import Subgraph, partners_subgraph, paths_subgraph, themes_subgraph
 from questions.themes import ThemeOverview
@@ -213,16 +213,7 @@ def _draw_themes(store: GraphStore, p: ThemesMap, language: str) -> MapData:
 
 
 def _draw_paths(store: GraphStore, p: PathsParams, language: str) -> MapData:
-    answer = paths(
-        store,
-        p.start,
-        p.end,
-        max_hops=p.max_hops,
-        avoid_kinds=tuple(p.avoid_kind or ()),
-        avoid_types=tuple(p.avoid_type or ()),
-        limit=p.limit,
-        as_of=p.as_of,
-    )
+    answer: PathsAnswer = BY_NAME["paths"].ask(store, p)  # the question itself, its own parameters
     return paths_map(paths_subgraph(store, answer, p.as_of), max_hops=p.max_hops, language=language)
 
 
