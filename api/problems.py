@@ -10,7 +10,7 @@ import json
 import logging
 from collections.abc import Iterable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -76,26 +76,24 @@ class Problem(BaseModel):
     )
 
 
+class ProblemParts(TypedDict, total=False):
+    """What a problem may say beyond its status and detail."""
+
+    slug: str | None
+    title: str | None
+    errors: Iterable[RecordError]
+    headers: dict[str, str] | None
+    suggestions: Iterable[EntityRef]
+
+
 class ProblemError(Exception):
     """Raised by routes and dependencies for any 4xx answer."""
 
-    def __init__(
-        self,
-        status: int,
-        detail: str | None = None,
-        *,
-        slug: str | None = None,
-        title: str | None = None,
-        errors: Iterable[RecordError] = (),
-        headers: dict[str, str] | None = None,
-    ):
+    def __init__(self, status: int, detail: str | None = None, **parts: Unpack[ProblemParts]):
         super().__init__(detail or "")
         self.status = status
         self.detail = detail
-        self.slug = slug
-        self.title = title
-        self.errors = list(errors)
-        self.headers = headers
+        self.parts = parts
 
 
 def _title(status: int) -> str:
@@ -106,18 +104,13 @@ def _title(status: int) -> str:
 
 
 def problem_body(
-    status: int,
-    *,
-    detail: str | None = None,
-    instance: str | None = None,
-    slug: str | None = None,
-    title: str | None = None,
-    errors: Iterable[RecordError] = (),
-    suggestions: Iterable[EntityRef] = (),
+    status: int, *, detail: str | None = None, instance: str | None = None, **parts: Unpack[ProblemParts]
 ) -> dict[str, Any]:
+    """The problem+json body (`headers`, if given, belong to the response, not here)."""
+    slug, errors, suggestions = parts.get("slug"), parts.get("errors", ()), parts.get("suggestions", ())
     body = Problem(
         type=TYPE_PREFIX + slug if slug else "about:blank",
-        title=title or _title(status),
+        title=parts.get("title") or _title(status),
         status=status,
         detail=detail,
         instance=instance,
@@ -133,26 +126,11 @@ def problem_body(
 
 
 def problem_response(
-    request: Request | None,
-    status: int,
-    *,
-    detail: str | None = None,
-    slug: str | None = None,
-    title: str | None = None,
-    errors: Iterable[RecordError] = (),
-    headers: dict[str, str] | None = None,
-    suggestions: Iterable[EntityRef] = (),
+    request: Request | None, status: int, *, detail: str | None = None, **parts: Unpack[ProblemParts]
 ) -> JSONResponse:
-    body = problem_body(
-        status,
-        detail=detail,
-        instance=request.url.path if request is not None else None,
-        slug=slug,
-        title=title,
-        errors=errors,
-        suggestions=suggestions,
-    )
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    instance = request.url.path if request is not None else None
+    body = problem_body(status, detail=detail, instance=instance, **parts)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=parts.get("headers"))
 
 
 def _location(loc: Iterable[Any]) -> str:
@@ -190,9 +168,7 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem_response(
-        request, exc.status, detail=exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors, headers=exc.headers
-    )
+    return problem_response(request, exc.status, detail=exc.detail, **exc.parts)
 
 
 async def _validation_failed(request: Request, exc: Exception) -> JSONResponse:
