@@ -1,11 +1,13 @@
 """Node positions, precomputed in Python so that large maps open without browser physics.
 
 - small connected graphs (<= 60 nodes): Kamada-Kawai (networkx);
-- up to 500 nodes: networkx's seeded Fruchterman-Reingold (`spring_layout`, dense numpy);
-- larger: the same Fruchterman-Reingold forces, with repulsion computed on a grid (exact between
-  nodes in neighbouring cells, from cell centroids beyond), so one iteration costs about
-  O(n * sqrt(n)) instead of O(n^2): networkx's own large-graph paths loop in Python per node or
-  minimise an energy with L-BFGS, which takes tens of seconds at 2,000 nodes.
+- larger: Fruchterman-Reingold forces with repulsion computed on a grid (exact between nodes in
+  neighbouring cells, from cell centroids beyond), so one iteration costs about O(n * sqrt(n))
+  instead of O(n^2). Measured on generated graphs (median of 5, same run, load 3.7): at 500 nodes
+  networkx's `spring_layout` took 2,070 ms, igraph's Fruchterman-Reingold 286 ms and this 128 ms,
+  with nodes as well spread (5th-percentile nearest neighbour 0.068, 0.084, 0.071 of the median
+  edge); at 2,000 nodes igraph took 3,557 ms, or 204 ms on its own grid with nodes twice as
+  crowded (0.013 against this one's 0.025, in 921 ms). So this stays hand-written.
 
 Positions come back in pixels, scaled with the node count for roughly constant spacing.
 """
@@ -18,7 +20,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-SMALL, MEDIUM = 60, 500
+SMALL = 60
 Array = npt.NDArray[np.float64]
 
 
@@ -41,10 +43,6 @@ def compute_layout(
         return {**placed, **_rows_below(placed, [str(v) for v in isolated])}
     if n <= SMALL and nx.is_connected(simple):
         raw = nx.kamada_kawai_layout(simple)
-        nodes = list(raw)
-        pos = np.array([raw[v] for v in nodes], dtype=float)
-    elif n <= MEDIUM:
-        raw = nx.spring_layout(simple, seed=seed, k=1.5 / math.sqrt(n), iterations=iterations, method="force")
         nodes = list(raw)
         pos = np.array([raw[v] for v in nodes], dtype=float)
     else:
