@@ -17,13 +17,14 @@ from api.contract import allowed_methods_finder, single_valued_query
 from api.headers import SecurityHeadersMiddleware
 from api.limits import RateLimitMiddleware, RateLimits
 from api.routes import admin, ask, briefings, docs, explorer, health, maps, writes
-from api.security import KeyRing, Role, api_routes, route_access, routes_without_access
+from api.security import KeyRing, api_routes, route_access, routes_without_access
 from graph.connect import open_store
 from graph.model import ValidationFailed
 from graph.store import GraphStore
 from loaders.curated import DEFAULT_DATASET
 from loaders.pipeline import load
 from partnergraph import __version__
+from partnergraph.access import Role
 from partnergraph.settings import Settings, get_settings
 from questions.search import invalidate as invalidate_search
 

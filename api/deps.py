@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from api.audit import AuditLog
-from api.security import Principal, Role, require
+from api.security import require
 from graph.store import GraphStore, ReadOnlyConsole, console_of
+from partnergraph.access import Principal, Role
 from partnergraph.settings import Settings
 
 MAX_LIMIT = 200

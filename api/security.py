@@ -18,15 +18,12 @@ Every route declares its access with exactly one dependency made by `require(rol
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import hmac
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 
@@ -36,44 +33,10 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from api.limits import RateLimits, Refusal, client_address
 from api.problems import ProblemError
+from partnergraph.access import Principal, Role
 from partnergraph.settings import ApiKeyEntry, Settings
 
-KEY_PREFIX = "pg_"
 log = logging.getLogger(__name__)
-
-
-class Role(enum.IntEnum):
-    reader = 1
-    contacts = 2
-    editor = 3
-    admin = 4
-
-    @property
-    def sees_contacts(self) -> bool:
-        return self >= Role.contacts
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: a key's holder, or anonymous."""
-
-    name: str
-    role: Role
-    anonymous: bool = False
-
-    @property
-    def sees_contacts(self) -> bool:
-        return self.role.sees_contacts
-
-
-def new_key() -> str:
-    """A fresh random key (256 bits); only its hash is ever configured."""
-    return KEY_PREFIX + secrets.token_urlsafe(32)
-
-
-def hash_key(key: str) -> str:
-    """SHA-256 hex of a key. Unsalted on purpose: keys are random 256-bit tokens, not passwords."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 class KeyRing:

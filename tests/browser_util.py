@@ -26,9 +26,9 @@ import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
 
 from api.app import create_app
-from api.security import hash_key
 from bench.perf import CHROMIUM_ARGS  # one list of launch flags for tests, bench and viz
 from graph.store import GraphStore
+from partnergraph.access import hash_key
 from partnergraph.settings import ApiKeyEntry, Settings
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots of each flow (git-ignored)

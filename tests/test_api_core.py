@@ -11,8 +11,9 @@ from fastapi import Depends
 from test_api_support import Clients, headers, make_settings
 
 from api.app import create_app
-from api.security import Role, public, require
+from api.security import public, require
 from graph.store import GraphStore, StoreError, StoreUnavailable
+from partnergraph.access import Role
 
 PROBLEM = "application/problem+json"
 

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from test_api_support import KEYS, headers, make_settings
 
 from api.app import create_app
-from api.security import Role, hash_key, new_key
 from graph.store import GraphStore
+from partnergraph.access import Role, hash_key, new_key
 from partnergraph.settings import Settings
 
 PROBLEM = "application/problem+json"

@@ -18,11 +18,12 @@ import pytest
 from test_api_support import KEYS, PLANTED_EMAIL, PLANTED_PHONE, ROLES, Clients, audit_lines, headers, make_settings
 
 from api.app import create_app
-from api.security import Role, api_routes, route_access
+from api.security import api_routes, route_access
 from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
 from loaders.curated import DEFAULT_DATASET
 from loaders.pipeline import load
+from partnergraph.access import Role
 
 PLANTED_KEY = "planted-person"
 

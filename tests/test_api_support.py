@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.security import KeyRing, Role, hash_key, new_key
+from api.security import KeyRing
 from graph.store import GraphStore
+from partnergraph.access import Role, hash_key, new_key
 from partnergraph.settings import ApiKeyEntry, Settings
 
 # One key per role; only their hashes go into the settings, as in production.

@@ -21,9 +21,9 @@ import httpx
 import pytest
 from test_embedded import ROOT, jvms_for
 
-from api.security import hash_key
 from graph.connect import ENGINES
 from graph.managed import free_port
+from partnergraph.access import hash_key
 
 EDITOR_KEY, ADMIN_KEY = "pg_outage_editor_" + "e" * 24, "pg_outage_admin_" + "a" * 24
 ANSWER_WITHIN_S = 2.0

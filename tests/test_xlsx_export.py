@@ -21,13 +21,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from test_api_support import KEYS, PLANTED_EMAIL, PLANTED_PHONE, Clients
 from typer.testing import CliRunner
 
-from api.security import Role
 from graph.model import Batch, parse_node, parse_relation
 from graph.schema import SCHEMA_PATH, Schema, load_schema, parse_schema
 from graph.spreadsheet import LISTS_SHEET, layouts
 from graph.store import GraphStore
 from loaders.curated import DEFAULT_DATASET
 from loaders.pipeline import load
+from partnergraph.access import Role
 from partnergraph.cli import app
 from partnergraph.commands.export import export_graph
 from viz.xlsx import MEDIA_TYPE, graph_workbook, template

@@ -30,7 +30,6 @@ from pydantic import (
 from api.audit import AuditEntry, AuditLog
 from api.deps import AuditDep, Editor, StoreDep
 from api.problems import ProblemError
-from api.security import Principal
 from graph.model import KEY_PATTERN, MAX_LIST_ITEMS, MAX_STRING, MAX_TEXT, SOURCE_RULE
 from graph.schema import load_schema
 from graph.store import DuplicateWrite, GraphStore, Receipt, StoreInDoubt
@@ -44,6 +43,7 @@ from loaders.editing import (
     update_entity,
     update_relation,
 )
+from partnergraph.access import Principal
 
 router = APIRouter(tags=["writes"])
 

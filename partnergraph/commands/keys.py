@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from api.security import Role, hash_key, new_key
+from partnergraph.access import Role, hash_key, new_key
 from partnergraph.commands.common import _
 from partnergraph.settings import ApiKeyEntry
 
