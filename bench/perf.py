@@ -54,13 +54,13 @@ class Interactive:
         return asdict(self)
 
 
-def synthetic_graph(nodes: int = 2_000, seed: int = 7, schema: Schema | None = None) -> nx.MultiDiGraph:
+def synthetic_graph(nodes: int = 2_000, seed: int = 7, schema: Schema | None = None) -> nx.MultiDiGraph[str]:
     """A random graph shaped like ours: kinds and relation types from the schema, endpoints the
     relation type allows, a few hubs (preferential attachment), a provenance quote per node."""
     schema = schema or load_schema()
     rng = random.Random(seed)
     kinds = list(schema.node_kinds)
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     by_kind: dict[str, list[str]] = {k: [] for k in kinds}
     for i in range(nodes):
         kind = kinds[i % len(kinds)]

@@ -23,9 +23,9 @@ TARGET_S = 10.0
 RELATIONS_PER_NODE = 3.9  # what bench/generate.py makes
 
 
-def as_graph(batch: Batch) -> nx.MultiDiGraph:
+def as_graph(batch: Batch) -> nx.MultiDiGraph[str]:
     """The batch as a store snapshot would return it, so the export writes what a real one would."""
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for node in batch.nodes:
         props = node.stored_properties()
         props["sources"] = [s.model_dump(exclude_none=True) for s in node.sources]

@@ -847,7 +847,7 @@ class BoltStore:
         relations = {r["type"]: r["count"] for r in self.read("counts_relations")}
         return Counts(nodes=dict(sorted(nodes.items())), relations=dict(sorted(relations.items())))
 
-    def snapshot(self, keys: Iterable[str] | None = None, as_of: dt.date | None = None) -> nx.MultiDiGraph:
+    def snapshot(self, keys: Iterable[str] | None = None, as_of: dt.date | None = None) -> nx.MultiDiGraph[str]:
         if keys is None:
             node_rows = self.read("snapshot_all_nodes")
             rel_rows = self.read("snapshot_all_relations")
@@ -855,7 +855,7 @@ class BoltStore:
             wanted = sorted(set(keys))
             node_rows = self.read("snapshot_nodes", {"keys": wanted})
             rel_rows = self.read("snapshot_relations", {"keys": wanted})
-        graph = nx.MultiDiGraph()
+        graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         for row in node_rows:
             props = _decode_sources(row["props"])
             graph.add_node(props["key"], **props)

@@ -248,7 +248,7 @@ class GraphStore(Protocol):
     def committed(self, receipt_ids: Iterable[str]) -> set[str]:
         """Which of these receipts were committed."""
 
-    def snapshot(self, keys: Iterable[str] | None = None, as_of: dt.date | None = None) -> nx.MultiDiGraph:
+    def snapshot(self, keys: Iterable[str] | None = None, as_of: dt.date | None = None) -> nx.MultiDiGraph[str]:
         """The subgraph over `keys` (all entities when None) as networkx; never any contact data."""
 
     def counts(self) -> Counts: ...

@@ -26,7 +26,7 @@ A = TypeVar("A", bound=BaseModel)
 @dataclass(frozen=True)
 class Subgraph(Generic[A]):
     answer: A
-    graph: nx.MultiDiGraph
+    graph: nx.MultiDiGraph[str]
 
 
 def partners_subgraph(
@@ -52,12 +52,12 @@ def paths_subgraph(store: GraphStore, answer: PathsAnswer, as_of: dt.date | None
     return Subgraph(answer, keep_relations(store.snapshot(keys, as_of=as_of), steps))
 
 
-def keep_relations(graph: nx.MultiDiGraph, allowed: Iterable[tuple[str, str, str]]) -> nx.MultiDiGraph:
+def keep_relations(graph: nx.MultiDiGraph[str], allowed: Iterable[tuple[str, str, str]]) -> nx.MultiDiGraph[str]:
     """A copy of `graph` with only the relations listed as (start, end, type)."""
     wanted = set(allowed)
-    out = nx.MultiDiGraph()
+    out: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     out.add_nodes_from(graph.nodes(data=True))
-    out.add_edges_from(
-        (u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True) if (u, v, d.get("type")) in wanted
-    )
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        if (u, v, d.get("type")) in wanted:
+            out.add_edge(u, v, key=k, **d)
     return out

@@ -249,9 +249,9 @@ def test_the_theme_map_shows_exactly_the_servers_partners(
         clean(gp)
 
 
-def generated_graph(n: int) -> nx.MultiDiGraph:
+def generated_graph(n: int) -> nx.MultiDiGraph[str]:
     batch = generate(n, seed=11).batch
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for node in batch.nodes:
         graph.add_node(node.key, key=node.key, kind=node.kind, name_en=node.name_en, name_fi=node.name_fi)
     for rel in batch.relations:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import cast
 
 import networkx as nx
 import pytest
@@ -28,22 +29,23 @@ SOURCES = [
 ]
 
 
-def read_back(content: bytes, fmt: str) -> nx.MultiDiGraph:
+def read_back(content: bytes, fmt: str) -> nx.MultiDiGraph[str]:
     """What another tool sees: the file parsed by networkx's own readers."""
     if fmt == "graphml":
-        return nx.read_graphml(io.BytesIO(content), force_multigraph=True)
+        return cast("nx.MultiDiGraph[str]", nx.read_graphml(io.BytesIO(content), force_multigraph=True))
     if fmt == "gexf":
         graph = nx.read_gexf(io.BytesIO(content))
         if graph.is_multigraph():  # edge ids (our relation keys) are the keys
-            return graph
-        multi = nx.MultiDiGraph()  # no parallel edges: networkx reads a DiGraph, ids as data
+            return cast("nx.MultiDiGraph[str]", graph)
+        multi: nx.MultiDiGraph[str] = nx.MultiDiGraph()  # no parallel edges: networkx reads a DiGraph, ids as data
         multi.add_nodes_from(graph.nodes(data=True))
-        multi.add_edges_from((s, e, d["id"], d) for s, e, d in graph.edges(data=True))
+        for s, e, d in graph.edges(data=True):
+            multi.add_edge(s, e, key=d["id"], **d)
         return multi
-    return nx.node_link_graph(json.loads(content), edges="links")
+    return cast("nx.MultiDiGraph[str]", nx.node_link_graph(json.loads(content), edges="links"))
 
 
-def rel_keys(graph: nx.MultiDiGraph) -> set[tuple[str, str, str]]:
+def rel_keys(graph: nx.MultiDiGraph[str]) -> set[tuple[str, str, str]]:
     return {(s, e, str(k)) for s, e, k in graph.edges(keys=True)}
 
 
@@ -100,7 +102,7 @@ def test_subgraph_by_keys_and_depth(loaded: GraphStore) -> None:
 
 
 def test_subgraph_errors() -> None:
-    graph = nx.MultiDiGraph([("a", "b")])
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph([("a", "b")])
     with pytest.raises(ExportError, match="no node with key 'x'"):
         subgraph(graph, ["a", "x"])
     with pytest.raises(ExportError, match="unknown format"):

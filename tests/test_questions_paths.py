@@ -57,7 +57,7 @@ def reference(
     store: GraphStore, start: str, end: str, max_hops: int, kinds: set[str], types: set[str], as_of: dt.date | None
 ) -> list[list[str]]:
     snapshot = store.snapshot(as_of=as_of)
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     graph.add_nodes_from(k for k, d in snapshot.nodes(data=True) if d["kind"] not in kinds or k in (start, end))
     graph.add_edges_from(
         (u, v) for u, v, d in snapshot.edges(data=True) if d["type"] not in types and u in graph and v in graph

@@ -53,7 +53,7 @@ def plain(answer: Any) -> Any:
         return answer.model_dump(mode="json")
     if isinstance(answer, Neighbourhood):  # the answer, and the map's full subgraph it reads lazily
         return {"answer": plain(answer.answer), "graph": plain(answer.graph)}
-    if isinstance(answer, nx.Graph):
+    if isinstance(answer, nx.MultiDiGraph):
         nodes = sorted((key, plain(data)) for key, data in answer.nodes(data=True))
         edges = sorted((a, b, str(k), plain(d)) for a, b, k, d in answer.edges(keys=True, data=True))
         return {"nodes": nodes, "edges": edges}

@@ -51,8 +51,8 @@ def schema(tmp_path_factory: pytest.TempPathFactory) -> Schema:
     return load_schema(path)
 
 
-def graph() -> nx.MultiDiGraph:
-    g = nx.MultiDiGraph()
+def graph() -> nx.MultiDiGraph[str]:
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     g.add_node("helsinki", key="helsinki", kind="City", name_en="Helsinki", sources=[SOURCE])
     g.add_node("slush", key="slush", kind="Initiative", name_en="Slush", sources=[SOURCE])
     g.add_edge("helsinki", "slush", key="r1", type=NEW, rel_key="r1", basis="stated", sources=[SOURCE])

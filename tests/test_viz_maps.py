@@ -42,8 +42,8 @@ def payload_of(page: str) -> dict[str, Any]:
     return data
 
 
-def small_graph() -> nx.MultiDiGraph:
-    g = nx.MultiDiGraph()
+def small_graph() -> nx.MultiDiGraph[str]:
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     g.add_node(
         "helsinki",
         key="helsinki",
@@ -98,7 +98,7 @@ def test_nodes_and_edges_are_styled_by_kind_and_relation_type() -> None:
 
 
 def test_size_by_centrality_ranks_the_hub_first() -> None:
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for i in range(8):
         g.add_node(f"c{i}", kind="City", name_en=f"C{i}")
     for i in range(1, 8):

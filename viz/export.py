@@ -27,7 +27,7 @@ class ExportError(ValueError):
     """An export that cannot be made as asked (unknown key or format)."""
 
 
-def subgraph(graph: nx.MultiDiGraph, keys: Iterable[str], depth: int = 1) -> nx.MultiDiGraph:
+def subgraph(graph: nx.MultiDiGraph[str], keys: Iterable[str], depth: int = 1) -> nx.MultiDiGraph[str]:
     """The given nodes and every node within `depth` relations of them (in either direction)."""
     wanted = list(dict.fromkeys(keys))
     missing = [k for k in wanted if k not in graph]
@@ -41,7 +41,7 @@ def subgraph(graph: nx.MultiDiGraph, keys: Iterable[str], depth: int = 1) -> nx.
     return graph.subgraph(reach).copy()
 
 
-def add_contacts(graph: nx.MultiDiGraph, rows: Iterable[Mapping[str, Any]]) -> None:
+def add_contacts(graph: nx.MultiDiGraph[str], rows: Iterable[Mapping[str, Any]]) -> None:
     """Put contact fields (rows of key, email, phone) on the graph's nodes that have them."""
     for row in rows:
         if row.get("key") in graph:
@@ -77,10 +77,10 @@ def _label(key: str, data: Mapping[str, Any]) -> str:
     return str(data.get("name_en") or data.get("name_fi") or key)
 
 
-def flatten(graph: nx.MultiDiGraph, value: Callable[[Any], Any] = _scalar) -> nx.MultiDiGraph:
+def flatten(graph: nx.MultiDiGraph[str], value: Callable[[Any], Any] = _scalar) -> nx.MultiDiGraph[str]:
     """A copy with every property converted by `value` (None dropped) and a `label` on each node.
     Sources are always one JSON string in the scalar formats, even when there is only one."""
-    out = nx.MultiDiGraph()
+    out: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for key, data in graph.nodes(data=True):
         props = {name: _flat(name, v, value) for name, v in data.items() if v is not None}
         out.add_node(key, **props, label=_label(key, data))
@@ -95,12 +95,12 @@ def _flat(name: str, v: Any, value: Callable[[Any], Any]) -> Any:
     return value(v)
 
 
-def to_graphml(graph: nx.MultiDiGraph) -> bytes:
+def to_graphml(graph: nx.MultiDiGraph[str]) -> bytes:
     flat = flatten(graph)
     return "\n".join(nx.generate_graphml(flat, encoding="utf-8", prettyprint=True)).encode("utf-8") + b"\n"
 
 
-def to_gexf(graph: nx.MultiDiGraph) -> bytes:
+def to_gexf(graph: nx.MultiDiGraph[str]) -> bytes:
     flat = flatten(graph)
     # GEXF reserves an edge's `type` (directed/undirected), `label` and `id`: the relation type
     # goes to `relation` and the label, the relation key to the edge id.
@@ -110,16 +110,20 @@ def to_gexf(graph: nx.MultiDiGraph) -> bytes:
     return "\n".join(nx.generate_gexf(flat, encoding="utf-8", prettyprint=True)).encode("utf-8") + b"\n"
 
 
-def to_json(graph: nx.MultiDiGraph) -> bytes:
+def to_json(graph: nx.MultiDiGraph[str]) -> bytes:
     flat = flatten(graph, _json_value)
     data = nx.node_link_data(flat, edges="links")
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8") + b"\n"
 
 
-EXPORTERS: dict[str, Callable[[nx.MultiDiGraph], bytes]] = {"graphml": to_graphml, "gexf": to_gexf, "json": to_json}
+EXPORTERS: dict[str, Callable[[nx.MultiDiGraph[str]], bytes]] = {
+    "graphml": to_graphml,
+    "gexf": to_gexf,
+    "json": to_json,
+}
 
 
-def export(graph: nx.MultiDiGraph, fmt: str) -> bytes:
+def export(graph: nx.MultiDiGraph[str], fmt: str) -> bytes:
     """The graph in format `fmt` (graphml, gexf or json)."""
     if fmt not in EXPORTERS:
         raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -25,7 +25,7 @@ Array = npt.NDArray[np.float64]
 
 
 def compute_layout(
-    graph: nx.Graph | nx.MultiDiGraph, seed: int = 7, iterations: int = 60
+    graph: nx.Graph[str] | nx.MultiDiGraph[str], seed: int = 7, iterations: int = 60
 ) -> dict[str, tuple[float, float]]:
     """Pixel positions for every node of `graph`; deterministic for a given seed."""
     n = graph.number_of_nodes()
@@ -33,7 +33,7 @@ def compute_layout(
         return {}
     if n == 1:
         return {str(next(iter(graph.nodes))): (0.0, 0.0)}
-    simple = nx.Graph()
+    simple: nx.Graph[str] = nx.Graph()
     simple.add_nodes_from(graph.nodes)
     simple.add_edges_from((u, v) for u, v in graph.edges() if u != v)
     isolated = [v for v in simple.nodes if simple.degree(v) == 0]
@@ -60,7 +60,7 @@ def compute_layout(
 
 def layout_of(keys: list[str], pairs: list[tuple[str, str]], seed: int = 7) -> dict[str, tuple[float, float]]:
     """The layout of the nodes `keys` linked by `pairs` (pairs naming other keys are ignored)."""
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     graph.add_nodes_from(keys)
     graph.add_edges_from((a, b) for a, b in pairs if a in graph and b in graph)
     return compute_layout(graph, seed)

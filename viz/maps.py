@@ -155,11 +155,11 @@ def _label(name: str) -> str:
 # Layout, sizes, cap
 
 
-def _neighbour_counts(graph: nx.MultiDiGraph) -> dict[str, int]:
+def _neighbour_counts(graph: nx.MultiDiGraph[str]) -> dict[str, int]:
     return {n: len(set(graph.successors(n)) | set(graph.predecessors(n))) for n in graph.nodes}
 
 
-def _centrality(graph: nx.MultiDiGraph, size_by: SizeBy, seed: int) -> dict[str, float]:
+def _centrality(graph: nx.MultiDiGraph[str], size_by: SizeBy, seed: int) -> dict[str, float]:
     if size_by == "degree" or graph.number_of_nodes() < 3:
         return {n: float(v) for n, v in _neighbour_counts(graph).items()}
     simple = nx.Graph(graph.to_undirected(as_view=True))
@@ -169,7 +169,7 @@ def _centrality(graph: nx.MultiDiGraph, size_by: SizeBy, seed: int) -> dict[str,
     return {n: float(v) for n, v in nx.betweenness_centrality(simple, k=k, seed=seed).items()}
 
 
-def _cap_nodes(graph: nx.MultiDiGraph, cap: int, first: Iterable[str]) -> list[str]:
+def _cap_nodes(graph: nx.MultiDiGraph[str], cap: int, first: Iterable[str]) -> list[str]:
     """The nodes to keep when a graph exceeds the cap: the highlighted ones, then the best connected."""
     degree = _neighbour_counts(graph)
     keep = [k for k in dict.fromkeys(first) if k in graph][:cap]
@@ -240,7 +240,7 @@ def _bend(nth: int) -> dict[str, Any]:
 
 
 def build_map(
-    graph: nx.MultiDiGraph | nx.DiGraph | nx.Graph,
+    graph: nx.MultiDiGraph[str] | nx.DiGraph[str] | nx.Graph[str],
     *,
     title: str = "partnergraph map",
     subtitle: str | None = None,
@@ -365,7 +365,7 @@ def _plain_dict(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _node_details(
-    graph: nx.MultiDiGraph, key: str, attrs: Mapping[str, Any], schema: Schema, language: str
+    graph: nx.MultiDiGraph[str], key: str, attrs: Mapping[str, Any], schema: Schema, language: str
 ) -> dict[str, Any]:
     kind = str(attrs.get("kind") or "")
     props = {
@@ -396,7 +396,7 @@ def _node_details(
 
 
 def _edge_details(
-    graph: nx.MultiDiGraph, start: str, end: str, rtype: str, attrs: Mapping[str, Any], language: str
+    graph: nx.MultiDiGraph[str], start: str, end: str, rtype: str, attrs: Mapping[str, Any], language: str
 ) -> dict[str, Any]:
     return {
         "type": rtype,
@@ -492,7 +492,7 @@ def render_map(map_data: MapData, *, standalone: bool = True, static_url: str = 
 
 
 def map_html(
-    graph: nx.MultiDiGraph | nx.DiGraph | nx.Graph,
+    graph: nx.MultiDiGraph[str] | nx.DiGraph[str] | nx.Graph[str],
     *,
     standalone: bool = True,
     static_url: str = "/static",
@@ -503,7 +503,7 @@ def map_html(
     return render_map(build_map(graph, **build), standalone=standalone, static_url=static_url)
 
 
-def write_map(graph: nx.MultiDiGraph | nx.DiGraph | nx.Graph, path: Path, **kwargs: Any) -> MapData:
+def write_map(graph: nx.MultiDiGraph[str] | nx.DiGraph[str] | nx.Graph[str], path: Path, **kwargs: Any) -> MapData:
     """Build a standalone map of `graph` and write it to `path` (UTF-8); returns the map data."""
     data = build_map(graph, **kwargs)
     path.write_text(render_map(data, standalone=True), encoding="utf-8")

@@ -192,7 +192,7 @@ def _resolved(data: MapData, resolutions: list[Resolution]) -> MapData:
     return data
 
 
-def _name(graph: nx.MultiDiGraph, key: str, language: str = "en") -> str:
+def _name(graph: nx.MultiDiGraph[str], key: str, language: str = "en") -> str:
     data = graph.nodes[key] if key in graph else {}
     return display_name({**data, "key": key}, language)
 

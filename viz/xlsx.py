@@ -222,7 +222,7 @@ def _first_source(sources: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {fields.get(name, name): value for name, value in sources[0].items() if value is not None}
 
 
-def graph_workbook(graph: nx.MultiDiGraph, schema: Schema, *, include_contacts: bool = False) -> bytes:
+def graph_workbook(graph: nx.MultiDiGraph[str], schema: Schema, *, include_contacts: bool = False) -> bytes:
     """The graph as the loader's workbook: a sheet per kind, Relations, Sources (every source after a
     record's first), and Contacts only with `include_contacts`. Loading it gives the same graph."""
     book = _empty_book()

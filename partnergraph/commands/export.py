@@ -23,7 +23,7 @@ ALL_FORMATS = (*FORMATS, "xlsx")
 
 def export_graph(
     store: GraphStore, keys: list[str] | None = None, depth: int = 1, *, include_contacts: bool = False
-) -> nx.MultiDiGraph:
+) -> nx.MultiDiGraph[str]:
     """The graph to export: everything, or the given keys and their neighbours to `depth`; contact
     fields only when asked for."""
     graph = store.snapshot()
