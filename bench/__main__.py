@@ -30,7 +30,7 @@ from neo4j.exceptions import Neo4jError
 from bench import http_api, limit, load, maps, questions, routes, xlsx
 from bench.common import ENGINE_TITLES, Database, Results, Target, num
 from bench.generate import PERSON, Synthetic, generate
-from bench.report import machine, markdown, today
+from bench.report import machine, markdown, readme_summary, today, with_readme_summary
 from graph.connect import ENGINES
 from graph.staged import STAGE_ROWS, STAGED_MIN
 from graph.store import StoreError
@@ -523,6 +523,9 @@ def main(argv: list[str] | None = None) -> int:
     for path in (RESULTS_DIR / "latest.json", RESULTS_DIR / f"{stamp}.json"):
         path.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     args.doc.write_text(markdown(results, meta), encoding="utf-8")
+    if args.doc == DOC and args.only == frozenset(FAMILIES) and not args.quick and not args.sizes:
+        readme = ROOT / "README.md"  # a full run's summary, nothing partial
+        readme.write_text(with_readme_summary(readme.read_text(encoding="utf-8"), readme_summary(results, meta)))
     print(f"[bench] done in {meta['runtime_s']:.0f} s; wrote {args.doc} and {RESULTS_DIR / 'latest.json'}")
     return 0
 

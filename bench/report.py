@@ -8,7 +8,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from bench.common import Results
+from bench.common import Results, Target
 
 FAMILIES = ["servers", "load", "xlsx", "questions", "limit", "api", "maps", "memory"]
 TITLES = {"servers": "Servers", "limit": "Distance from the limit", "api": "API", "xlsx": "Spreadsheets"}
@@ -97,3 +97,51 @@ def markdown(results: Results, meta: dict[str, Any]) -> str:
 
 def today() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+README_START = "<!-- bench: written by `make bench` from docs/benchmarks.md; do not edit by hand -->"
+README_END = "<!-- /bench -->"
+ENGINE_PREFIXES = {"ArcadeDB: ": "arcadedb", "Neo4j: ": "neo4j"}
+
+
+def readme_summary(results: Results, meta: dict[str, Any]) -> str:
+    """Every target side by side for both databases, for the README: measured, and whether it holds."""
+    rows: dict[str, dict[str, Target]] = {}
+    for t in results.targets:
+        engine, name = next(
+            ((e, t.name[len(p) :]) for p, e in ENGINE_PREFIXES.items() if t.name.startswith(p)), ("", t.name)
+        )
+        rows.setdefault(name, {})[engine] = t
+
+    def cell(t: Target | None) -> str:
+        if t is None:
+            return "–"
+        mark = " ✓" if t.holds else " ✗" if t.holds is False else ""
+        return _cell(t.value) + mark
+
+    m = meta["machine"]
+    lines = [
+        f"Run of {meta['date']}, {meta['runtime_s'] / 60:.0f} min on {m['cores']} shared cores, load average "
+        f"{m['load_average_at_start'][0]} at the start and {meta.get('load_average_at_end', ['?'])[0]} at the end "
+        "(✓ holds, ✗ does not; why not, and every other table: [docs/benchmarks.md](docs/benchmarks.md)):",
+        "",
+        "| target | goal | ArcadeDB | Neo4j |",
+        "|---|---|---|---|",
+    ]
+    for name, by_engine in rows.items():
+        goal = next(iter(by_engine.values())).target
+        if "" in by_engine:  # not per database
+            lines.append(f"| {_cell(name)} | {_cell(goal)} | {cell(by_engine[''])} (not per database) | |")
+        else:
+            arcadedb, neo4j = cell(by_engine.get("arcadedb")), cell(by_engine.get("neo4j"))
+            lines.append(f"| {_cell(name)} | {_cell(goal)} | {arcadedb} | {neo4j} |")
+    return "\n".join(lines)
+
+
+def with_readme_summary(readme: str, summary: str) -> str:
+    """The README with `summary` between its bench markers (unchanged when it has none)."""
+    head, start, rest = readme.partition(README_START)
+    _, end, tail = rest.partition(README_END)
+    if not start or not end:
+        return readme
+    return f"{head}{start}\n{summary}\n{end}{tail}"
