@@ -13,6 +13,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import neo4j
@@ -119,6 +120,19 @@ def _console_error(exc: neo4j_errors.Neo4jError) -> Exception:
         # The user's own query failed inside the server (ArcadeDB reports unknown procedures so): a 4xx.
         return ReadOnlyRefused(f"the database could not run this query ({code})")
     return StoreError(f"the query failed ({code})")
+
+
+@dataclass(frozen=True)
+class _Writing:
+    """What the record writers of one write transaction share. `empty`: the graph held no entity
+    when the write began, so no key can exist and the existence checks are skipped."""
+
+    tx: neo4j.ManagedTransaction
+    size: int  # rows a statement
+    summary: WriteSummary
+    expected: Mapping[str, str]  # versions the write is conditional on (If-Match)
+    empty: bool = False
+    undo: Undo | None = None  # a staged load's chunk records how to undo itself
 
 
 def _decode_sources(props: dict[str, Any]) -> dict[str, Any]:
@@ -406,10 +420,11 @@ class BoltStore:
             self._record_receipt(tx, receipt)
             summary = WriteSummary()
             empty = tx.run(self._cypher("nodes_any")).peek() is None  # then every key is new: no reads
-            self._write_nodes(tx, batch.nodes, batch_size, summary, expected, empty=empty)
+            writing = _Writing(tx, batch_size, summary, expected, empty=empty)
+            self._write_nodes(writing, batch.nodes)
             if progress:
                 progress(len(batch.nodes))
-            self._write_relations(tx, batch.relations, batch_size, summary, expected, empty=empty)
+            self._write_relations(writing, batch.relations)
             if progress:
                 progress(len(batch.relations))
             self._write_provenance(tx, batch.provenance, batch_size, summary)
@@ -489,11 +504,11 @@ class BoltStore:
 
         step = self.stage_rows
         for nodes in chunks(batch.nodes, step):
-            chunk(lambda tx, s, u, n=nodes: self._write_nodes(tx, list(n), size, s, empty=empty, undo=u))  # type: ignore[misc]
+            chunk(lambda tx, s, u, n=nodes: self._write_nodes(_Writing(tx, size, s, {}, empty, u), list(n)))  # type: ignore[misc]
         if progress:
             progress(len(batch.nodes))
         for rels in chunks(batch.relations, step):
-            chunk(lambda tx, s, u, r=rels: self._write_relations(tx, list(r), size, s, empty=empty, undo=u))  # type: ignore[misc]
+            chunk(lambda tx, s, u, r=rels: self._write_relations(_Writing(tx, size, s, {}, empty, u), list(r)))  # type: ignore[misc]
         if progress:
             progress(len(batch.relations))
         for part_keys in chunks(sorted(batch.provenance), step):
@@ -607,23 +622,13 @@ class BoltStore:
             versions.update({k: version_of(p) for k, p in found.items()})
         return versions
 
-    def _write_nodes(
-        self,
-        tx: neo4j.ManagedTransaction,
-        nodes: list[NodeRecord],
-        size: int,
-        summary: WriteSummary,
-        expected: Mapping[str, str] | None = None,
-        *,
-        empty: bool = False,
-        undo: Undo | None = None,
-    ) -> None:
-        """Create or update `nodes`, with their contact cards. `empty`: the graph held no entity
-        when the write began, so no key can exist and the existence check is skipped."""
-        if empty and not expected:
+    def _write_nodes(self, w: _Writing, nodes: list[NodeRecord]) -> None:
+        """Create or update `nodes`, with their contact cards."""
+        tx, size, summary, expected, undo = w.tx, w.size, w.summary, w.expected, w.undo
+        if w.empty and not expected:
             stored: dict[str, dict[str, Any]] = {}
         else:
-            stored = self._stored_nodes(tx, [n.key for n in nodes], size, expected or {})
+            stored = self._stored_nodes(tx, [n.key for n in nodes], size, expected)
         to_create, to_update, contacts, new_contacts = _sort_nodes(nodes, stored, summary, undo)
         if undo is not None and contacts:
             self._image_cards(tx, [c["key"] for c in contacts], size, undo)
@@ -669,18 +674,8 @@ class BoltStore:
         _check_versions(stored, {k: expected[k] for k in locked})
         return stored
 
-    def _write_relations(
-        self,
-        tx: neo4j.ManagedTransaction,
-        relations: list[RelationRecord],
-        size: int,
-        summary: WriteSummary,
-        expected: Mapping[str, str] | None = None,
-        *,
-        empty: bool = False,
-        undo: Undo | None = None,
-    ) -> None:
-        expected = expected or {}
+    def _write_relations(self, w: _Writing, relations: list[RelationRecord]) -> None:
+        tx, size, summary, expected, undo = w.tx, w.size, w.summary, w.expected, w.undo
         by_type: dict[str, list[RelationRecord]] = {}
         for rel in relations:
             by_type.setdefault(rel.type, []).append(rel)
@@ -688,7 +683,7 @@ class BoltStore:
             rows: list[dict[str, Any]] = [
                 {"start": r.start, "end": r.end, "key": r.key, "props": r.stored_properties()} for r in rels
             ]
-            if empty and not expected:  # no entity existed when the write began: no relation either
+            if w.empty and not expected:  # no entity existed when the write began: no relation either
                 stored: dict[str, dict[str, Any]] = {}
             else:
                 stored = self._stored_relations(tx, rel_type, rows, size, expected)
