@@ -1,0 +1,204 @@
+"""The fast paths of partners by themes, themes, governance and brokers against their plain references.
+
+Each question answers from the in-memory projection (`questions.projection`: arrays, and values
+derived from them kept until the database's change counter moves); its reference is the
+implementation it replaced, kept beside it: `partners_by_themes_in_database`,
+`theme_overview_in_database` and `governance_in_database` read every relation from the database
+and group them in Python, `brokers_with_networkx` builds a networkx graph from the database and
+asks networkx for betweenness. On the Helsinki data and on generated graphs (hubs, dates,
+sub-themes), on every database, both give the same answer, value for value; a write is seen by
+the next question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from typing import Any
+
+import pytest
+from test_questions_support import SCHEMA
+
+from bench.generate import generate
+from graph.model import Batch, parse_node, parse_relation
+from graph.store import GraphStore
+from questions import brokers as brokers_module
+from questions.brokers import brokers, brokers_with_networkx
+from questions.governance import governance, governance_in_database
+from questions.partners import partners_by_themes, partners_by_themes_in_database
+from questions.themes import theme_overview, theme_overview_in_database
+
+DAYS = [None, dt.date(2010, 1, 1), dt.date(2019, 6, 1), dt.date(2024, 1, 1)]
+
+
+def same(fast: Any, reference: Any) -> None:
+    """Equal as models and as the JSON the API sends (the fast models are built unvalidated)."""
+    assert fast == reference
+    assert fast.model_dump(mode="json") == reference.model_dump(mode="json")
+    assert type(fast).model_validate(fast.model_dump()) == reference
+
+
+@pytest.fixture
+def generated(store: GraphStore) -> tuple[GraphStore, Any]:
+    graph = generate(600, seed=11)
+    store.apply(graph.batch)
+    return store, graph
+
+
+def partner_cases(themes: list[str], rng: random.Random, count: int) -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = []
+    for _ in range(count):
+        cases.append(
+            {
+                "themes": rng.sample(themes, rng.choice((1, 1, 2, 3))),
+                "mode": rng.choice(("all", "any")),
+                "kinds": rng.choice((None, ["City"], ["Organisation", "Network"], ["Initiative", "City"])),
+                "as_of": rng.choice(DAYS),
+                "include_home": rng.random() < 0.3,
+                "include_non_actors": rng.random() < 0.3,
+            }
+        )
+    return cases
+
+
+def check_partners(store: GraphStore, cases: list[dict[str, Any]], home: str) -> int:
+    matched = 0
+    for case in cases:
+        fast = partners_by_themes(store, home=home, **case)
+        same(fast, partners_by_themes_in_database(store, home=home, **case))
+        matched += len(fast.partners)
+    return matched
+
+
+def test_partners_by_themes_fast_is_the_reference_on_helsinki(helsinki_store: GraphStore) -> None:
+    themes = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes") if r["kind"] == "Theme")
+    cases = [{"themes": [t], "mode": "all"} for t in themes]
+    cases += [
+        {"themes": list(pair), "mode": mode}
+        for pair in itertools.combinations(themes[:8], 2)
+        for mode in ("all", "any")
+    ]
+    cases += partner_cases(themes, random.Random(1), 40)
+    assert check_partners(helsinki_store, cases, "helsinki") > 0
+    # Left out are counted the same way: the home city and its units, and what is no actor.
+    assert partners_by_themes(helsinki_store, ["smart-city"]).left_out
+
+
+def test_partners_by_themes_fast_is_the_reference_on_a_generated_graph(generated: tuple[GraphStore, Any]) -> None:
+    store, graph = generated
+    themes = graph.keys["Theme"]
+    cases = [{"themes": themes[:2]}, {"themes": themes[:3], "mode": "any"}, {"themes": [themes[0]], "as_of": DAYS[2]}]
+    cases += partner_cases(themes, random.Random(2), 40)
+    assert check_partners(store, cases, graph.keys["City"][0]) > 100
+    assert check_partners(store, cases[:10], "helsinki") > 0  # a home the graph lacks: nothing left out for it
+
+
+def test_theme_overview_fast_is_the_reference(helsinki_store: GraphStore) -> None:
+    for as_of in DAYS:
+        same(theme_overview(helsinki_store, as_of=as_of), theme_overview_in_database(helsinki_store, as_of=as_of))
+
+
+def test_theme_overview_fast_is_the_reference_on_a_generated_graph(generated: tuple[GraphStore, Any]) -> None:
+    store, _ = generated
+    for as_of in DAYS:
+        fast = theme_overview(store, as_of=as_of)
+        same(fast, theme_overview_in_database(store, as_of=as_of))
+        assert any(t.total_links > t.direct_links for t in fast.themes)  # families are counted, not just links
+
+
+def test_governance_fast_is_the_reference(helsinki_store: GraphStore) -> None:
+    cities = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes") if r["kind"] == "City")
+    for as_of in DAYS:
+        for home in ["helsinki", *cities[:6]]:
+            same(
+                governance(helsinki_store, home=home, as_of=as_of),
+                governance_in_database(helsinki_store, home=home, as_of=as_of),
+            )
+    found = governance(helsinki_store)
+    assert found.memberships_without_owner or found.memberships_with_inferred_owner or found.partners_without_theme
+
+
+def test_governance_fast_is_the_reference_on_a_generated_graph(generated: tuple[GraphStore, Any]) -> None:
+    store, graph = generated
+    rng = random.Random(4)
+    for as_of in DAYS:
+        for home in [graph.keys["City"][0], rng.choice(graph.keys["City"]), rng.choice(graph.keys["Organisation"])]:
+            fast = governance(store, home=home, as_of=as_of)
+            same(fast, governance_in_database(store, home=home, as_of=as_of))
+    fast = governance(store, home=graph.keys["City"][0])
+    assert fast.memberships_without_owner and fast.partners_without_theme
+
+
+def brokers_cases(themes: list[str]) -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = [{}, {"measure": "degree"}, {"top": 200}, {"as_of": DAYS[2]}]
+    for theme in themes:
+        cases += [{"theme": theme}, {"theme": theme, "measure": "degree", "top": 30, "as_of": DAYS[3]}]
+    return cases
+
+
+def test_brokers_fast_is_networkx_on_helsinki(helsinki_store: GraphStore) -> None:
+    themes = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes") if r["kind"] == "Theme")
+    for case in brokers_cases(themes[:12]):
+        same(brokers(helsinki_store, **case), brokers_with_networkx(helsinki_store, **case))
+
+
+def test_brokers_fast_is_networkx_on_a_generated_graph(
+    generated: tuple[GraphStore, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, graph = generated
+    themes = graph.keys["Theme"]
+    for case in brokers_cases([themes[0], themes[3], themes[-1]]):
+        fast = brokers(store, **case)
+        same(fast, brokers_with_networkx(store, **case))
+        assert fast.brokers and not fast.estimated
+    # The estimate from sampled pivots: the same pivots (networkx's draw with seed 7) and sums.
+    monkeypatch.setattr(brokers_module, "EXACT_BETWEENNESS_LIMIT", 100)
+    monkeypatch.setattr(brokers_module, "PIVOT_BUDGET", 40 * 3_000)
+    monkeypatch.setattr(brokers_module, "SOURCE_CELLS", 600 * 7)  # several batches of sources
+    for case in ({"top": 50}, {"theme": themes[0]}, {"theme": themes[1], "as_of": DAYS[2]}):
+        fast = brokers(store, **case)
+        same(fast, brokers_with_networkx(store, **case))
+        assert fast.estimated
+
+
+def test_a_write_is_seen_by_the_next_fast_answer(store: GraphStore) -> None:
+    def node(key: str, kind: str) -> Any:
+        return parse_node(SCHEMA, {"key": key, "kind": kind, "name_en": key.title()}, "t")
+
+    def rel(start: str, rel_type: str, end: str) -> Any:
+        return parse_relation(SCHEMA, {"start": start, "type": rel_type, "end": end}, "t")
+
+    store.apply(
+        Batch(
+            [
+                node("helsinki", "City"),
+                node("tallinn", "City"),
+                node("c40", "Network"),
+                node("maas", "Theme"),
+                node("mobility", "Theme"),
+            ],
+            [rel("maas", "SUBTHEME_OF", "mobility")],
+        )
+    )
+    assert partners_by_themes(store, ["mobility"]).partners == []
+    assert [t.total_links for t in theme_overview(store).themes] == [0, 0]
+    assert [t.key for t in governance(store).themes_without_partners] == ["maas", "mobility"]
+    assert brokers(store).brokers[0].score == 0
+    store.apply(
+        Batch(
+            relations=[
+                rel("tallinn", "TOUCHES", "maas"),
+                rel("helsinki", "PARTNER_OF", "tallinn"),
+                rel("c40", "PARTNER_OF", "tallinn"),
+            ]
+        )
+    )
+    assert [p.entity.key for p in partners_by_themes(store, ["mobility"]).partners] == ["tallinn"]
+    assert [t.total_links for t in theme_overview(store).themes] == [1, 1]
+    assert governance(store).themes_without_partners == []
+    assert brokers(store).brokers[0].entity.key == "tallinn"
+    store.delete(["tallinn"])
+    assert partners_by_themes(store, ["mobility"]).partners == []
+    assert brokers(store).brokers[0].score == 0
+    same(governance(store), governance_in_database(store))
