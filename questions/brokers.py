@@ -146,7 +146,10 @@ def brokers(
     theme = resolution.entity.key if resolution else None
     at = view(store)
     family = closure_in(theme_tree(store, as_of, at=at), [theme])[theme] if theme else None
-    ranking = at.get(("brokers", theme, as_of, measure), lambda p: _ranking(at, family, as_of, measure))
+    ranking = at.get(
+        ("brokers", theme, as_of, measure, EXACT_BETWEENNESS_LIMIT, PIVOT_BUDGET, SOURCE_CELLS),
+        lambda p: _ranking(at, family, as_of, measure),
+    )
     p = at.projection
     return BrokersAnswer.model_construct(
         measure=measure,
