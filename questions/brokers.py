@@ -142,22 +142,22 @@ def brokers(
         raise QuestionError("measure must be 'betweenness' or 'degree'")
     if not 1 <= top <= MAX_TOP:
         raise QuestionError(f"top must be between 1 and {MAX_TOP}")
-    resolution = resolve(store, theme, kinds=[THEME]) if theme is not None else None
-    theme = resolution.entity.key if resolution else None
     at = view(store)
+    resolution = resolve(store, theme, kinds=[THEME], at=at) if theme is not None else None
+    theme = resolution.entity.key if resolution else None
     family = closure_in(theme_tree(store, as_of, at=at), [theme])[theme] if theme else None
     ranking = at.get(
         ("brokers", theme, as_of, measure, EXACT_BETWEENNESS_LIMIT, PIVOT_BUDGET, SOURCE_CELLS),
         lambda p: _ranking(at, family, as_of, measure),
     )
     p = at.projection
-    return BrokersAnswer.model_construct(
+    return BrokersAnswer(
         measure=measure,
         theme=theme,
         estimated=ranking.estimated,
         brokers=[
-            Broker.model_construct(
-                entity=EntityRef.model_construct(
+            Broker(
+                entity=EntityRef(
                     key=p.keys[i], kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i]
                 ),
                 score=score,

@@ -131,9 +131,9 @@ def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | No
 
     Answered from the projection (one read of the change counter), with the theme tree kept
     beside it; `governance_in_database` is the plain reference."""
-    resolution = resolve(store, home)
-    home = resolution.entity.key
     at = view(store)
+    resolution = resolve(store, home, at=at)
+    home = resolution.entity.key
     p = at.projection
     refs = _Refs(p)
     members = p.held(at.get(("of_type", MEMBER_OF), lambda q: q.of_type(MEMBER_OF)), as_of)
@@ -156,7 +156,7 @@ def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | No
     with_theme[p.starts[links]] = True
     kinds = set(_kind_ids(p, PARTNER_KINDS))
     lonely = [refs(i) for i in sorted(partners) if int(p.kind_ids[i]) in kinds and not with_theme[i]]
-    return GovernanceAnswer.model_construct(
+    return GovernanceAnswer(
         home=home,
         memberships_without_owner=unowned,
         memberships_with_inferred_owner=inferred,
@@ -169,8 +169,7 @@ def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | No
 
 
 class _Refs:
-    """EntityRefs of projection entities, made once per answer (values come typed from the
-    database, so they are constructed without re-validation; tests compare them with validated ones)."""
+    """EntityRefs of projection entities, made once per answer."""
 
     def __init__(self, p: Projection):
         self._p = p
@@ -180,7 +179,7 @@ class _Refs:
         found = self._made.get(i)
         if found is None:
             p = self._p
-            found = self._made[i] = EntityRef.model_construct(
+            found = self._made[i] = EntityRef(
                 key=p.keys[i], kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i]
             )
         return found
@@ -210,7 +209,7 @@ def _fast_ownership(
     members = members[np.append(pairs[1:] != pairs[:-1], True)] if len(members) else members  # the last of each pair
     ends = p.ends[members]
     unowned = [
-        Membership.model_construct(member=refs(int(p.starts[r])), network=refs(int(p.ends[r])), basis=_basis(p, r))
+        Membership(member=refs(int(p.starts[r])), network=refs(int(p.ends[r])), basis=_basis(p, r))
         for r in members[owners[ends] == 0].tolist()
     ]
     inferred = []
@@ -218,7 +217,7 @@ def _fast_ownership(
         network = int(p.ends[r])
         held = sorted({int(p.starts[o]) for o in owned[p.ends[owned] == network].tolist()})  # indices sort as keys
         inferred.append(
-            InferredOwnership.model_construct(
+            InferredOwnership(
                 member=refs(int(p.starts[r])),
                 network=refs(network),
                 basis=_basis(p, r),

@@ -157,8 +157,8 @@ def partners_by_themes(
     asked = list(dict.fromkeys(themes))
     if not asked:
         raise QuestionError("name at least one theme")
-    resolved = resolve_all(store, asked, kinds=[THEME])
     at = view(store)
+    resolved = resolve_all(store, asked, kinds=[THEME], at=at)
     closure = closure_in(theme_tree(store, as_of, at=at), keys_of(resolved))
     if len(closure) > MAX_BITS:
         return partners_by_themes_in_database(
@@ -172,7 +172,7 @@ def partners_by_themes(
             include_non_actors=include_non_actors,
         )
     p = at.projection
-    home_key = None if include_home else _home_key(store, home)
+    home_key = None if include_home else _home_key(store, home, at)
     requested = sorted(closure)
     asked_for: dict[str, list[str]] = {}  # linked theme -> the requested themes it stands for, sorted
     bits = np.zeros(len(p.keys), dtype=np.int64)
@@ -199,13 +199,15 @@ def partners_by_themes(
     ):
         if count:
             left_out[why] = count
-    ends = np.append(first, len(rels))
+    bounds = np.append(first, len(rels)).tolist()
+    links = list(zip(rels.tolist(), p.ends[rels].tolist(), strict=True))
+    actor_list, matched_list = actors.tolist(), matched.tolist()
     partners = [
-        _partner(p, int(actors[i]), rels[ends[i] : ends[i + 1]].tolist(), asked_for, int(matched[i]), requested)
+        _partner(p, actor_list[i], links[bounds[i] : bounds[i + 1]], asked_for, matched_list[i], requested)
         for i in np.flatnonzero(qualifies & partner_ok[actors]).tolist()
     ]
     partners.sort(key=lambda found: (-len(found.themes), -len(found.matches), found.entity.key))
-    return PartnersAnswer.model_construct(
+    return PartnersAnswer(
         themes=requested,
         mode=mode,
         partners=partners,
@@ -236,35 +238,40 @@ def _matched(
 
 
 def _partner(
-    p: Projection, actor: int, rels: list[int], asked_for: dict[str, list[str]], matched: int, requested: list[str]
+    p: Projection,
+    actor: int,
+    links: list[tuple[int, int]],
+    asked_for: dict[str, list[str]],
+    matched: int,
+    requested: list[str],
 ) -> Partner:
-    """One partner's answer, from its links (values come typed from the database, so the models
-    are constructed without re-validation; the tests compare them with validated ones)."""
+    """One partner's answer, from its links: (relation, theme linked) in `theme_links`' order."""
     matches = []
-    for r in rels:
-        via, basis = p.keys[int(p.ends[r])], p.bases[r]
+    keys, types, bases, roles, since, until = p.keys, p.types, p.bases, p.roles, p.since, p.until
+    for r, end in links:
+        via, basis = keys[end], bases[r]
         for theme in asked_for[via]:
             matches.append(
-                ThemeMatch.model_construct(
+                ThemeMatch(
                     theme=theme,
                     via_theme=via,
-                    relation=p.types[r],
+                    relation=types[r],
                     basis="stated" if basis is None else str(basis),
-                    role=p.roles[r],
-                    since=p.since[r],
-                    until=p.until[r],
+                    role=roles[r],
+                    since=since[r],
+                    until=until[r],
                 )
             )
     matches.sort(key=lambda m: (m.theme, m.via_theme, m.relation, m.role or ""))
-    entity = EntityRef.model_construct(
-        key=p.keys[actor],
+    entity = EntityRef(
+        key=keys[actor],
         kind=p.kinds[actor],
         name_fi=p.names_fi[actor],
         name_en=p.names_en[actor],
         name_sv=p.names_sv[actor],
     )
     themes = [theme for j, theme in enumerate(requested) if matched >> j & 1]
-    return Partner.model_construct(entity=entity, themes=themes, matches=matches)
+    return Partner(entity=entity, themes=themes, matches=matches)
 
 
 def _own_mask(at: View, store: GraphStore, key: str | None, as_of: dt.date | None) -> npt.NDArray[np.bool_]:
@@ -276,11 +283,11 @@ def _own_mask(at: View, store: GraphStore, key: str | None, as_of: dt.date | Non
     return own
 
 
-def _home_key(store: GraphStore, home: str | None) -> str | None:
+def _home_key(store: GraphStore, home: str | None, at: View | None = None) -> str | None:
     if not home:
         return None
     try:
-        found = resolve(store, home, kinds=["City"])
+        found = resolve(store, home, kinds=["City"], at=at)
     except LookupError:
         return None  # a graph without the home city: nothing is left out on that ground
     return found.entity.key if found.by != "search" else None  # never a city merely named alike

@@ -190,7 +190,7 @@ def theme_overview(store: GraphStore, *, as_of: dt.date | None = None) -> ThemeO
     themes = []
     for i, key in enumerate(order):
         themes.append(
-            ThemeSummary.model_construct(
+            ThemeSummary(
                 key=key,
                 name_fi=tree.themes[key].name_fi,
                 name_en=tree.themes[key].name_en,
@@ -201,7 +201,7 @@ def theme_overview(store: GraphStore, *, as_of: dt.date | None = None) -> ThemeO
                 total_links=totals[i],
             )
         )
-    return ThemeOverview.model_construct(themes=themes, roots=[t.key for t in themes if not t.parents])
+    return ThemeOverview(themes=themes, roots=[t.key for t in themes if not t.parents])
 
 
 def theme_overview_in_database(store: GraphStore, *, as_of: dt.date | None = None) -> ThemeOverview:
