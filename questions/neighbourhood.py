@@ -18,9 +18,9 @@ from pydantic import BaseModel
 from graph.store import GraphStore
 from questions.common import QuestionError, check_kinds
 from questions.expand import Ball, expand
-from questions.projection import Projection, projection
+from questions.projection import Projection, view
 from questions.resolve import Resolution, keys_of, resolve_all
-from questions.themes import THEME, theme_closure, theme_links
+from questions.themes import THEME, closure_in, link_rels, theme_tree
 
 MAX_DEPTH = 3
 DEFAULT_NODE_CAP = 2_000
@@ -95,24 +95,28 @@ def neighbourhood(
     asked = list(dict.fromkeys(keys))
     if not asked:
         raise QuestionError("name at least one entity")
-    resolved = resolve_all(store, asked)
+    at = view(store)  # one read of the change counter for the whole question
+    resolved = resolve_all(store, asked, at=at)
     seeds = sorted(set(keys_of(resolved)))
-    theme_resolutions = resolve_all(store, themes or (), kinds=[THEME])
+    theme_resolutions = resolve_all(store, themes or (), kinds=[THEME], at=at)
     themes = keys_of(theme_resolutions)
     wanted = check_kinds(store.schema, kinds)
     avoid = [k for k in store.schema.node_kinds if wanted and k not in wanted]
     keep = None
+    p = at.projection
     if themes:
-        family = set().union(*theme_closure(store, themes, as_of).values())
-        keep = family | {link.actor.key for link in theme_links(store, family, as_of)}
-    ball = expand(store, seeds, depth, avoid_kinds=avoid, keep=keep, as_of=as_of, node_cap=node_cap)
+        family = set().union(*closure_in(theme_tree(store, as_of, at=at), themes).values())
+        links = link_rels(at, as_of)
+        linked = links[np.isin(p.ends[links], [p.index[t] for t in family if t in p.index])]
+        keep = family | {p.keys[i] for i in p.starts[linked].tolist()}  # what theme_links(family) names
+    ball = expand(store, seeds, depth, avoid_kinds=avoid, keep=keep, as_of=as_of, node_cap=node_cap, at=at)
     message = None
     if ball.truncated:
         message = (
             f"The neighbourhood has more than {node_cap} entities; showing the {node_cap} nearest. "
             "Narrow it by kind or theme, or lower the depth."
         )
-    nodes, edges = _from_projection(projection(store), ball, as_of)
+    nodes, edges = _from_projection(p, ball, as_of)
     answer = NeighbourhoodAnswer(
         seeds=seeds,
         depth=depth,
@@ -127,16 +131,13 @@ def neighbourhood(
 
 
 def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[NodeOut], list[EdgeOut]]:
-    """The answer's nodes and edges, as `answer_from_graph` makes them from the snapshot.
-
-    Values come typed from the database already, so the models are constructed without
-    re-validation (the tests compare them with validated ones)."""
+    """The answer's nodes and edges, as `answer_from_graph` makes them from the snapshot."""
     nodes = []
     for key, level in ball.depth.items():
         i = p.index.get(key)
         if i is not None:  # a seed deleted meanwhile is not in the snapshot either
             nodes.append(
-                NodeOut.model_construct(key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i],
+                NodeOut(key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i],
                                         name_sv=p.names_sv[i], depth=level)
             )  # fmt: skip
     nodes.sort(key=lambda n: (n.depth, n.key))
@@ -150,7 +151,7 @@ def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[
     for start, rel_type, end, _, r in sorted(found.values()):
         basis = p.bases[r]
         edges.append(
-            EdgeOut.model_construct(start=start, end=end, type=rel_type, key=rel_keys[r], role=p.roles[r],
+            EdgeOut(start=start, end=end, type=rel_type, key=rel_keys[r], role=p.roles[r],
                                     since=p.since[r], until=p.until[r], basis="stated" if basis is None else basis)
         )  # fmt: skip
     return nodes, edges

@@ -25,9 +25,12 @@ from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
 from questions import brokers as brokers_module
 from questions.brokers import brokers, brokers_with_networkx
+from questions.expand import expand_hop_by_hop
 from questions.governance import governance, governance_in_database
+from questions.neighbourhood import neighbourhood
 from questions.partners import partners_by_themes, partners_by_themes_in_database
-from questions.themes import theme_overview, theme_overview_in_database
+from questions.paths import paths, paths_in_database
+from questions.themes import theme_closure, theme_links, theme_overview, theme_overview_in_database
 
 DAYS = [None, dt.date(2010, 1, 1), dt.date(2019, 6, 1), dt.date(2024, 1, 1)]
 
@@ -234,3 +237,54 @@ def test_a_write_is_seen_by_the_next_fast_answer(store: GraphStore) -> None:
     assert partners_by_themes(store, ["mobility"]).partners == []
     assert brokers(store).brokers[0].score == 0
     same(governance(store), governance_in_database(store))
+
+
+def test_neighbourhood_kept_to_themes_is_the_reference(generated: tuple[GraphStore, Any]) -> None:
+    """Kept to themes, the walk keeps the themes' families and what links to them: the fast path
+    takes those from the projection's theme links, the reference from `theme_links` (the database)."""
+    store, graph = generated
+    themes = graph.keys["Theme"]
+    rng = random.Random(6)
+    for _ in range(12):
+        asked, as_of = rng.sample(themes, rng.choice((1, 2))), rng.choice(DAYS)
+        seed = rng.choice([n.key for n in graph.batch.nodes])
+        found = neighbourhood(store, [seed], depth=2, themes=asked, as_of=as_of, node_cap=400).answer
+        family = set().union(*theme_closure(store, asked, as_of).values())
+        keep = family | {link.actor.key for link in theme_links(store, family, as_of)}
+        ball = expand_hop_by_hop(store, [seed], 2, keep=keep, as_of=as_of, node_cap=400)
+        assert {n.key: n.depth for n in found.nodes} == {k: d for k, d in ball.depth.items()}
+        assert found.truncated == ball.truncated
+
+
+def test_paths_fast_is_the_reference(helsinki_store: GraphStore) -> None:
+    """Paths walk the projection and take their steps' entities and relations from it; the
+    reference asks every hop of the database and reads the steps from a snapshot."""
+    keys = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes"))
+    rng = random.Random(8)
+    cases: list[dict[str, Any]] = [
+        {},
+        {"avoid_kinds": ["Network"]},
+        {"avoid_types": ["MEMBER_OF", "PARTNER_OF"]},
+        {"as_of": DAYS[2], "limit": 20},
+        {"max_hops": 2},
+    ]
+    found = 0
+    for _ in range(40):
+        a, b = rng.sample(keys, 2)
+        for case in cases:
+            fast = paths(helsinki_store, a, b, **case)
+            same(fast, paths_in_database(helsinki_store, a, b, **case))
+            found += len(fast.paths)
+    assert found > 100
+
+
+def test_paths_fast_is_the_reference_on_a_generated_graph(generated: tuple[GraphStore, Any]) -> None:
+    store, graph = generated
+    keys = [n.key for n in graph.batch.nodes]
+    rng = random.Random(9)
+    pairs = [(graph.keys["City"][0], rng.choice(graph.keys["Person"]))] + [
+        tuple(rng.sample(keys, 2)) for _ in range(15)
+    ]
+    for a, b in pairs:
+        for case in ({"limit": 10}, {"avoid_kinds": ["City"], "as_of": DAYS[3]}, {"avoid_types": ["TOUCHES"]}):
+            same(paths(store, a, b, **case), paths_in_database(store, a, b, **case))
