@@ -234,7 +234,7 @@ def _theme_adjacency(at: View, family: set[str], as_of: dt.date | None) -> tuple
     return members, _symmetric(len(members), position[p.starts[rels]], position[p.ends[rels]])
 
 
-SOURCE_CELLS = 1_000_000  # nodes x sources walked at once: each dense level array stays about 8 MB
+SOURCE_CELLS = 300_000  # nodes x sources walked at once: each dense level array stays about 2.4 MB
 
 
 def _betweenness(adjacency: sp.csr_matrix, sources: list[int] | None) -> npt.NDArray[np.float64]:

@@ -30,6 +30,8 @@ from questions.governance import governance, governance_in_database
 from questions.neighbourhood import neighbourhood
 from questions.partners import partners_by_themes, partners_by_themes_in_database
 from questions.paths import paths, paths_in_database
+from questions.search_index import SearchIndex
+from questions.text import trigrams
 from questions.themes import theme_closure, theme_links, theme_overview, theme_overview_in_database
 
 DAYS = [None, dt.date(2010, 1, 1), dt.date(2019, 6, 1), dt.date(2024, 1, 1)]
@@ -245,9 +247,25 @@ def test_neighbourhood_kept_to_themes_is_the_reference(generated: tuple[GraphSto
     store, graph = generated
     themes = graph.keys["Theme"]
     rng = random.Random(6)
-    for _ in range(12):
+    # Theme links that held once: kept to on 2010-01-01, not on the other days.
+    cities = graph.keys["City"]
+    store.apply(
+        Batch(
+            relations=[
+                parse_relation(
+                    SCHEMA,
+                    {"start": city, "type": "TOUCHES", "end": themes[1], "since": "2009-01-01", "until": "2011-01-01"},
+                    "t",
+                )
+                for city in cities[5:25]
+            ]
+        )
+    )
+    for n in range(16):
         asked, as_of = rng.sample(themes, rng.choice((1, 2))), rng.choice(DAYS)
         seed = rng.choice([n.key for n in graph.batch.nodes])
+        if n < 4:
+            asked, seed = [themes[1]], cities[0]
         found = neighbourhood(store, [seed], depth=2, themes=asked, as_of=as_of, node_cap=400).answer
         family = set().union(*theme_closure(store, asked, as_of).values())
         keep = family | {link.actor.key for link in theme_links(store, family, as_of)}
@@ -285,6 +303,62 @@ def test_paths_fast_is_the_reference_on_a_generated_graph(generated: tuple[Graph
     pairs = [(graph.keys["City"][0], rng.choice(graph.keys["Person"]))] + [
         tuple(rng.sample(keys, 2)) for _ in range(15)
     ]
+    # Two relations between the same two entities, one of them over: a step shows only what holds.
+    a, b = graph.keys["Organisation"][:2]
+    store.apply(
+        Batch(
+            relations=[
+                parse_relation(SCHEMA, {"start": a, "type": "PARTNER_OF", "end": b}, "t"),
+                parse_relation(
+                    SCHEMA,
+                    {"start": b, "type": "PARTNER_OF", "end": a, "since": "2001-01-01", "until": "2005-01-01"},
+                    "t",
+                ),
+            ]
+        )
+    )
+    pairs.append((a, b))
     for a, b in pairs:
         for case in ({"limit": 10}, {"avoid_kinds": ["City"], "as_of": DAYS[3]}, {"avoid_types": ["TOUCHES"]}):
             same(paths(store, a, b, **case), paths_in_database(store, a, b, **case))
+    assert [len(s.relations) for s in paths(store, a, b).paths[0].steps] == [2]
+    assert [len(s.relations) for s in paths(store, a, b, as_of=DAYS[3]).paths[0].steps] == [1]
+
+
+def test_search_postings_are_the_plain_ones() -> None:
+    """The index's trigram postings (built on code points in numpy) against the plain reference:
+    each word's sorted trigrams from `questions.text.trigrams`, trigram ids in text order."""
+    graph = generate(3_000, seed=13)
+    rows: list[dict[str, Any]] = [
+        {
+            "key": n.key,
+            "kind": n.kind,
+            "name_fi": n.name_fi,
+            "name_en": n.name_en,
+            "name_sv": n.name_sv,
+            "aliases": list(n.aliases),
+        }
+        for n in graph.batch.nodes
+    ]
+    rows.append(
+        {
+            "key": "kobenhavn",
+            "kind": "City",
+            "name_fi": "Kööpenhamina",
+            "name_sv": "Köpenhamn",
+            "name_en": "Copenhagen",
+            "aliases": ["København", "ŁÓDŹ 北京"],
+        }
+    )
+    index = SearchIndex(rows)
+    words = index._words
+    grams_of = [sorted(trigrams.__wrapped__(word)) for word in words]
+    names = sorted({g for grams in grams_of for g in grams})
+    assert index._gram_ids == {g: i for i, g in enumerate(names)}
+    assert index._gram_counts.tolist() == [len(grams) for grams in grams_of]
+    for gram, i in index._gram_ids.items():
+        holding = [w for w, grams in enumerate(grams_of) if gram in grams] if i % 97 == 0 else None
+        if holding is not None:
+            assert index._entries[index._starts[i] : index._starts[i + 1]].tolist() == holding, gram
+    assert int(index._starts[-1]) == sum(len(grams) for grams in grams_of)
+    assert [hit.entity.key for hit in index.search("kööpenhamina", None, 3)][:1] == ["kobenhavn"]
