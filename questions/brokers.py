@@ -92,15 +92,15 @@ def brokers_with_networkx(
     )
 
 
-def _simple(nodes: list[str], edges: set[tuple[str, str]]) -> nx.Graph:
+def _simple(nodes: list[str], edges: set[tuple[str, str]]) -> nx.Graph[str]:
     """Undirected and simple, nodes and edges added in sorted order."""
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     graph.add_nodes_from(sorted(nodes))
     graph.add_edges_from(sorted(edges))
     return graph
 
 
-def _actor_graph(store: GraphStore, as_of: dt.date | None) -> tuple[dict[str, EntityRef], nx.Graph]:
+def _actor_graph(store: GraphStore, as_of: dt.date | None) -> tuple[dict[str, EntityRef], nx.Graph[str]]:
     """Every non-theme entity and relation, read lean: keys, names, dates; no property blobs."""
     refs = {row["key"]: row_ref(row) for row in store.read("q_actor_nodes")}
     edges = {
@@ -111,7 +111,7 @@ def _actor_graph(store: GraphStore, as_of: dt.date | None) -> tuple[dict[str, En
     return refs, _simple(list(refs), edges)
 
 
-def _theme_graph(store: GraphStore, theme: str, as_of: dt.date | None) -> tuple[dict[str, EntityRef], nx.Graph]:
+def _theme_graph(store: GraphStore, theme: str, as_of: dt.date | None) -> tuple[dict[str, EntityRef], nx.Graph[str]]:
     family = theme_closure(store, [theme], as_of)[theme]
     actors = sorted({link.actor.key for link in theme_links(store, family, as_of) if link.actor.kind != THEME})
     if not actors:

@@ -129,8 +129,8 @@ class Meeting:
     edges: set[Edge] = field(default_factory=set)
     distance: int | None = None  # the length of the shortest connection, None when there is none
 
-    def graph(self) -> nx.Graph:
-        graph = nx.Graph()
+    def graph(self) -> nx.Graph[str]:
+        graph: nx.Graph[str] = nx.Graph()
         graph.add_edges_from(sorted((s, e) for s, e, _ in self.edges))
         return graph
 

@@ -65,11 +65,11 @@ class Neighbourhood:
 
     def __init__(self, store: GraphStore, ball: Ball, answer: NeighbourhoodAnswer, as_of: dt.date | None):
         self._store, self._ball, self._as_of = store, ball, as_of
-        self._graph: nx.MultiDiGraph | None = None
+        self._graph: nx.MultiDiGraph[str] | None = None
         self.answer = answer
 
     @property
-    def graph(self) -> nx.MultiDiGraph:
+    def graph(self) -> nx.MultiDiGraph[str]:
         if self._graph is None:
             graph = self._store.snapshot(self._ball.depth, as_of=self._as_of)
             for key in graph.nodes:
@@ -164,7 +164,7 @@ def _among(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[int],
     return rels.tolist(), p.starts[rels].tolist(), p.ends[rels].tolist()
 
 
-def answer_from_graph(graph: nx.MultiDiGraph) -> tuple[list[NodeOut], list[EdgeOut]]:
+def answer_from_graph(graph: nx.MultiDiGraph[str]) -> tuple[list[NodeOut], list[EdgeOut]]:
     """The answer's nodes and edges from the full snapshot: the plain reference of the fast path."""
     nodes = [
         NodeOut(

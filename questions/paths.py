@@ -178,7 +178,7 @@ def _step_in(p: Projection, a: str, b: str, edges: set[Edge], avoid: Iterable[st
     return Step(start=b, end=a, types=backward, direction="backward", relations=relations)
 
 
-def _step(a: str, b: str, edges: set[Edge], snapshot: nx.MultiDiGraph, avoid: Iterable[str]) -> Step:
+def _step(a: str, b: str, edges: set[Edge], snapshot: nx.MultiDiGraph[str], avoid: Iterable[str]) -> Step:
     forward = sorted(t for s, e, t in edges if (s, e) == (a, b))
     backward = sorted(t for s, e, t in edges if (s, e) == (b, a))
     relations = sorted(
