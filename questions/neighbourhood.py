@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -166,6 +167,7 @@ def _among(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[int],
 
 def answer_from_graph(graph: nx.MultiDiGraph[str]) -> tuple[list[NodeOut], list[EdgeOut]]:
     """The answer's nodes and edges from the full snapshot: the plain reference of the fast path."""
+    data: list[tuple[str, dict[str, Any]]] = [(k, d) for k, d in graph.nodes(data=True)]
     nodes = [
         NodeOut(
             key=k,
@@ -175,7 +177,7 @@ def answer_from_graph(graph: nx.MultiDiGraph[str]) -> tuple[list[NodeOut], list[
             name_sv=d.get("name_sv"),
             depth=d["depth"],
         )
-        for k, d in sorted(graph.nodes(data=True), key=lambda item: (item[1]["depth"], item[0]))
+        for k, d in sorted(data, key=lambda item: (item[1]["depth"], item[0]))
     ]
     edges = sorted(
         (
