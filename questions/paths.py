@@ -132,8 +132,11 @@ def _paths(
     answer.hops, answer.more = meeting.distance, len(candidates) > limit
     if at is not None:
         p = at.projection
+        linked: dict[tuple[str, str], list[str]] = {}  # the meeting's relation types by (start, end), once
+        for s, e, t in meeting.edges:
+            linked.setdefault((s, e), []).append(t)
         for keys in chosen:
-            steps = [_step_in(p, a, b, meeting.edges, types, as_of) for a, b in itertools.pairwise(keys)]
+            steps = [_step_in(p, a, b, linked, types, as_of) for a, b in itertools.pairwise(keys)]
             answer.paths.append(Path(nodes=[_ref_in(p, k) for k in keys], steps=steps))
         return answer
     snapshot = store.snapshot({k for p in chosen for k in p}, as_of=as_of)
@@ -148,7 +151,9 @@ def _ref_in(p: Projection, key: str) -> EntityRef:
     return EntityRef(key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i])
 
 
-def _step_in(p: Projection, a: str, b: str, edges: set[Edge], avoid: Iterable[str], as_of: dt.date | None) -> Step:
+def _step_in(
+    p: Projection, a: str, b: str, linked: dict[tuple[str, str], list[str]], avoid: Iterable[str], as_of: dt.date | None
+) -> Step:
     """`_step` on the projection: the relations between `a` and `b` that hold on `as_of`, either
     direction, one per (start, end, relation key) as the snapshot's multigraph keeps them."""
     i, j = p.index[a], p.index[b]
@@ -171,8 +176,7 @@ def _step_in(p: Projection, a: str, b: str, edges: set[Edge], avoid: Iterable[st
             basis="stated" if basis is None else basis,
         )
     relations = sorted(kept.values(), key=lambda r: (r.start != a, r.type, r.key or ""))
-    forward = sorted(t for s, e, t in edges if (s, e) == (a, b))
-    backward = sorted(t for s, e, t in edges if (s, e) == (b, a))
+    forward, backward = sorted(linked.get((a, b), ())), sorted(linked.get((b, a), ()))
     if forward:
         return Step(start=a, end=b, types=forward, direction="forward", relations=relations)
     return Step(start=b, end=a, types=backward, direction="backward", relations=relations)
