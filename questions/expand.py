@@ -18,26 +18,37 @@ import networkx as nx
 
 from graph.store import GraphStore, chunks
 from questions.common import holds
-from questions.projection import projection
+from questions.projection import View, projection
 
 Edge = tuple[str, str, str]  # (start, end, type) in the stored direction
 
 
 def hop(
-    store: GraphStore, keys: Iterable[str], *, avoid_types: Collection[str] = (), as_of: dt.date | None = None
+    store: GraphStore,
+    keys: Iterable[str],
+    *,
+    avoid_types: Collection[str] = (),
+    as_of: dt.date | None = None,
+    at: View | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The relations of `keys` in both directions (rows: start, end, type, other, other_kind),
-    from the in-memory projection, which is checked against the database's change counter first."""
-    for row in projection(store).hop(keys):
+    from the in-memory projection, which is checked against the database's change counter first
+    (`at`: the projection a question already holds)."""
+    for row in (at.projection if at is not None else projection(store)).hop(keys):
         if row["type"] not in avoid_types and holds(row, as_of):
             yield row
 
 
 def hop_in_database(
-    store: GraphStore, keys: Iterable[str], *, avoid_types: Collection[str] = (), as_of: dt.date | None = None
+    store: GraphStore,
+    keys: Iterable[str],
+    *,
+    avoid_types: Collection[str] = (),
+    as_of: dt.date | None = None,
+    at: View | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The same rows as `hop`, asked of the database (`q_neighbours`): the plain reference the
-    projection is tested against."""
+    projection is tested against (`at` is taken so the two can stand in for each other, and unused)."""
     for part in chunks(sorted(set(keys))):
         for row in store.read("q_neighbours", {"keys": part}):
             if row["type"] not in avoid_types and holds(row, as_of):
@@ -62,14 +73,16 @@ def expand(
     keep: Collection[str] | None = None,
     as_of: dt.date | None = None,
     node_cap: int | None = None,
+    at: View | None = None,
 ) -> Ball:
-    """Grow a ball of `depth` hops around the seeds, on the in-memory projection (vectorised).
+    """Grow a ball of `depth` hops around the seeds, on the in-memory projection (vectorised;
+    `at`: the projection the caller holds, else the store's as of now).
 
     Entities of `avoid_kinds`, or outside `keep` when given, are neither reached nor passed
     through. When a hop would pass `node_cap` entities, the nearest are kept in key order and
     the ball is marked truncated. `expand_hop_by_hop` is the plain reference it is tested against.
     """
-    found, truncated = projection(store).expand(
+    found, truncated = (at.projection if at is not None else projection(store)).expand(
         seeds, depth, avoid_kinds=avoid_kinds, avoid_types=avoid_types, keep=keep, as_of=as_of, node_cap=node_cap
     )
     return Ball(depth=found, truncated=truncated)
@@ -116,8 +129,8 @@ class Meeting:
     edges: set[Edge] = field(default_factory=set)
     distance: int | None = None  # the length of the shortest connection, None when there is none
 
-    def graph(self) -> nx.Graph:
-        graph = nx.Graph()
+    def graph(self) -> nx.Graph[str]:
+        graph: nx.Graph[str] = nx.Graph()
         graph.add_edges_from(sorted((s, e) for s, e, _ in self.edges))
         return graph
 
@@ -131,6 +144,8 @@ def meet(
     avoid_kinds: Collection[str] = (),
     avoid_types: Collection[str] = (),
     as_of: dt.date | None = None,
+    at: View | None = None,
+    in_database: bool = False,
 ) -> Meeting:
     """Bidirectional breadth-first search, always expanding the smaller frontier.
 
@@ -139,7 +154,8 @@ def meet(
     of every expanded entity is kept, so the union holds all shortest paths: a node at distance
     i from the start on a path of length d was expanded from the start side (i below that side's
     depth) or lies within the end side's depth, and its relation to the next node was read then.
-    The two endpoints themselves may be of an avoided kind.
+    The two endpoints themselves may be of an avoided kind. `at`: the projection the question
+    holds; `in_database`: every hop asked of the database instead (the plain reference).
     """
     meeting = Meeting()
     if start == end:
@@ -154,7 +170,8 @@ def meet(
             return meeting
         level = seen[side][frontier[side][0]] + 1
         reached: set[str] = set()
-        for row in hop(store, frontier[side], avoid_types=avoid_types, as_of=as_of):
+        hopper = hop_in_database if in_database else hop
+        for row in hopper(store, frontier[side], avoid_types=avoid_types, as_of=as_of, at=at):
             neighbour = row["other"]
             if row["other_kind"] in avoid_kinds and neighbour not in (start, end):
                 continue

@@ -15,16 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel
 
 from graph.store import GraphStore
 from questions.common import EntityRef
+from questions.projection import Projection, View, view
 from questions.reads import Link, relations_of_type
 from questions.resolve import Resolution, resolve
-from questions.themes import THEME, load_tree, theme_links
+from questions.themes import THEME, family_counts, link_rels, load_tree, theme_links, theme_tree
 
 PARTNER_KINDS = ("City", "Organisation", "Network")
 MEMBER_KINDS = ("City", "Organisation")
+MEMBER_OF, OWNS_MEMBERSHIP, PARTNER_OF = "MEMBER_OF", "OWNS_MEMBERSHIP", "PARTNER_OF"
+INFERRED = "inferred"
 
 
 class Membership(BaseModel):
@@ -56,7 +61,7 @@ def _ownership(
 ) -> tuple[dict[tuple[str, str], Membership], dict[tuple[str, str], InferredOwnership]]:
     """Memberships with no owner, and those whose every owner is only inferred."""
     owners: dict[str, list[tuple[EntityRef, str]]] = {}
-    for link in relations_of_type(store, "OWNS_MEMBERSHIP", as_of):
+    for link in relations_of_type(store, OWNS_MEMBERSHIP, as_of):
         owners.setdefault(link.end.key, []).append((link.start, str(link.props.get("basis", "stated"))))
     unowned: dict[tuple[str, str], Membership] = {}
     inferred: dict[tuple[str, str], InferredOwnership] = {}
@@ -67,7 +72,7 @@ def _ownership(
         held = owners.get(link.end.key, [])
         if not held:
             unowned[(link.start.key, link.end.key)] = Membership(member=link.start, network=link.end, basis=basis)
-        elif all(owner_basis == "inferred" for _, owner_basis in held):
+        elif all(owner_basis == INFERRED for _, owner_basis in held):
             inferred[(link.start.key, link.end.key)] = InferredOwnership(
                 member=link.start,
                 network=link.end,
@@ -77,11 +82,14 @@ def _ownership(
     return unowned, inferred
 
 
-def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | None = None) -> GovernanceAnswer:
-    """`home` is the city whose partners are checked (the document's: Helsinki); a key or a name."""
+def governance_in_database(
+    store: GraphStore, *, home: str = "helsinki", as_of: dt.date | None = None
+) -> GovernanceAnswer:
+    """`governance` asked of the database, relation by relation: the plain reference the fast
+    path is tested against."""
     resolution = resolve(store, home)
     home = resolution.entity.key
-    members = relations_of_type(store, "MEMBER_OF", as_of)
+    members = relations_of_type(store, MEMBER_OF, as_of)
     unowned, inferred = _ownership(store, members, as_of)
     tree = load_tree(store, as_of)
     links = theme_links(store, None, as_of)
@@ -97,7 +105,7 @@ def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | No
         elif family_workers == {home}:
             only_home.append(theme)
     partners: dict[str, EntityRef] = {}
-    for link in relations_of_type(store, "PARTNER_OF", as_of):
+    for link in relations_of_type(store, PARTNER_OF, as_of):
         if home in (link.start.key, link.end.key):
             other = link.end if link.start.key == home else link.start
             partners[other.key] = other
@@ -116,3 +124,105 @@ def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | No
         as_of=as_of,
         resolved=resolution,
     )
+
+
+def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | None = None) -> GovernanceAnswer:
+    """`home` is the city whose partners are checked (the document's: Helsinki); a key or a name.
+
+    Answered from the projection (one read of the change counter), with the theme tree kept
+    beside it; `governance_in_database` is the plain reference."""
+    at = view(store)
+    resolution = resolve(store, home, at=at)
+    home = resolution.entity.key
+    p = at.projection
+    refs = _Refs(p)
+    members = p.held(at.get(("of_type", MEMBER_OF), lambda q: q.of_type(MEMBER_OF)), as_of)
+    unowned, inferred = _fast_ownership(at, refs, members, as_of)
+    links = link_rels(at, as_of)
+    tree = theme_tree(store, as_of, at=at)
+    workers = links[~np.isin(p.kind_ids[p.starts[links]], _kind_ids(p, [THEME]))]
+    order, _, total = family_counts(at, tree, workers)
+    counts = np.diff(total.indptr)
+    home_i = p.index.get(home, -1)
+    nobody = [tree.themes[order[i]] for i in np.flatnonzero(counts == 0).tolist()]
+    only_home = [
+        tree.themes[order[i]] for i in np.flatnonzero(counts == 1).tolist() if total.indices[total.indptr[i]] == home_i
+    ]
+    partners = set(p.ends[members[p.starts[members] == home_i]].tolist())
+    partnered = p.held(at.get(("of_type", PARTNER_OF), lambda q: q.of_type(PARTNER_OF)), as_of)
+    starts, ends = p.starts[partnered], p.ends[partnered]
+    partners.update(ends[starts == home_i].tolist(), starts[ends == home_i].tolist())
+    with_theme = np.zeros(len(p.keys), dtype=bool)
+    with_theme[p.starts[links]] = True
+    kinds = set(_kind_ids(p, PARTNER_KINDS))
+    lonely = [refs(i) for i in sorted(partners) if int(p.kind_ids[i]) in kinds and not with_theme[i]]
+    return GovernanceAnswer(
+        home=home,
+        memberships_without_owner=unowned,
+        memberships_with_inferred_owner=inferred,
+        themes_without_partners=nobody,
+        partners_without_theme=lonely,
+        themes_only_home=only_home,
+        as_of=as_of,
+        resolved=resolution,
+    )
+
+
+class _Refs:
+    """EntityRefs of projection entities, made once per answer."""
+
+    def __init__(self, p: Projection):
+        self._p = p
+        self._made: dict[int, EntityRef] = {}
+
+    def __call__(self, i: int) -> EntityRef:
+        found = self._made.get(i)
+        if found is None:
+            p = self._p
+            found = self._made[i] = EntityRef(
+                key=p.keys[i], kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i]
+            )
+        return found
+
+
+def _kind_ids(p: Projection, kinds: tuple[str, ...] | list[str]) -> list[int]:
+    return [i for i, name in enumerate(p.kind_names) if name in kinds]
+
+
+def _basis(p: Projection, r: int) -> str:
+    basis = p.bases[r]
+    return "stated" if basis is None else str(basis)
+
+
+def _fast_ownership(
+    at: View, refs: _Refs, members: npt.NDArray[np.int64], as_of: dt.date | None
+) -> tuple[list[Membership], list[InferredOwnership]]:
+    """`_ownership` on the projection: memberships (one per member and network, the last relation
+    in key order, as the reference's dict keeps) with no owner, and those whose owners are all inferred."""
+    p = at.projection
+    owned = p.held(at.get(("of_type", OWNS_MEMBERSHIP), lambda q: q.of_type(OWNS_MEMBERSHIP)), as_of)
+    owners = np.bincount(p.ends[owned], minlength=len(p.keys))
+    stated = [r for r in owned.tolist() if _basis(p, r) != INFERRED]
+    sure = np.bincount(p.ends[np.asarray(stated, dtype=np.int64)], minlength=len(p.keys))
+    members = members[np.isin(p.kind_ids[p.starts[members]], _kind_ids(p, MEMBER_KINDS))]
+    pairs = p.starts[members].astype(np.int64) * len(p.keys) + p.ends[members]
+    members = members[np.append(pairs[1:] != pairs[:-1], True)] if len(members) else members  # the last of each pair
+    ends = p.ends[members]
+    unowned = [
+        Membership(member=refs(int(p.starts[r])), network=refs(int(p.ends[r])), basis=_basis(p, r))
+        for r in members[owners[ends] == 0].tolist()
+    ]
+    inferred = []
+    for r in members[(owners[ends] > 0) & (sure[ends] == 0)].tolist():
+        network = int(p.ends[r])
+        held = sorted({int(p.starts[o]) for o in owned[p.ends[owned] == network].tolist()})  # indices sort as keys
+        inferred.append(
+            InferredOwnership(
+                member=refs(int(p.starts[r])),
+                network=refs(network),
+                basis=_basis(p, r),
+                owners=[refs(i) for i in held],
+                owner_basis=INFERRED,
+            )
+        )
+    return unowned, inferred

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -18,9 +19,9 @@ from pydantic import BaseModel
 from graph.store import GraphStore
 from questions.common import QuestionError, check_kinds
 from questions.expand import Ball, expand
-from questions.projection import Projection, projection
+from questions.projection import Projection, view
 from questions.resolve import Resolution, keys_of, resolve_all
-from questions.themes import THEME, theme_closure, theme_links
+from questions.themes import THEME, closure_in, link_rels, theme_tree
 
 MAX_DEPTH = 3
 DEFAULT_NODE_CAP = 2_000
@@ -65,11 +66,11 @@ class Neighbourhood:
 
     def __init__(self, store: GraphStore, ball: Ball, answer: NeighbourhoodAnswer, as_of: dt.date | None):
         self._store, self._ball, self._as_of = store, ball, as_of
-        self._graph: nx.MultiDiGraph | None = None
+        self._graph: nx.MultiDiGraph[str] | None = None
         self.answer = answer
 
     @property
-    def graph(self) -> nx.MultiDiGraph:
+    def graph(self) -> nx.MultiDiGraph[str]:
         if self._graph is None:
             graph = self._store.snapshot(self._ball.depth, as_of=self._as_of)
             for key in graph.nodes:
@@ -95,24 +96,28 @@ def neighbourhood(
     asked = list(dict.fromkeys(keys))
     if not asked:
         raise QuestionError("name at least one entity")
-    resolved = resolve_all(store, asked)
+    at = view(store)  # one read of the change counter for the whole question
+    resolved = resolve_all(store, asked, at=at)
     seeds = sorted(set(keys_of(resolved)))
-    theme_resolutions = resolve_all(store, themes or (), kinds=[THEME])
+    theme_resolutions = resolve_all(store, themes or (), kinds=[THEME], at=at)
     themes = keys_of(theme_resolutions)
     wanted = check_kinds(store.schema, kinds)
     avoid = [k for k in store.schema.node_kinds if wanted and k not in wanted]
     keep = None
+    p = at.projection
     if themes:
-        family = set().union(*theme_closure(store, themes, as_of).values())
-        keep = family | {link.actor.key for link in theme_links(store, family, as_of)}
-    ball = expand(store, seeds, depth, avoid_kinds=avoid, keep=keep, as_of=as_of, node_cap=node_cap)
+        family = set().union(*closure_in(theme_tree(store, as_of, at=at), themes).values())
+        links = link_rels(at, as_of)
+        linked = links[np.isin(p.ends[links], [p.index[t] for t in family if t in p.index])]
+        keep = family | {p.keys[i] for i in p.starts[linked].tolist()}  # what theme_links(family) names
+    ball = expand(store, seeds, depth, avoid_kinds=avoid, keep=keep, as_of=as_of, node_cap=node_cap, at=at)
     message = None
     if ball.truncated:
         message = (
             f"The neighbourhood has more than {node_cap} entities; showing the {node_cap} nearest. "
             "Narrow it by kind or theme, or lower the depth."
         )
-    nodes, edges = _from_projection(projection(store), ball, as_of)
+    nodes, edges = _from_projection(p, ball, as_of)
     answer = NeighbourhoodAnswer(
         seeds=seeds,
         depth=depth,
@@ -127,16 +132,13 @@ def neighbourhood(
 
 
 def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[NodeOut], list[EdgeOut]]:
-    """The answer's nodes and edges, as `answer_from_graph` makes them from the snapshot.
-
-    Values come typed from the database already, so the models are constructed without
-    re-validation (the tests compare them with validated ones)."""
+    """The answer's nodes and edges, as `answer_from_graph` makes them from the snapshot."""
     nodes = []
     for key, level in ball.depth.items():
         i = p.index.get(key)
         if i is not None:  # a seed deleted meanwhile is not in the snapshot either
             nodes.append(
-                NodeOut.model_construct(key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i],
+                NodeOut(key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i],
                                         name_sv=p.names_sv[i], depth=level)
             )  # fmt: skip
     nodes.sort(key=lambda n: (n.depth, n.key))
@@ -150,7 +152,7 @@ def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[
     for start, rel_type, end, _, r in sorted(found.values()):
         basis = p.bases[r]
         edges.append(
-            EdgeOut.model_construct(start=start, end=end, type=rel_type, key=rel_keys[r], role=p.roles[r],
+            EdgeOut(start=start, end=end, type=rel_type, key=rel_keys[r], role=p.roles[r],
                                     since=p.since[r], until=p.until[r], basis="stated" if basis is None else basis)
         )  # fmt: skip
     return nodes, edges
@@ -163,8 +165,9 @@ def _among(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[int],
     return rels.tolist(), p.starts[rels].tolist(), p.ends[rels].tolist()
 
 
-def answer_from_graph(graph: nx.MultiDiGraph) -> tuple[list[NodeOut], list[EdgeOut]]:
+def answer_from_graph(graph: nx.MultiDiGraph[str]) -> tuple[list[NodeOut], list[EdgeOut]]:
     """The answer's nodes and edges from the full snapshot: the plain reference of the fast path."""
+    data: list[tuple[str, dict[str, Any]]] = [(k, d) for k, d in graph.nodes(data=True)]
     nodes = [
         NodeOut(
             key=k,
@@ -174,7 +177,7 @@ def answer_from_graph(graph: nx.MultiDiGraph) -> tuple[list[NodeOut], list[EdgeO
             name_sv=d.get("name_sv"),
             depth=d["depth"],
         )
-        for k, d in sorted(graph.nodes(data=True), key=lambda item: (item[1]["depth"], item[0]))
+        for k, d in sorted(data, key=lambda item: (item[1]["depth"], item[0]))
     ]
     edges = sorted(
         (

@@ -16,13 +16,16 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel
 
 from graph.store import GraphStore
 from questions.common import EntityRef, QuestionError, check_kinds
+from questions.projection import Projection, View, view
 from questions.reads import relations_of_type
 from questions.resolve import Resolution, keys_of, resolve, resolve_all
-from questions.themes import THEME, theme_closure, theme_links
+from questions.themes import THEME, closure_in, link_rels, theme_closure, theme_links, theme_tree
 
 HOME = "helsinki"  # the document's city (the setting PARTNERGRAPH_HOME names the explorer's)
 PART_OF = "PART_OF"
@@ -53,7 +56,7 @@ class PartnersAnswer(BaseModel):
     resolved: list[Resolution] = []  # how each theme asked for was read (keys, names or aliases)
 
 
-def partners_by_themes(
+def partners_by_themes_in_database(
     store: GraphStore,
     themes: Iterable[str],
     *,
@@ -64,11 +67,8 @@ def partners_by_themes(
     include_home: bool = False,
     include_non_actors: bool = False,
 ) -> PartnersAnswer:
-    """Actors linked to every (`all`) or some (`any`) requested theme; most themes matched first.
-
-    `home`: the home city (a key or name) whose own work is not a partner's; None or an absent home
-    leaves nothing out on that ground.
-    """
+    """`partners_by_themes` asked of the database, link by link: the plain reference the fast
+    path is tested against."""
     if mode not in ("all", "any"):
         raise QuestionError("mode must be 'all' or 'any'")
     wanted_kinds = set(check_kinds(store.schema, kinds))
@@ -131,11 +131,163 @@ def partners_by_themes(
     )
 
 
-def _home_key(store: GraphStore, home: str | None) -> str | None:
+def partners_by_themes(
+    store: GraphStore,
+    themes: Iterable[str],
+    *,
+    mode: Literal["all", "any"] = "all",
+    kinds: Iterable[str] | None = None,
+    as_of: dt.date | None = None,
+    home: str | None = HOME,
+    include_home: bool = False,
+    include_non_actors: bool = False,
+) -> PartnersAnswer:
+    """Actors linked to every (`all`) or some (`any`) requested theme; most themes matched first.
+
+    `home`: the home city (a key or name) whose own work is not a partner's; None or an absent home
+    leaves nothing out on that ground.
+
+    Answered from the projection's theme links (one read of the change counter, then arrays): each
+    link's requested themes are bits, an actor's are the OR of its links', and only the partners
+    that qualify are turned into models.
+    """
+    if mode not in ("all", "any"):
+        raise QuestionError("mode must be 'all' or 'any'")
+    wanted_kinds = set(check_kinds(store.schema, kinds))
+    asked = list(dict.fromkeys(themes))
+    if not asked:
+        raise QuestionError("name at least one theme")
+    at = view(store)
+    resolved = resolve_all(store, asked, kinds=[THEME], at=at)
+    closure = closure_in(theme_tree(store, as_of, at=at), keys_of(resolved))
+    if len(closure) > MAX_BITS:
+        return partners_by_themes_in_database(
+            store,
+            themes,
+            mode=mode,
+            kinds=kinds,
+            as_of=as_of,
+            home=home,
+            include_home=include_home,
+            include_non_actors=include_non_actors,
+        )
+    p = at.projection
+    home_key = None if include_home else _home_key(store, home, at)
+    requested = sorted(closure)
+    asked_for: dict[str, list[str]] = {}  # linked theme -> the requested themes it stands for, sorted
+    bits = np.zeros(len(p.keys), dtype=np.int64)
+    for j, theme in enumerate(requested):
+        for member in closure[theme]:
+            asked_for.setdefault(member, []).append(theme)
+            if member in p.index:
+                bits[p.index[member]] |= 1 << j
+    rels = link_rels(at, as_of)
+    rels = rels[bits[p.ends[rels]] != 0]
+    counted = ~np.isin(p.kind_ids, _kind_ids(p, [THEME]))  # links of themes and unwanted kinds: not counted
+    if wanted_kinds:
+        counted &= np.isin(p.kind_ids, _kind_ids(p, wanted_kinds))
+    rels = rels[counted[p.starts[rels]]]
+    own = _own_mask(at, store, home_key, as_of)
+    partner_ok = ~own if include_non_actors else ~own & np.isin(p.kind_ids, _kind_ids(p, store.schema.actor_kinds))
+    full = (1 << len(requested)) - 1
+    actors, first, matched = _matched(p, rels, bits)
+    qualifies = matched == full if mode == "all" else matched != 0
+    left_out: dict[str, int] = {}
+    for why, count in (
+        ("home", int((qualifies & own[actors]).sum())),
+        ("non_actors", int((qualifies & ~own[actors] & ~partner_ok[actors]).sum())),
+    ):
+        if count:
+            left_out[why] = count
+    bounds = np.append(first, len(rels)).tolist()
+    links = list(zip(rels.tolist(), p.ends[rels].tolist(), strict=True))
+    actor_list, matched_list = actors.tolist(), matched.tolist()
+    partners = [
+        _partner(p, actor_list[i], links[bounds[i] : bounds[i + 1]], asked_for, matched_list[i], requested)
+        for i in np.flatnonzero(qualifies & partner_ok[actors]).tolist()
+    ]
+    partners.sort(key=lambda found: (-len(found.themes), -len(found.matches), found.entity.key))
+    return PartnersAnswer(
+        themes=requested,
+        mode=mode,
+        partners=partners,
+        home=home_key,
+        left_out=left_out,
+        resolved=resolved,
+    )
+
+
+MAX_BITS = 62  # requested themes the fast path tells apart as bits of one int64
+
+
+def _kind_ids(p: Projection, kinds: Iterable[str]) -> list[int]:
+    wanted = set(kinds)
+    return [i for i, name in enumerate(p.kind_names) if name in wanted]
+
+
+def _matched(
+    p: Projection, rels: npt.NDArray[np.int64], bits: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The actors of `rels` (which are sorted by actor), where each one's links begin, and the
+    requested themes (bits) each actor's links reach."""
+    starts = p.starts[rels]
+    if not len(rels):
+        return starts, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    actors, first = np.unique(starts, return_index=True)
+    return actors, first.astype(np.int64), np.bitwise_or.reduceat(bits[p.ends[rels]], first)
+
+
+def _partner(
+    p: Projection,
+    actor: int,
+    links: list[tuple[int, int]],
+    asked_for: dict[str, list[str]],
+    matched: int,
+    requested: list[str],
+) -> Partner:
+    """One partner's answer, from its links: (relation, theme linked) in `theme_links`' order."""
+    matches = []
+    keys, types, bases, roles, since, until = p.keys, p.types, p.bases, p.roles, p.since, p.until
+    for r, end in links:
+        via, basis = keys[end], bases[r]
+        for theme in asked_for[via]:
+            matches.append(
+                ThemeMatch(
+                    theme=theme,
+                    via_theme=via,
+                    relation=types[r],
+                    basis="stated" if basis is None else str(basis),
+                    role=roles[r],
+                    since=since[r],
+                    until=until[r],
+                )
+            )
+    matches.sort(key=lambda m: (m.theme, m.via_theme, m.relation, m.role or ""))
+    entity = EntityRef(
+        key=keys[actor],
+        kind=p.kinds[actor],
+        name_fi=p.names_fi[actor],
+        name_en=p.names_en[actor],
+        name_sv=p.names_sv[actor],
+    )
+    themes = [theme for j, theme in enumerate(requested) if matched >> j & 1]
+    return Partner(entity=entity, themes=themes, matches=matches)
+
+
+def _own_mask(at: View, store: GraphStore, key: str | None, as_of: dt.date | None) -> npt.NDArray[np.bool_]:
+    """Per entity of the projection: the home city or one of its units (kept with the projection)."""
+    p = at.projection
+    own = np.zeros(len(p.keys), dtype=bool)
+    inside = at.get(("home_and_units", key, as_of), lambda _: sorted(_home_and_units(store, key, as_of)))
+    own[[p.index[k] for k in inside if k in p.index]] = True
+    return own
+
+
+def _home_key(store: GraphStore, home: str | None, at: View | None = None) -> str | None:
     if not home:
         return None
     try:
-        found = resolve(store, home, kinds=["City"])
+        found = resolve(store, home, kinds=["City"], at=at)
     except LookupError:
         return None  # a graph without the home city: nothing is left out on that ground
     return found.entity.key if found.by != "search" else None  # never a city merely named alike

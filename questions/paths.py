@@ -13,11 +13,13 @@ import itertools
 from collections.abc import Iterable
 
 import networkx as nx
+import numpy as np
 from pydantic import BaseModel, Field, computed_field
 
 from graph.store import GraphStore
 from questions.common import EntityRef, QuestionError, check_kinds, check_types, ref
 from questions.expand import Edge, meet
+from questions.projection import Projection, view
 from questions.resolve import Resolution, resolve_all
 
 MAX_HOPS = 6
@@ -77,29 +79,110 @@ def paths(
     limit: int = 5,
     as_of: dt.date | None = None,
 ) -> PathsAnswer:
-    """All shortest connections (up to `limit`, sorted by the keys along them) of at most `max_hops`."""
+    """All shortest connections (up to `limit`, sorted by the keys along them) of at most `max_hops`.
+
+    Walked on the projection (one read of the change counter), which also gives the entities and
+    the relations of each step; `paths_in_database` is the plain reference."""
+    return _paths(store, start, end, max_hops, avoid_kinds, avoid_types, limit, as_of, in_database=False)
+
+
+def paths_in_database(
+    store: GraphStore,
+    start: str,
+    end: str,
+    *,
+    max_hops: int = 4,
+    avoid_kinds: Iterable[str] = (),
+    avoid_types: Iterable[str] = (),
+    limit: int = 5,
+    as_of: dt.date | None = None,
+) -> PathsAnswer:
+    """`paths` asked of the database: every hop (`q_neighbours`), and the steps from a snapshot."""
+    return _paths(store, start, end, max_hops, avoid_kinds, avoid_types, limit, as_of, in_database=True)
+
+
+def _paths(
+    store: GraphStore,
+    start: str,
+    end: str,
+    max_hops: int,
+    avoid_kinds: Iterable[str],
+    avoid_types: Iterable[str],
+    limit: int,
+    as_of: dt.date | None,
+    *,
+    in_database: bool,
+) -> PathsAnswer:
     if not 1 <= max_hops <= MAX_HOPS:
         raise QuestionError(f"max_hops must be between 1 and {MAX_HOPS}")
     if not 1 <= limit <= MAX_LIMIT:
         raise QuestionError(f"limit must be between 1 and {MAX_LIMIT}")
     kinds, types = check_kinds(store.schema, avoid_kinds), check_types(store.schema, avoid_types)
-    resolved = resolve_all(store, [start, end])
+    at = None if in_database else view(store)
+    resolved = resolve_all(store, [start, end], at=at)
     start, end = resolved[0].entity.key, resolved[1].entity.key
     answer = PathsAnswer(start=start, end=end, max_hops=max_hops, paths=[], resolved=resolved)
-    meeting = meet(store, start, end, max_hops, avoid_kinds=kinds, avoid_types=types, as_of=as_of)
+    meeting = meet(
+        store, start, end, max_hops, avoid_kinds=kinds, avoid_types=types, as_of=as_of, at=at, in_database=in_database
+    )
     if not meeting.distance:  # None: no connection; 0: the same entity
         return answer
     candidates = sorted(itertools.islice(nx.all_shortest_paths(meeting.graph(), start, end), MAX_CANDIDATES))
     chosen = candidates[:limit]
-    snapshot = store.snapshot({k for p in chosen for k in p}, as_of=as_of)
     answer.hops, answer.more = meeting.distance, len(candidates) > limit
+    if at is not None:
+        p = at.projection
+        linked: dict[tuple[str, str], list[str]] = {}  # the meeting's relation types by (start, end), once
+        for s, e, t in meeting.edges:
+            linked.setdefault((s, e), []).append(t)
+        for keys in chosen:
+            steps = [_step_in(p, a, b, linked, types, as_of) for a, b in itertools.pairwise(keys)]
+            answer.paths.append(Path(nodes=[_ref_in(p, k) for k in keys], steps=steps))
+        return answer
+    snapshot = store.snapshot({k for p in chosen for k in p}, as_of=as_of)
     for keys in chosen:
         steps = [_step(a, b, meeting.edges, snapshot, types) for a, b in itertools.pairwise(keys)]
         answer.paths.append(Path(nodes=[ref(k, snapshot.nodes[k]) for k in keys], steps=steps))
     return answer
 
 
-def _step(a: str, b: str, edges: set[Edge], snapshot: nx.MultiDiGraph, avoid: Iterable[str]) -> Step:
+def _ref_in(p: Projection, key: str) -> EntityRef:
+    i = p.index[key]
+    return EntityRef(key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i])
+
+
+def _step_in(
+    p: Projection, a: str, b: str, linked: dict[tuple[str, str], list[str]], avoid: Iterable[str], as_of: dt.date | None
+) -> Step:
+    """`_step` on the projection: the relations between `a` and `b` that hold on `as_of`, either
+    direction, one per (start, end, relation key) as the snapshot's multigraph keeps them."""
+    i, j = p.index[a], p.index[b]
+    rels = p.rels[p.indptr[i] : p.indptr[i + 1]].astype(np.int64)
+    rels = p.held(rels[(p.starts[rels] == j) | (p.ends[rels] == j)], as_of)
+    kept: dict[tuple[str, str, str | int], StepRelation] = {}
+    for r in sorted(rels.tolist()):
+        if p.types[r] in avoid:
+            continue
+        s, e = p.keys[int(p.starts[r])], p.keys[int(p.ends[r])]
+        basis = p.bases[r]
+        kept[(s, e, p.rel_keys[r] if p.rel_keys[r] is not None else r)] = StepRelation(
+            type=p.types[r],
+            start=s,
+            end=e,
+            key=p.rel_keys[r],
+            role=p.roles[r],
+            since=p.since[r],
+            until=p.until[r],
+            basis="stated" if basis is None else basis,
+        )
+    relations = sorted(kept.values(), key=lambda r: (r.start != a, r.type, r.key or ""))
+    forward, backward = sorted(linked.get((a, b), ())), sorted(linked.get((b, a), ()))
+    if forward:
+        return Step(start=a, end=b, types=forward, direction="forward", relations=relations)
+    return Step(start=b, end=a, types=backward, direction="backward", relations=relations)
+
+
+def _step(a: str, b: str, edges: set[Edge], snapshot: nx.MultiDiGraph[str], avoid: Iterable[str]) -> Step:
     forward = sorted(t for s, e, t in edges if (s, e) == (a, b))
     backward = sorted(t for s, e, t in edges if (s, e) == (b, a))
     relations = sorted(

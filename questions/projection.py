@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -149,6 +150,30 @@ class Projection:
         day = as_of.toordinal()
         return np.asarray((self.since_day <= day) & (self.until_day >= day), dtype=bool)
 
+    def held(self, rels: npt.NDArray[np.int64], as_of: dt.date | None) -> npt.NDArray[np.int64]:
+        """The relations among `rels` that hold on `as_of` (in their order)."""
+        if as_of is None:
+            return rels
+        day = as_of.toordinal()
+        return rels[(self.since_day[rels] <= day) & (self.until_day[rels] >= day)]
+
+    def key_rank(self, rels: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Per relation of `rels`: the rank of its key (no key: "") among theirs, as texts sort."""
+        texts = [self.rel_keys[r] or "" for r in rels.tolist()]
+        rank = {text: i for i, text in enumerate(sorted(set(texts)))}
+        return np.fromiter((rank[t] for t in texts), dtype=np.int64, count=len(texts))
+
+    def of_type(self, rel_type: str) -> npt.NDArray[np.int64]:
+        """The relations of one type, ordered as `questions.reads.relations_of_type` orders them:
+        by start key, end key, relation key (keys are indexed in sorted order)."""
+        rels = (
+            np.flatnonzero(np.asarray(self.type_ids) == self.type_names.index(rel_type))
+            if rel_type in self.type_names
+            else np.zeros(0, dtype=np.int64)
+        )
+        order = np.lexsort((self.key_rank(rels), self.ends[rels], self.starts[rels]))
+        return np.asarray(rels[order], dtype=np.int64)
+
     def expand(
         self,
         seeds: Iterable[str],
@@ -226,19 +251,65 @@ class Projection:
         return np.flatnonzero(inside[self.starts] & inside[self.ends])
 
 
+T = TypeVar("T")
+DERIVED_MAX = 64  # derived values kept per store (per question and parameters), least recently used out
+
+
 @dataclass
 class _Slot:
     lock: threading.Lock
     version: tuple[int, str] | None = None
     projection: Projection | None = None
+    derived: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
+    building: threading.RLock = field(default_factory=threading.RLock)  # one derived build at a time
 
 
 _SLOTS: weakref.WeakKeyDictionary[GraphStore, _Slot] = weakref.WeakKeyDictionary()
 _SLOTS_LOCK = threading.Lock()
+_MISSING = object()
 
 
-def projection(store: GraphStore) -> Projection:
-    """The store's projection as of now: rebuilt first if the database's change counter moved."""
+class View:
+    """The projection as of one read of the change counter, and the values derived from it.
+
+    `get` keeps a derived value (a theme tree, an index of theme links, centrality scores) with the
+    projection until the counter moves, so a question asks the database for the counter once and
+    rebuilds only what moved. A value built while the database moves is keyed on the counter read
+    before it was built, so the next question sees the move and rebuilds it."""
+
+    def __init__(self, slot: _Slot, version: tuple[int, str], found: Projection):
+        self._slot, self.version, self.projection = slot, version, found
+
+    def get(self, key: Hashable, build: Callable[[Projection], T]) -> T:
+        """The value named `key` (with its parameters), built from the projection on first use."""
+        slot = self._slot
+        found = self._cached(key)
+        if found is not _MISSING:
+            return cast(T, found)
+        with slot.building:  # outside the projection's lock; a second asker waits for the first build
+            found = self._cached(key)
+            if found is not _MISSING:
+                return cast(T, found)
+            value = build(self.projection)
+            with slot.lock:
+                if slot.version == self.version:
+                    slot.derived[key] = value
+                    while len(slot.derived) > DERIVED_MAX:
+                        slot.derived.popitem(last=False)
+            return value
+
+    def _cached(self, key: Hashable) -> Any:
+        slot = self._slot
+        with slot.lock:
+            if slot.version == self.version and key in slot.derived:
+                slot.derived.move_to_end(key)
+                return slot.derived[key]
+        return _MISSING
+
+
+def view(store: GraphStore) -> View:
+    """The store's projection as of now (rebuilt first if the database's change counter moved),
+    with its derived values."""
     with _SLOTS_LOCK:
         slot = _SLOTS.get(store)
         if slot is None:
@@ -247,4 +318,10 @@ def projection(store: GraphStore) -> Projection:
     with slot.lock:
         if slot.projection is None or slot.version != version:
             slot.projection, slot.version = Projection.build(store), version
-        return slot.projection
+            slot.derived.clear()
+        return View(slot, version, slot.projection)
+
+
+def projection(store: GraphStore) -> Projection:
+    """The store's projection as of now: rebuilt first if the database's change counter moved."""
+    return view(store).projection

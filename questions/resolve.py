@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from graph.store import GraphStore, NotFound
 from questions.common import EntityRef, QuestionError
+from questions.projection import View
 from questions.reads import entity_refs
 from questions.search import index_for
 from questions.search_index import IndexedEntity
@@ -76,8 +77,11 @@ def _ref(entity: IndexedEntity) -> EntityRef:
     )
 
 
-def resolve(store: GraphStore, text: str, *, kinds: Iterable[str] | None = None) -> Resolution:
-    """The one entity `text` names (a key, a name or an alias), of one of `kinds` when given."""
+def resolve(store: GraphStore, text: str, *, kinds: Iterable[str] | None = None, at: View | None = None) -> Resolution:
+    """The one entity `text` names (a key, a name or an alias), of one of `kinds` when given.
+
+    `at`: the projection a question already holds (one read of the change counter): keys are
+    looked up in it instead of the database."""
     wanted = frozenset(kinds or ())
     what = next(iter(wanted)).lower() if len(wanted) == 1 else "entity"
     asked = text.strip()
@@ -87,11 +91,11 @@ def resolve(store: GraphStore, text: str, *, kinds: Iterable[str] | None = None)
         raise QuestionError(f"a key or name has at most {MAX_TEXT} characters")
     keys = [k for k in dict.fromkeys([asked, asked.lower()]) if KEY.match(k)]
     if keys:
-        found = entity_refs(store, keys)
+        found = entity_refs(store, keys) if at is None else _refs_in(at, keys)
         for key in keys:
             if key in found and (not wanted or found[key].kind in wanted):
                 return Resolution(asked=text, entity=found[key], by="key" if key == asked else "name")
-    index = index_for(store)
+    index = index_for(store) if at is None else index_for(store, version=at.version)
     exact = [e for e in index.exact(asked) if not wanted or e.kind in wanted]
     if len(exact) == 1:
         return Resolution(asked=text, entity=_ref(exact[0]), by="name")
@@ -103,10 +107,25 @@ def resolve(store: GraphStore, text: str, *, kinds: Iterable[str] | None = None)
     raise Unresolved(asked, what, [_ref(h.entity) for h in hits])
 
 
-def resolve_all(store: GraphStore, texts: Iterable[str], *, kinds: Iterable[str] | None = None) -> list[Resolution]:
+def resolve_all(
+    store: GraphStore, texts: Iterable[str], *, kinds: Iterable[str] | None = None, at: View | None = None
+) -> list[Resolution]:
     """`resolve` for each text, in order; every text must resolve (the first that does not raises)."""
     wanted = tuple(kinds or ())
-    return [resolve(store, text, kinds=wanted) for text in texts]
+    return [resolve(store, text, kinds=wanted, at=at) for text in texts]
+
+
+def _refs_in(at: View, keys: Iterable[str]) -> dict[str, EntityRef]:
+    """`entity_refs` from the projection: the entities among `keys` that exist, by key."""
+    p = at.projection
+    found = {}
+    for key in keys:
+        i = p.index.get(key)
+        if i is not None:
+            found[key] = EntityRef(
+                key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i]
+            )
+    return found
 
 
 def keys_of(resolutions: Iterable[Resolution]) -> list[str]:

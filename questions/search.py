@@ -128,11 +128,12 @@ def _rebuild_in_background(store: GraphStore, slot: _Slot, generation: tuple[int
     threading.Thread(target=work, name="search-index", daemon=True).start()
 
 
-def index_for(store: GraphStore) -> SearchIndex:
-    """The store's current search index, built or refreshed as needed."""
+def index_for(store: GraphStore, *, version: tuple[int, str] | None = None) -> SearchIndex:
+    """The store's current search index, built or refreshed as needed. `version`: the change
+    counter as the caller has just read it (`store.data_version()`), so it is not read twice."""
     slot = _slot(store)
     # The change counter in the database catches every committed write of every process.
-    generation = (slot.version, store.generation, *store.data_version())
+    generation = (slot.version, store.generation, *(store.data_version() if version is None else version))
     with slot.lock:
         if slot.index is not None:
             same = slot.generation == generation

@@ -19,10 +19,14 @@ from conftest import Backend
 from test_questions_support import SCHEMA
 
 from graph.managed import ManagedServer
-from graph.model import Batch, parse_node
+from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore, KindConflict
+from questions.brokers import brokers
 from questions.entity import entity
+from questions.governance import governance
+from questions.partners import partners_by_themes
 from questions.search import search
+from questions.themes import theme_overview
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +34,7 @@ WRITER = textwrap.dedent(
     """
     import json, sys
     from graph.bolt import BoltStore
-    from graph.model import Batch, parse_node
+    from graph.model import Batch, parse_node, parse_relation
     from graph.schema import load_schema
 
     uri, user, password, database, name = json.loads(sys.argv[1])
@@ -40,6 +44,30 @@ WRITER = textwrap.dedent(
         print(json.dumps(store.data_version()))
     """
 )
+
+
+RELATE = textwrap.dedent(
+    """
+    import json, sys
+    from graph.bolt import BoltStore
+    from graph.model import Batch, parse_relation
+    from graph.schema import load_schema
+
+    uri, user, password, database, relations = json.loads(sys.argv[1])
+    with BoltStore(uri, (user, password), database) as store:
+        store.apply(Batch(relations=[parse_relation(load_schema(), r, "other process") for r in relations]))
+        print(json.dumps(store.data_version()))
+    """
+)
+
+
+def relate_from_another_process(backend: Backend, server: ManagedServer, relations: list[dict[str, str]]) -> None:
+    user, password = server.auth
+    args = json.dumps([backend.store.uri, user, password, server.database, relations])
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [sys.executable, "-c", RELATE, args], capture_output=True, text=True, timeout=120, env=env, check=True
+    )
 
 
 def write_from_another_process(backend: Backend, server: ManagedServer, name: str) -> list[object]:
@@ -69,6 +97,40 @@ def test_a_rename_in_another_process_is_seen_by_the_next_search_and_entity(
     assert names(store, "abo") == ["tku"]
     assert names(store, "Turku") == []
     assert entity(store, "tku").name_fi == "Åbo"
+
+
+def test_relations_from_another_process_are_seen_by_the_next_answer_from_the_projection(
+    store: GraphStore, backend: Backend, managed_servers: dict[str, ManagedServer]
+) -> None:
+    """Partners, themes, governance and brokers answer from the projection and values kept beside
+    it (the theme tree, the theme-link index, the brokers' ranking): all are rebuilt when another
+    process writes."""
+    server = managed_servers[backend.name]
+    nodes = [("helsinki", "City"), ("tku", "City"), ("c40", "Network"), ("maas", "Theme"), ("mobility", "Theme")]
+    store.apply(Batch([parse_node(SCHEMA, {"key": k, "kind": kind, "name_en": k}, "t") for k, kind in nodes]))
+    store.apply(
+        Batch(relations=[parse_relation(SCHEMA, {"start": "maas", "type": "SUBTHEME_OF", "end": "mobility"}, "t")])
+    )
+
+    def asked() -> tuple[object, ...]:
+        return (
+            [p.entity.key for p in partners_by_themes(store, ["mobility"]).partners],
+            [(t.key, t.total_links) for t in theme_overview(store).themes],
+            [t.key for t in governance(store).themes_without_partners],
+            [(b.entity.key, b.score) for b in brokers(store, top=1).brokers],
+        )
+
+    assert asked() == ([], [("maas", 0), ("mobility", 0)], ["maas", "mobility"], [("c40", 0.0)])
+    relate_from_another_process(
+        backend,
+        server,
+        [
+            {"start": "tku", "type": "TOUCHES", "end": "maas"},
+            {"start": "helsinki", "type": "PARTNER_OF", "end": "tku"},
+            {"start": "c40", "type": "PARTNER_OF", "end": "tku"},
+        ],
+    )
+    assert asked() == (["tku"], [("maas", 1), ("mobility", 1)], [], [("tku", 1.0)])
 
 
 def test_every_write_moves_the_counter_and_a_failed_one_does_not(store: GraphStore) -> None:

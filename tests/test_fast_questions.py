@@ -1,0 +1,364 @@
+"""The fast paths of partners by themes, themes, governance and brokers against their plain references.
+
+Each question answers from the in-memory projection (`questions.projection`: arrays, and values
+derived from them kept until the database's change counter moves); its reference is the
+implementation it replaced, kept beside it: `partners_by_themes_in_database`,
+`theme_overview_in_database` and `governance_in_database` read every relation from the database
+and group them in Python, `brokers_with_networkx` builds a networkx graph from the database and
+asks networkx for betweenness. On the Helsinki data and on generated graphs (hubs, dates,
+sub-themes), on every database, both give the same answer, value for value; a write is seen by
+the next question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from typing import Any
+
+import pytest
+from test_questions_support import SCHEMA
+
+from bench.generate import generate
+from graph.model import Batch, parse_node, parse_relation
+from graph.store import GraphStore
+from questions import brokers as brokers_module
+from questions.brokers import brokers, brokers_with_networkx
+from questions.expand import expand_hop_by_hop
+from questions.governance import governance, governance_in_database
+from questions.neighbourhood import neighbourhood
+from questions.partners import partners_by_themes, partners_by_themes_in_database
+from questions.paths import paths, paths_in_database
+from questions.search_index import SearchIndex
+from questions.text import trigrams
+from questions.themes import theme_closure, theme_links, theme_overview, theme_overview_in_database
+
+DAYS = [None, dt.date(2010, 1, 1), dt.date(2019, 6, 1), dt.date(2024, 1, 1)]
+
+
+def same(fast: Any, reference: Any) -> None:
+    """Equal as models, as the JSON the API sends, and after a round trip through validation."""
+    assert fast == reference
+    assert fast.model_dump(mode="json") == reference.model_dump(mode="json")
+    assert type(fast).model_validate(fast.model_dump()) == reference
+
+
+@pytest.fixture
+def generated(store: GraphStore) -> tuple[GraphStore, Any]:
+    graph = generate(600, seed=11)
+    store.apply(graph.batch)
+    return store, graph
+
+
+def partner_cases(themes: list[str], rng: random.Random, count: int) -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = []
+    for _ in range(count):
+        cases.append(
+            {
+                "themes": rng.sample(themes, rng.choice((1, 1, 2, 3))),
+                "mode": rng.choice(("all", "any")),
+                "kinds": rng.choice((None, ["City"], ["Organisation", "Network"], ["Initiative", "City"])),
+                "as_of": rng.choice(DAYS),
+                "include_home": rng.random() < 0.3,
+                "include_non_actors": rng.random() < 0.3,
+            }
+        )
+    return cases
+
+
+def check_partners(store: GraphStore, cases: list[dict[str, Any]], home: str) -> int:
+    matched = 0
+    for case in cases:
+        fast = partners_by_themes(store, home=home, **case)
+        same(fast, partners_by_themes_in_database(store, home=home, **case))
+        matched += len(fast.partners)
+    return matched
+
+
+def test_partners_by_themes_fast_is_the_reference_on_helsinki(helsinki_store: GraphStore) -> None:
+    themes = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes") if r["kind"] == "Theme")
+    cases = [{"themes": [t], "mode": "all"} for t in themes]
+    cases += [
+        {"themes": list(pair), "mode": mode}
+        for pair in itertools.combinations(themes[:8], 2)
+        for mode in ("all", "any")
+    ]
+    cases += partner_cases(themes, random.Random(1), 40)
+    assert check_partners(helsinki_store, cases, "helsinki") > 0
+    # Left out are counted the same way: the home city and its units, and what is no actor.
+    assert partners_by_themes(helsinki_store, ["smart-city"]).left_out
+
+
+def test_partners_by_themes_fast_is_the_reference_on_a_generated_graph(generated: tuple[GraphStore, Any]) -> None:
+    store, graph = generated
+    themes = graph.keys["Theme"]
+    cases = [{"themes": themes[:2]}, {"themes": themes[:3], "mode": "any"}, {"themes": [themes[0]], "as_of": DAYS[2]}]
+    cases += partner_cases(themes, random.Random(2), 40)
+    assert check_partners(store, cases, graph.keys["City"][0]) > 100
+    assert check_partners(store, cases[:10], "helsinki") > 0  # a home the graph lacks: nothing left out for it
+
+
+def test_theme_overview_fast_is_the_reference(helsinki_store: GraphStore) -> None:
+    for as_of in DAYS:
+        same(theme_overview(helsinki_store, as_of=as_of), theme_overview_in_database(helsinki_store, as_of=as_of))
+
+
+def test_theme_overview_fast_is_the_reference_on_a_generated_graph(generated: tuple[GraphStore, Any]) -> None:
+    store, _ = generated
+    for as_of in DAYS:
+        fast = theme_overview(store, as_of=as_of)
+        same(fast, theme_overview_in_database(store, as_of=as_of))
+        assert any(t.total_links > t.direct_links for t in fast.themes)  # families are counted, not just links
+
+
+def test_governance_fast_is_the_reference(helsinki_store: GraphStore) -> None:
+    cities = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes") if r["kind"] == "City")
+    for as_of in DAYS:
+        for home in ["helsinki", *cities[:6]]:
+            same(
+                governance(helsinki_store, home=home, as_of=as_of),
+                governance_in_database(helsinki_store, home=home, as_of=as_of),
+            )
+    found = governance(helsinki_store)
+    assert found.memberships_without_owner or found.memberships_with_inferred_owner or found.partners_without_theme
+
+
+def test_governance_fast_is_the_reference_on_a_generated_graph(generated: tuple[GraphStore, Any]) -> None:
+    store, graph = generated
+    rng = random.Random(4)
+    for as_of in DAYS:
+        for home in [graph.keys["City"][0], rng.choice(graph.keys["City"]), rng.choice(graph.keys["Organisation"])]:
+            fast = governance(store, home=home, as_of=as_of)
+            same(fast, governance_in_database(store, home=home, as_of=as_of))
+    home = graph.keys["City"][0]
+    assert governance(store, home=home).memberships_with_inferred_owner
+    # What the generator never makes: a membership no one owns (twice: the last relation counts),
+    # a partner of the home city working on no theme, a theme only the home city works on.
+    nodes = [
+        parse_node(SCHEMA, {"key": key, "kind": kind, "name_en": key}, "t")
+        for key, kind in (("lone-net", "Network"), ("lone-org", "Organisation"), ("home-theme", "Theme"))
+    ]
+    store.apply(
+        Batch(
+            nodes,
+            [
+                parse_relation(SCHEMA, {"start": "lone-org", "type": "MEMBER_OF", "end": "lone-net", "key": "m1"}, "t"),
+                parse_relation(
+                    SCHEMA,
+                    {
+                        "start": "lone-org",
+                        "type": "MEMBER_OF",
+                        "end": "lone-net",
+                        "key": "m2",
+                        "basis": "inferred",
+                        "note": "t",
+                    },
+                    "t",
+                ),
+                parse_relation(SCHEMA, {"start": home, "type": "PARTNER_OF", "end": "lone-org"}, "t"),
+                parse_relation(SCHEMA, {"start": home, "type": "TOUCHES", "end": "home-theme"}, "t"),
+            ],
+        )
+    )
+    for as_of in DAYS:
+        fast = governance(store, home=home, as_of=as_of)
+        same(fast, governance_in_database(store, home=home, as_of=as_of))
+    assert fast.memberships_without_owner and fast.partners_without_theme and fast.themes_only_home
+
+
+def brokers_cases(themes: list[str]) -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = [{}, {"measure": "degree"}, {"top": 200}, {"as_of": DAYS[2]}]
+    for theme in themes:
+        cases += [{"theme": theme}, {"theme": theme, "measure": "degree", "top": 30, "as_of": DAYS[3]}]
+    return cases
+
+
+def test_brokers_fast_is_networkx_on_helsinki(helsinki_store: GraphStore) -> None:
+    themes = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes") if r["kind"] == "Theme")
+    for case in brokers_cases(themes[:12]):
+        same(brokers(helsinki_store, **case), brokers_with_networkx(helsinki_store, **case))
+
+
+def test_brokers_fast_is_networkx_on_a_generated_graph(
+    generated: tuple[GraphStore, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, graph = generated
+    themes = graph.keys["Theme"]
+    for case in brokers_cases([themes[0], themes[3], themes[-1]]):
+        fast = brokers(store, **case)
+        same(fast, brokers_with_networkx(store, **case))
+        assert fast.brokers and not fast.estimated
+    # The estimate from sampled pivots: the same pivots (networkx's draw with seed 7) and sums.
+    monkeypatch.setattr(brokers_module, "EXACT_BETWEENNESS_LIMIT", 100)
+    monkeypatch.setattr(brokers_module, "PIVOT_BUDGET", 40 * 3_000)
+    monkeypatch.setattr(brokers_module, "SOURCE_CELLS", 600 * 7)  # several batches of sources
+    for case in ({"top": 50}, {"theme": themes[0]}, {"theme": themes[1], "as_of": DAYS[2]}):
+        fast = brokers(store, **case)
+        same(fast, brokers_with_networkx(store, **case))
+        assert fast.estimated
+
+
+def test_a_write_is_seen_by_the_next_fast_answer(store: GraphStore) -> None:
+    def node(key: str, kind: str) -> Any:
+        return parse_node(SCHEMA, {"key": key, "kind": kind, "name_en": key.title()}, "t")
+
+    def rel(start: str, rel_type: str, end: str) -> Any:
+        return parse_relation(SCHEMA, {"start": start, "type": rel_type, "end": end}, "t")
+
+    store.apply(
+        Batch(
+            [
+                node("helsinki", "City"),
+                node("tallinn", "City"),
+                node("c40", "Network"),
+                node("maas", "Theme"),
+                node("mobility", "Theme"),
+            ],
+            [rel("maas", "SUBTHEME_OF", "mobility")],
+        )
+    )
+    assert partners_by_themes(store, ["mobility"]).partners == []
+    assert [t.total_links for t in theme_overview(store).themes] == [0, 0]
+    assert [t.key for t in governance(store).themes_without_partners] == ["maas", "mobility"]
+    assert brokers(store).brokers[0].score == 0
+    store.apply(
+        Batch(
+            relations=[
+                rel("tallinn", "TOUCHES", "maas"),
+                rel("helsinki", "PARTNER_OF", "tallinn"),
+                rel("c40", "PARTNER_OF", "tallinn"),
+            ]
+        )
+    )
+    assert [p.entity.key for p in partners_by_themes(store, ["mobility"]).partners] == ["tallinn"]
+    assert [t.total_links for t in theme_overview(store).themes] == [1, 1]
+    assert governance(store).themes_without_partners == []
+    assert brokers(store).brokers[0].entity.key == "tallinn"
+    store.delete(["tallinn"])
+    assert partners_by_themes(store, ["mobility"]).partners == []
+    assert brokers(store).brokers[0].score == 0
+    same(governance(store), governance_in_database(store))
+
+
+def test_neighbourhood_kept_to_themes_is_the_reference(generated: tuple[GraphStore, Any]) -> None:
+    """Kept to themes, the walk keeps the themes' families and what links to them: the fast path
+    takes those from the projection's theme links, the reference from `theme_links` (the database)."""
+    store, graph = generated
+    themes = graph.keys["Theme"]
+    rng = random.Random(6)
+    # Theme links that held once: kept to on 2010-01-01, not on the other days.
+    cities = graph.keys["City"]
+    store.apply(
+        Batch(
+            relations=[
+                parse_relation(
+                    SCHEMA,
+                    {"start": city, "type": "TOUCHES", "end": themes[1], "since": "2009-01-01", "until": "2011-01-01"},
+                    "t",
+                )
+                for city in cities[5:25]
+            ]
+        )
+    )
+    for n in range(16):
+        asked, as_of = rng.sample(themes, rng.choice((1, 2))), rng.choice(DAYS)
+        seed = rng.choice([n.key for n in graph.batch.nodes])
+        if n < 4:
+            asked, seed = [themes[1]], cities[0]
+        found = neighbourhood(store, [seed], depth=2, themes=asked, as_of=as_of, node_cap=400).answer
+        family = set().union(*theme_closure(store, asked, as_of).values())
+        keep = family | {link.actor.key for link in theme_links(store, family, as_of)}
+        ball = expand_hop_by_hop(store, [seed], 2, keep=keep, as_of=as_of, node_cap=400)
+        assert {n.key: n.depth for n in found.nodes} == {k: d for k, d in ball.depth.items()}
+        assert found.truncated == ball.truncated
+
+
+def test_paths_fast_is_the_reference(helsinki_store: GraphStore) -> None:
+    """Paths walk the projection and take their steps' entities and relations from it; the
+    reference asks every hop of the database and reads the steps from a snapshot."""
+    keys = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes"))
+    rng = random.Random(8)
+    cases: list[dict[str, Any]] = [
+        {},
+        {"avoid_kinds": ["Network"]},
+        {"avoid_types": ["MEMBER_OF", "PARTNER_OF"]},
+        {"as_of": DAYS[2], "limit": 20},
+        {"max_hops": 2},
+    ]
+    found = 0
+    for _ in range(40):
+        a, b = rng.sample(keys, 2)
+        for case in cases:
+            fast = paths(helsinki_store, a, b, **case)
+            same(fast, paths_in_database(helsinki_store, a, b, **case))
+            found += len(fast.paths)
+    assert found > 100
+
+
+def test_paths_fast_is_the_reference_on_a_generated_graph(generated: tuple[GraphStore, Any]) -> None:
+    store, graph = generated
+    keys = [n.key for n in graph.batch.nodes]
+    rng = random.Random(9)
+    pairs = [(graph.keys["City"][0], rng.choice(graph.keys["Person"]))] + [
+        tuple(rng.sample(keys, 2)) for _ in range(15)
+    ]
+    # Two relations between the same two entities, one of them over: a step shows only what holds.
+    a, b = graph.keys["Organisation"][:2]
+    store.apply(
+        Batch(
+            relations=[
+                parse_relation(SCHEMA, {"start": a, "type": "PARTNER_OF", "end": b}, "t"),
+                parse_relation(
+                    SCHEMA,
+                    {"start": b, "type": "PARTNER_OF", "end": a, "since": "2001-01-01", "until": "2005-01-01"},
+                    "t",
+                ),
+            ]
+        )
+    )
+    pairs.append((a, b))
+    for a, b in pairs:
+        for case in ({"limit": 10}, {"avoid_kinds": ["City"], "as_of": DAYS[3]}, {"avoid_types": ["TOUCHES"]}):
+            same(paths(store, a, b, **case), paths_in_database(store, a, b, **case))
+    assert [len(s.relations) for s in paths(store, a, b).paths[0].steps] == [2]
+    assert [len(s.relations) for s in paths(store, a, b, as_of=DAYS[3]).paths[0].steps] == [1]
+
+
+def test_search_postings_are_the_plain_ones() -> None:
+    """The index's trigram postings (built on code points in numpy) against the plain reference:
+    each word's sorted trigrams from `questions.text.trigrams`, trigram ids in text order."""
+    graph = generate(3_000, seed=13)
+    rows: list[dict[str, Any]] = [
+        {
+            "key": n.key,
+            "kind": n.kind,
+            "name_fi": n.name_fi,
+            "name_en": n.name_en,
+            "name_sv": n.name_sv,
+            "aliases": list(n.aliases),
+        }
+        for n in graph.batch.nodes
+    ]
+    rows.append(
+        {
+            "key": "kobenhavn",
+            "kind": "City",
+            "name_fi": "Kööpenhamina",
+            "name_sv": "Köpenhamn",
+            "name_en": "Copenhagen",
+            "aliases": ["København", "ŁÓDŹ 北京"],
+        }
+    )
+    index = SearchIndex(rows)
+    words = index._words
+    grams_of = [sorted(trigrams.__wrapped__(word)) for word in words]
+    names = sorted({g for grams in grams_of for g in grams})
+    assert index._gram_ids == {g: i for i, g in enumerate(names)}
+    assert index._gram_counts.tolist() == [len(grams) for grams in grams_of]
+    for gram, i in index._gram_ids.items():
+        holding = [w for w, grams in enumerate(grams_of) if gram in grams] if i % 97 == 0 else None
+        if holding is not None:
+            assert index._entries[index._starts[i] : index._starts[i + 1]].tolist() == holding, gram
+    assert int(index._starts[-1]) == sum(len(grams) for grams in grams_of)
+    assert [hit.entity.key for hit in index.search("kööpenhamina", None, 3)][:1] == ["kobenhavn"]
