@@ -334,13 +334,25 @@ class BoltStore:
         rel: str | None = None,
     ) -> list[dict[str, Any]]:
         query = self._cypher(statement, kind=kind, rel=rel)
+        rows: list[dict[str, Any]] = self._reading(
+            statement, query, params, lambda got: [native(r.data()) for r in got]
+        )
+        return rows
+
+    def read_values(self, statement: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+        values: list[list[Any]] = self._reading(statement, self._cypher(statement), params, lambda got: got.values())
+        return values
+
+    def _reading(
+        self, statement: str, query: str, params: Mapping[str, Any] | None, rows: Callable[[neo4j.Result], Any]
+    ) -> Any:
         # One auto-commit statement in a read session: RUN and PULL in one round trip, where a
         # managed transaction adds BEGIN and COMMIT; what the driver would retry is retried here.
         started = time.monotonic()
         for attempt in range(1, READ_ATTEMPTS + 1):
             try:
                 with self._session(neo4j.READ_ACCESS) as session:
-                    return [native(record.data()) for record in session.run(query, dict(params or {}))]
+                    return rows(session.run(query, dict(params or {})))
             except neo4j_errors.TransientError as exc:
                 if attempt == READ_ATTEMPTS or not exc.is_retryable():
                     raise StoreError(f"the graph database could not answer {statement!r} now") from exc

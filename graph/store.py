@@ -198,6 +198,10 @@ class GraphStore(Protocol):
 
     def info(self) -> StoreInfo: ...
 
+    def read_values(self, statement: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+        """A named read's rows as lists in RETURN order, values as the driver gives them (no
+        conversion): for bulk reads whose caller converts columns itself (the projection)."""
+
     def data_version(self) -> tuple[int, str]:
         """The change counter stored in the database, bumped in the transaction of every write by
         any process: one cheap indexed read tells whether anything cached from the graph is stale."""

@@ -53,7 +53,6 @@ def _parameters(question: Question[Any, Any]) -> list[inspect.Parameter]:
         parameter("store", StoreDep),
         parameter("who", Reader),
         parameter("audit", AuditDep),
-        parameter("response", Response),
     ]
     if question.paged is not None:
         parameters += _page_parameters(question.paged)
@@ -88,9 +87,10 @@ def _endpoint(question: Question[Any, Any]) -> tuple[Callable[..., Any], type[Ba
             values["audit"].contacts_read(who.name, who.role.name, subject, shown)
         if fmt == "xlsx":
             return workbook_response(answer, _file_name(question, answer), include_personal=personal)
-        if version is not None:  # what If-Match on PATCH/DELETE names
-            values["response"].headers["ETag"] = f'"{version}"'
-        return result
+        headers = {"ETag": f'"{version}"'} if version is not None else None  # what If-Match on PATCH/DELETE names
+        # Serialised here, once: the answer is already a validated model of the declared type, so
+        # FastAPI's second validation and encoding of it (a third of a large answer's time) is skipped.
+        return Response(result.model_dump_json(by_alias=True), media_type="application/json", headers=headers)
 
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = f"get_{question.name.replace('-', '_')}"
