@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
+from graph.schema import load_schema
 from graph.store import GraphStore
 from questions.common import EntityRef
 from questions.projection import Projection, View, view
@@ -26,9 +27,11 @@ from questions.reads import Link, relations_of_type
 from questions.resolve import Resolution, resolve
 from questions.themes import THEME, family_counts, link_rels, load_tree, theme_links, theme_tree
 
-PARTNER_KINDS = ("City", "Organisation", "Network")
-MEMBER_KINDS = ("City", "Organisation")
-MEMBER_OF, OWNS_MEMBERSHIP, PARTNER_OF = "MEMBER_OF", "OWNS_MEMBERSHIP", "PARTNER_OF"
+_SCHEMA = load_schema()  # the meaning of kinds and types is the schema's (graph/schema.yaml roles)
+PARTNER_KINDS = tuple(sorted(_SCHEMA.actor_kinds))
+MEMBER_OF = _SCHEMA.type_with_role("membership")
+MEMBER_KINDS = _SCHEMA.relation_types[MEMBER_OF].sources  # who can be a member
+OWNS_MEMBERSHIP, PARTNER_OF = _SCHEMA.type_with_role("membership_owner"), _SCHEMA.type_with_role("partnership")
 INFERRED = "inferred"
 
 

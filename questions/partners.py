@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
+from graph.schema import load_schema
 from graph.store import GraphStore
 from questions.common import EntityRef, QuestionError, check_kinds
 from questions.projection import Projection, View, view
@@ -28,7 +29,9 @@ from questions.resolve import Resolution, keys_of, resolve, resolve_all
 from questions.themes import THEME, closure_in, link_rels, theme_closure, theme_links, theme_tree
 
 HOME = "helsinki"  # the document's city (the setting PARTNERGRAPH_HOME names the explorer's)
-PART_OF = "PART_OF"
+_SCHEMA = load_schema()  # the meaning of kinds and types is the schema's (graph/schema.yaml roles)
+PART_OF = _SCHEMA.type_with_role("hierarchy")
+HOME_KIND = _SCHEMA.kind_with_role("home")
 
 
 class ThemeMatch(BaseModel):
@@ -287,7 +290,7 @@ def _home_key(store: GraphStore, home: str | None, at: View | None = None) -> st
     if not home:
         return None
     try:
-        found = resolve(store, home, kinds=["City"], at=at)
+        found = resolve(store, home, kinds=[HOME_KIND], at=at)
     except LookupError:
         return None  # a graph without the home city: nothing is left out on that ground
     return found.entity.key if found.by != "search" else None  # never a city merely named alike

@@ -19,16 +19,18 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from pydantic import BaseModel
 
+from graph.schema import load_schema
 from graph.store import GraphStore, NotFound
 from questions.common import EntityRef, holds, row_ref
 from questions.projection import Projection, View, view
 from questions.reads import nodes_of_kind, relations_of_type
 
-THEME = "Theme"
-SUBTHEME_OF = "SUBTHEME_OF"
-# How an actor works on a theme: touches it, is a key actor for it, leads it. CONTACT_FOR is left
-# out on purpose: a contact person is not a partner (questions.contacts answers who they are).
-THEME_LINKS = ("TOUCHES", "KEY_ACTOR_FOR", "LEADS")
+_SCHEMA = load_schema()  # the meaning of kinds and types is the schema's (graph/schema.yaml roles)
+THEME = _SCHEMA.kind_with_role("theme")
+SUBTHEME_OF = _SCHEMA.type_with_role("sub_theme")
+# How an actor works on a theme (touches it, is a key actor for it, leads it); not CONTACT_FOR: a
+# contact person is not a partner (questions.contacts answers who they are).
+THEME_LINKS = _SCHEMA.types_with_role("theme_link")
 
 
 @dataclass
