@@ -3,6 +3,7 @@ the errors users can act on (NotFound: 404; QuestionError: the question itself i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,6 +32,19 @@ class EntityRef(BaseModel):
     def display(self, lang: str = "en") -> str:
         """The name in `lang`, falling back as `graph.schema.display_name` says."""
         return display_name(self, lang)
+
+
+class RelationRef(BaseModel):
+    """One stored relation as answers show it: its ends, type, key and dated facts."""
+
+    start: str
+    end: str
+    type: str
+    key: str | None = None
+    role: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    basis: str = "stated"
 
 
 def ref(key: str, data: Mapping[str, Any]) -> EntityRef:

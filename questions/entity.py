@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from graph.model import Source
 from graph.store import GraphStore, NotFound
@@ -32,16 +32,11 @@ class Relation(BaseModel):
     sources: list[Source] = []
 
 
-class Entity(BaseModel):
-    key: str
-    kind: str
-    name_fi: str | None = None
-    name_en: str | None = None
-    name_sv: str | None = None
-    aliases: list[str] = []
-    properties: dict[str, Any] = {}
-    sources: list[Source] = []
-    relations: dict[str, list[Relation]] = {}
+class Entity(EntityRef):
+    aliases: list[str] = Field(default_factory=list)
+    properties: dict[str, Any] = Field(default_factory=dict)
+    sources: list[Source] = Field(default_factory=list)
+    relations: dict[str, list[Relation]] = Field(default_factory=dict)
     resolved: Resolution | None = None  # how the key, name or alias asked for was read
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from graph.store import GraphStore
-from questions.common import QuestionError, check_kinds
+from questions.common import EntityRef, QuestionError, RelationRef, check_kinds
 from questions.expand import Ball, expand
 from questions.projection import Projection, view
 from questions.resolve import Resolution, keys_of, resolve_all
@@ -27,31 +27,15 @@ MAX_DEPTH = 3
 DEFAULT_NODE_CAP = 2_000
 
 
-class NodeOut(BaseModel):
-    key: str
-    kind: str
-    name_fi: str | None = None
-    name_en: str | None = None
-    name_sv: str | None = None
+class NodeOut(EntityRef):
     depth: int
-
-
-class EdgeOut(BaseModel):
-    start: str
-    end: str
-    type: str
-    key: str | None = None
-    role: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
-    basis: str = "stated"
 
 
 class NeighbourhoodAnswer(BaseModel):
     seeds: list[str]
     depth: int
     nodes: list[NodeOut]
-    edges: list[EdgeOut]
+    edges: list[RelationRef]
     truncated: bool
     message: str | None = None
     themes: list[str] = []  # the themes kept to, when asked
@@ -131,7 +115,7 @@ def neighbourhood(
     return Neighbourhood(store, ball, answer, as_of)
 
 
-def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[NodeOut], list[EdgeOut]]:
+def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[NodeOut], list[RelationRef]]:
     """The answer's nodes and edges, as `answer_from_graph` makes them from the snapshot."""
     nodes = []
     for key, level in ball.depth.items():
@@ -152,7 +136,7 @@ def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[
     for start, rel_type, end, _, r in sorted(found.values()):
         basis = p.bases[r]
         edges.append(
-            EdgeOut(start=start, end=end, type=rel_type, key=rel_keys[r], role=p.roles[r],
+            RelationRef(start=start, end=end, type=rel_type, key=rel_keys[r], role=p.roles[r],
                                     since=p.since[r], until=p.until[r], basis="stated" if basis is None else basis)
         )  # fmt: skip
     return nodes, edges
@@ -165,7 +149,7 @@ def _among(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[int],
     return rels.tolist(), p.starts[rels].tolist(), p.ends[rels].tolist()
 
 
-def answer_from_graph(graph: nx.MultiDiGraph[str]) -> tuple[list[NodeOut], list[EdgeOut]]:
+def answer_from_graph(graph: nx.MultiDiGraph[str]) -> tuple[list[NodeOut], list[RelationRef]]:
     """The answer's nodes and edges from the full snapshot: the plain reference of the fast path."""
     data: list[tuple[str, dict[str, Any]]] = [(k, d) for k, d in graph.nodes(data=True)]
     nodes = [
@@ -181,7 +165,7 @@ def answer_from_graph(graph: nx.MultiDiGraph[str]) -> tuple[list[NodeOut], list[
     ]
     edges = sorted(
         (
-            EdgeOut(
+            RelationRef(
                 start=u,
                 end=v,
                 type=d["type"],

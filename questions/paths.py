@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, Field, computed_field
 
 from graph.store import GraphStore
-from questions.common import EntityRef, QuestionError, check_kinds, check_types, ref
+from questions.common import EntityRef, QuestionError, RelationRef, check_kinds, check_types, ref
 from questions.expand import Edge, meet
 from questions.projection import Projection, view
 from questions.resolve import Resolution, resolve_all
@@ -27,25 +27,12 @@ MAX_LIMIT = 100
 MAX_CANDIDATES = 1_000  # shortest paths looked at before sorting and cutting to `limit`
 
 
-class StepRelation(BaseModel):
-    """One stored relation between the two entities of a step."""
-
-    type: str
-    start: str
-    end: str
-    key: str | None = None
-    role: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
-    basis: str = "stated"
-
-
 class Step(BaseModel):
     start: str
     end: str
     types: list[str]  # every relation type linking the two, in the direction stored
     direction: str  # "forward" when stored from the path's previous node to the next, else "backward"
-    relations: list[StepRelation] = []  # every usable relation between the two, both directions
+    relations: list[RelationRef] = []  # every usable relation between the two, both directions
 
 
 class Path(BaseModel):
@@ -159,13 +146,13 @@ def _step_in(
     i, j = p.index[a], p.index[b]
     rels = p.rels[p.indptr[i] : p.indptr[i + 1]].astype(np.int64)
     rels = p.held(rels[(p.starts[rels] == j) | (p.ends[rels] == j)], as_of)
-    kept: dict[tuple[str, str, str | int], StepRelation] = {}
+    kept: dict[tuple[str, str, str | int], RelationRef] = {}
     for r in sorted(rels.tolist()):
         if p.types[r] in avoid:
             continue
         s, e = p.keys[int(p.starts[r])], p.keys[int(p.ends[r])]
         basis = p.bases[r]
-        kept[(s, e, p.rel_keys[r] if p.rel_keys[r] is not None else r)] = StepRelation(
+        kept[(s, e, p.rel_keys[r] if p.rel_keys[r] is not None else r)] = RelationRef(
             type=p.types[r],
             start=s,
             end=e,
@@ -187,7 +174,7 @@ def _step(a: str, b: str, edges: set[Edge], snapshot: nx.MultiDiGraph[str], avoi
     backward = sorted(t for s, e, t in edges if (s, e) == (b, a))
     relations = sorted(
         (
-            StepRelation(
+            RelationRef(
                 type=data["type"],
                 start=s,
                 end=e,
