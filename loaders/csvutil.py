@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from graph.model import (
     KEY_PATTERN,
@@ -315,52 +315,37 @@ def personal_columns(schema: Schema, columns: Mapping[str, str]) -> frozenset[st
 _Record = TypeVar("_Record", NodeRecord, RelationRecord)
 
 
-def _add(
-    result: SourceRead,
-    parse: Callable[[Schema, Mapping[str, Any], str], _Record],
-    into: list[_Record],
-    schema: Schema,
-    raw: Mapping[str, Any],
-    at: str,
-    columns: Mapping[str, str] | None,
-    origin: RowOrigin | None,
-) -> _Record | None:
-    """Validate one row with `parse` into `into`, or its errors (labelled by column) into `result`."""
-    if origin is not None and not raw.get("sources"):
-        raw = {**raw, "sources": [origin.source()]}
-    try:
-        record = parse(schema, raw, at)
-    except ValidationFailed as exc:
-        result.errors.extend(_relabel(exc.errors, at, columns or {}))
-        return None
-    result.where[id(record)] = at
-    into.append(record)
-    return record
+@dataclass(frozen=True)
+class _RowAdder(Generic[_Record]):
+    """Validate one row into `result` (its errors too, labelled by column; `columns` maps property
+    -> column). A row that gives no sources gets its `origin` as its source."""
+
+    parse: Callable[[Schema, Mapping[str, Any], str], _Record]
+    records: Callable[[SourceRead], list[_Record]]  # where in the result the record goes
+
+    def __call__(
+        self,
+        result: SourceRead,
+        schema: Schema,
+        raw: Mapping[str, Any],
+        at: str,
+        columns: Mapping[str, str] | None = None,
+        origin: RowOrigin | None = None,
+    ) -> _Record | None:
+        if origin is not None and not raw.get("sources"):
+            raw = {**raw, "sources": [origin.source()]}
+        try:
+            record = self.parse(schema, raw, at)
+        except ValidationFailed as exc:
+            result.errors.extend(_relabel(exc.errors, at, columns or {}))
+            return None
+        result.where[id(record)] = at
+        self.records(result).append(record)
+        return record
 
 
-def add_node(
-    result: SourceRead,
-    schema: Schema,
-    raw: Mapping[str, Any],
-    at: str,
-    columns: Mapping[str, str] | None = None,
-    origin: RowOrigin | None = None,
-) -> NodeRecord | None:
-    """Validate one node row into `result` (its errors too); `columns` maps property -> column.
-    A row that gives no sources gets its `origin` as its source."""
-    return _add(result, parse_node, result.batch.nodes, schema, raw, at, columns, origin)
-
-
-def add_relation(
-    result: SourceRead,
-    schema: Schema,
-    raw: Mapping[str, Any],
-    at: str,
-    columns: Mapping[str, str] | None = None,
-    origin: RowOrigin | None = None,
-) -> RelationRecord | None:
-    """As `add_node`, for a relation row."""
-    return _add(result, parse_relation, result.batch.relations, schema, raw, at, columns, origin)
+add_node = _RowAdder(parse_node, lambda result: result.batch.nodes)
+add_relation = _RowAdder(parse_relation, lambda result: result.batch.relations)
 
 
 def commit(result: SourceRead, row: SourceRead) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import networkx as nx
 
@@ -30,29 +30,21 @@ def hop(
     avoid_types: Collection[str] = (),
     as_of: dt.date | None = None,
     at: View | None = None,
+    in_database: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """The relations of `keys` in both directions (rows: start, end, type, other, other_kind),
     from the in-memory projection, which is checked against the database's change counter first
-    (`at`: the projection a question already holds)."""
-    for row in (at.projection if at is not None else projection(store)).hop(keys):
+    (`at`: the projection a question already holds). `in_database`: the same rows asked of the
+    database (`q_neighbours`), the plain reference the projection is tested against."""
+    if in_database:
+        rows: Iterable[dict[str, Any]] = (
+            row for part in chunks(sorted(set(keys))) for row in store.read("q_neighbours", {"keys": part})
+        )
+    else:
+        rows = (at.projection if at is not None else projection(store)).hop(keys)
+    for row in rows:
         if row["type"] not in avoid_types and holds(row, as_of):
             yield row
-
-
-def hop_in_database(
-    store: GraphStore,
-    keys: Iterable[str],
-    *,
-    avoid_types: Collection[str] = (),
-    as_of: dt.date | None = None,
-    at: View | None = None,
-) -> Iterator[dict[str, Any]]:
-    """The same rows as `hop`, asked of the database (`q_neighbours`): the plain reference the
-    projection is tested against (`at` is taken so the two can stand in for each other, and unused)."""
-    for part in chunks(sorted(set(keys))):
-        for row in store.read("q_neighbours", {"keys": part}):
-            if row["type"] not in avoid_types and holds(row, as_of):
-                yield row
 
 
 @dataclass
@@ -63,50 +55,49 @@ class Ball:
     truncated: bool = False
 
 
+class Reach(TypedDict, total=False):
+    """How far a ball may grow: `Projection.expand`'s own keyword arguments."""
+
+    avoid_kinds: Collection[str]
+    avoid_types: Collection[str]
+    keep: Collection[str] | None
+    as_of: dt.date | None
+    node_cap: int | None
+
+
 def expand(
     store: GraphStore,
     seeds: Iterable[str],
     depth: int,
     *,
-    avoid_kinds: Collection[str] = (),
-    avoid_types: Collection[str] = (),
-    keep: Collection[str] | None = None,
-    as_of: dt.date | None = None,
-    node_cap: int | None = None,
     at: View | None = None,
+    in_database: bool = False,
+    **reach: Unpack[Reach],
 ) -> Ball:
     """Grow a ball of `depth` hops around the seeds, on the in-memory projection (vectorised;
     `at`: the projection the caller holds, else the store's as of now).
 
     Entities of `avoid_kinds`, or outside `keep` when given, are neither reached nor passed
     through. When a hop would pass `node_cap` entities, the nearest are kept in key order and
-    the ball is marked truncated. `expand_hop_by_hop` is the plain reference it is tested against.
+    the ball is marked truncated. `in_database`: the plain reference the tests hold it to, one
+    hop of database rows (`hop(in_database=True)`) at a time in plain Python.
     """
-    found, truncated = (at.projection if at is not None else projection(store)).expand(
-        seeds, depth, avoid_kinds=avoid_kinds, avoid_types=avoid_types, keep=keep, as_of=as_of, node_cap=node_cap
-    )
+    if in_database:
+        return _hop_by_hop(store, seeds, depth, reach)
+    found, truncated = (at.projection if at is not None else projection(store)).expand(seeds, depth, **reach)
     return Ball(depth=found, truncated=truncated)
 
 
-def expand_hop_by_hop(
-    store: GraphStore,
-    seeds: Iterable[str],
-    depth: int,
-    *,
-    avoid_kinds: Collection[str] = (),
-    avoid_types: Collection[str] = (),
-    keep: Collection[str] | None = None,
-    as_of: dt.date | None = None,
-    node_cap: int | None = None,
-) -> Ball:
-    """`expand` one hop (`hop`: a row per relation) at a time, in plain Python."""
+def _hop_by_hop(store: GraphStore, seeds: Iterable[str], depth: int, reach: Reach) -> Ball:
+    avoid_kinds, avoid_types, keep = reach.get("avoid_kinds", ()), reach.get("avoid_types", ()), reach.get("keep")
+    as_of, node_cap = reach.get("as_of"), reach.get("node_cap")
     ball = Ball(depth={key: 0 for key in seeds})
     frontier = sorted(ball.depth)
     for level in range(1, depth + 1):
         if not frontier:
             break
         reached: set[str] = set()
-        for row in hop(store, frontier, avoid_types=avoid_types, as_of=as_of):
+        for row in hop(store, frontier, avoid_types=avoid_types, as_of=as_of, in_database=True):
             other = row["other"]
             allowed = row["other_kind"] not in avoid_kinds and (keep is None or other in keep)
             if allowed and other not in ball.depth:
@@ -170,8 +161,7 @@ def meet(
             return meeting
         level = seen[side][frontier[side][0]] + 1
         reached: set[str] = set()
-        hopper = hop_in_database if in_database else hop
-        for row in hopper(store, frontier[side], avoid_types=avoid_types, as_of=as_of, at=at):
+        for row in hop(store, frontier[side], avoid_types=avoid_types, as_of=as_of, at=at, in_database=in_database):
             neighbour = row["other"]
             if row["other_kind"] in avoid_kinds and neighbour not in (start, end):
                 continue

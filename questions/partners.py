@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -59,25 +59,19 @@ class PartnersAnswer(BaseModel):
     resolved: list[Resolution] = []  # how each theme asked for was read (keys, names or aliases)
 
 
-def partners_by_themes_in_database(
-    store: GraphStore,
-    themes: Iterable[str],
-    *,
-    mode: Literal["all", "any"] = "all",
-    kinds: Iterable[str] | None = None,
-    as_of: dt.date | None = None,
-    home: str | None = HOME,
-    include_home: bool = False,
-    include_non_actors: bool = False,
+class _Options(NamedTuple):
+    as_of: dt.date | None
+    home: str | None
+    include_home: bool
+    include_non_actors: bool
+
+
+def _in_database(
+    store: GraphStore, asked: list[str], mode: Literal["all", "any"], wanted_kinds: set[str], options: _Options
 ) -> PartnersAnswer:
     """`partners_by_themes` asked of the database, link by link: the plain reference the fast
-    path is tested against."""
-    if mode not in ("all", "any"):
-        raise QuestionError("mode must be 'all' or 'any'")
-    wanted_kinds = set(check_kinds(store.schema, kinds))
-    asked = list(dict.fromkeys(themes))
-    if not asked:
-        raise QuestionError("name at least one theme")
+    path is tested against, and its way for more themes than its bit sets hold."""
+    as_of, home, include_home, include_non_actors = options
     resolved = resolve_all(store, asked, kinds=[THEME])
     closure = theme_closure(store, keys_of(resolved), as_of)
     actors = store.schema.actor_kinds
@@ -144,6 +138,7 @@ def partners_by_themes(
     home: str | None = HOME,
     include_home: bool = False,
     include_non_actors: bool = False,
+    in_database: bool = False,
 ) -> PartnersAnswer:
     """Actors linked to every (`all`) or some (`any`) requested theme; most themes matched first.
 
@@ -152,7 +147,7 @@ def partners_by_themes(
 
     Answered from the projection's theme links (one read of the change counter, then arrays): each
     link's requested themes are bits, an actor's are the OR of its links', and only the partners
-    that qualify are turned into models.
+    that qualify are turned into models. `in_database`: the plain reference the tests hold it to.
     """
     if mode not in ("all", "any"):
         raise QuestionError("mode must be 'all' or 'any'")
@@ -160,20 +155,14 @@ def partners_by_themes(
     asked = list(dict.fromkeys(themes))
     if not asked:
         raise QuestionError("name at least one theme")
+    options = _Options(as_of, home, include_home, include_non_actors)
+    if in_database:
+        return _in_database(store, asked, mode, wanted_kinds, options)
     at = view(store)
     resolved = resolve_all(store, asked, kinds=[THEME], at=at)
     closure = closure_in(theme_tree(store, as_of, at=at), keys_of(resolved))
     if len(closure) > MAX_BITS:
-        return partners_by_themes_in_database(
-            store,
-            themes,
-            mode=mode,
-            kinds=kinds,
-            as_of=as_of,
-            home=home,
-            include_home=include_home,
-            include_non_actors=include_non_actors,
-        )
+        return _in_database(store, asked, mode, wanted_kinds, options)
     p = at.projection
     home_key = None if include_home else _home_key(store, home, at)
     requested = sorted(closure)

@@ -65,27 +65,14 @@ def paths(
     avoid_types: Iterable[str] = (),
     limit: int = 5,
     as_of: dt.date | None = None,
+    in_database: bool = False,
 ) -> PathsAnswer:
     """All shortest connections (up to `limit`, sorted by the keys along them) of at most `max_hops`.
 
     Walked on the projection (one read of the change counter), which also gives the entities and
-    the relations of each step; `paths_in_database` is the plain reference."""
-    return _paths(store, start, end, max_hops, avoid_kinds, avoid_types, limit, as_of, in_database=False)
-
-
-def paths_in_database(
-    store: GraphStore,
-    start: str,
-    end: str,
-    *,
-    max_hops: int = 4,
-    avoid_kinds: Iterable[str] = (),
-    avoid_types: Iterable[str] = (),
-    limit: int = 5,
-    as_of: dt.date | None = None,
-) -> PathsAnswer:
-    """`paths` asked of the database: every hop (`q_neighbours`), and the steps from a snapshot."""
-    return _paths(store, start, end, max_hops, avoid_kinds, avoid_types, limit, as_of, in_database=True)
+    the relations of each step. `in_database`: the plain reference the tests hold it to, asking the
+    database every hop (`q_neighbours`) and taking the steps from a snapshot."""
+    return _paths(store, start, end, max_hops, avoid_kinds, avoid_types, limit, as_of, in_database=in_database)
 
 
 def _paths(

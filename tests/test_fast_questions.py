@@ -2,9 +2,9 @@
 
 Each question answers from the in-memory projection (`questions.projection`: arrays, and values
 derived from them kept until the database's change counter moves); its reference is the
-implementation it replaced, kept beside it: `partners_by_themes_in_database`,
+implementation it replaced, kept beside it: `partners_by_themes(in_database=True)`,
 `theme_overview_in_database` and `governance_in_database` read every relation from the database
-and group them in Python, `brokers_with_networkx` builds a networkx graph from the database and
+and group them in Python, `brokers(in_database=True)` builds a networkx graph from the database and
 asks networkx for betweenness. On the Helsinki data and on generated graphs (hubs, dates,
 sub-themes), on every database, both give the same answer, value for value; a write is seen by
 the next question.
@@ -24,12 +24,12 @@ from bench.generate import generate
 from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
 from questions import brokers as brokers_module
-from questions.brokers import brokers, brokers_with_networkx
-from questions.expand import expand_hop_by_hop
+from questions.brokers import brokers
+from questions.expand import expand
 from questions.governance import governance, governance_in_database
 from questions.neighbourhood import neighbourhood
-from questions.partners import partners_by_themes, partners_by_themes_in_database
-from questions.paths import paths, paths_in_database
+from questions.partners import partners_by_themes
+from questions.paths import paths
 from questions.search_index import SearchIndex
 from questions.text import trigrams
 from questions.themes import theme_closure, theme_links, theme_overview, theme_overview_in_database
@@ -71,7 +71,7 @@ def check_partners(store: GraphStore, cases: list[dict[str, Any]], home: str) ->
     matched = 0
     for case in cases:
         fast = partners_by_themes(store, home=home, **case)
-        same(fast, partners_by_themes_in_database(store, home=home, **case))
+        same(fast, partners_by_themes(store, home=home, **case, in_database=True))
         matched += len(fast.partners)
     return matched
 
@@ -177,7 +177,7 @@ def brokers_cases(themes: list[str]) -> list[dict[str, Any]]:
 def test_brokers_fast_is_networkx_on_helsinki(helsinki_store: GraphStore) -> None:
     themes = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes") if r["kind"] == "Theme")
     for case in brokers_cases(themes[:12]):
-        same(brokers(helsinki_store, **case), brokers_with_networkx(helsinki_store, **case))
+        same(brokers(helsinki_store, **case), brokers(helsinki_store, **case, in_database=True))
 
 
 def test_brokers_fast_is_networkx_on_a_generated_graph(
@@ -187,7 +187,7 @@ def test_brokers_fast_is_networkx_on_a_generated_graph(
     themes = graph.keys["Theme"]
     for case in brokers_cases([themes[0], themes[3], themes[-1]]):
         fast = brokers(store, **case)
-        same(fast, brokers_with_networkx(store, **case))
+        same(fast, brokers(store, **case, in_database=True))
         assert fast.brokers and not fast.estimated
     # The estimate from sampled pivots: the same pivots (networkx's draw with seed 7) and sums.
     monkeypatch.setattr(brokers_module, "EXACT_BETWEENNESS_LIMIT", 100)
@@ -195,7 +195,7 @@ def test_brokers_fast_is_networkx_on_a_generated_graph(
     monkeypatch.setattr(brokers_module, "SOURCE_CELLS", 600 * 7)  # several batches of sources
     for case in ({"top": 50}, {"theme": themes[0]}, {"theme": themes[1], "as_of": DAYS[2]}):
         fast = brokers(store, **case)
-        same(fast, brokers_with_networkx(store, **case))
+        same(fast, brokers(store, **case, in_database=True))
         assert fast.estimated
 
 
@@ -269,7 +269,7 @@ def test_neighbourhood_kept_to_themes_is_the_reference(generated: tuple[GraphSto
         found = neighbourhood(store, [seed], depth=2, themes=asked, as_of=as_of, node_cap=400).answer
         family = set().union(*theme_closure(store, asked, as_of).values())
         keep = family | {link.actor.key for link in theme_links(store, family, as_of)}
-        ball = expand_hop_by_hop(store, [seed], 2, keep=keep, as_of=as_of, node_cap=400)
+        ball = expand(store, [seed], 2, keep=keep, as_of=as_of, node_cap=400, in_database=True)
         assert {n.key: n.depth for n in found.nodes} == {k: d for k, d in ball.depth.items()}
         assert found.truncated == ball.truncated
 
@@ -291,7 +291,7 @@ def test_paths_fast_is_the_reference(helsinki_store: GraphStore) -> None:
         a, b = rng.sample(keys, 2)
         for case in cases:
             fast = paths(helsinki_store, a, b, **case)
-            same(fast, paths_in_database(helsinki_store, a, b, **case))
+            same(fast, paths(helsinki_store, a, b, **case, in_database=True))
             found += len(fast.paths)
     assert found > 100
 
@@ -320,7 +320,7 @@ def test_paths_fast_is_the_reference_on_a_generated_graph(generated: tuple[Graph
     pairs.append((a, b))
     for a, b in pairs:
         for case in ({"limit": 10}, {"avoid_kinds": ["City"], "as_of": DAYS[3]}, {"avoid_types": ["TOUCHES"]}):
-            same(paths(store, a, b, **case), paths_in_database(store, a, b, **case))
+            same(paths(store, a, b, **case), paths(store, a, b, **case, in_database=True))
     assert [len(s.relations) for s in paths(store, a, b).paths[0].steps] == [2]
     assert [len(s.relations) for s in paths(store, a, b, as_of=DAYS[3]).paths[0].steps] == [1]
 

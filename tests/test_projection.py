@@ -1,6 +1,6 @@
 """The in-memory projection against the plain reference: the database asked hop by hop.
 
-`questions.expand.hop` answers from `questions.projection`; `hop_in_database` runs `q_neighbours`.
+`questions.expand.hop` answers from `questions.projection`; `hop(in_database=True)` runs `q_neighbours`.
 On the Helsinki data and on a generated graph (hubs, dates), on every database, both give the same
 rows for every entity, and the questions built on them (neighbourhood, paths) give the same answers
 either way. A write is seen by the next hop.
@@ -20,7 +20,7 @@ from bench.generate import generate
 from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
 from questions import expand as expand_module
-from questions.expand import expand, expand_hop_by_hop, hop, hop_in_database
+from questions.expand import expand, hop
 from questions.neighbourhood import answer_from_graph, neighbourhood
 from questions.paths import paths
 
@@ -43,9 +43,9 @@ def test_every_hop_is_the_databases_on_helsinki(helsinki_store: GraphStore) -> N
     for as_of in DAYS:
         for key in keys:
             assert rows(hop(helsinki_store, [key], as_of=as_of)) == rows(
-                hop_in_database(helsinki_store, [key], as_of=as_of)
+                hop(helsinki_store, [key], as_of=as_of, in_database=True)
             ), (key, as_of)
-    assert rows(hop(helsinki_store, keys)) == rows(hop_in_database(helsinki_store, keys))
+    assert rows(hop(helsinki_store, keys)) == rows(hop(helsinki_store, keys, in_database=True))
 
 
 def test_every_hop_is_the_databases_on_a_generated_graph(generated: tuple[GraphStore, Any]) -> None:
@@ -53,13 +53,13 @@ def test_every_hop_is_the_databases_on_a_generated_graph(generated: tuple[GraphS
     keys = [n.key for n in graph.batch.nodes]
     rng = random.Random(3)
     for key in keys:
-        assert rows(hop(store, [key])) == rows(hop_in_database(store, [key])), key
+        assert rows(hop(store, [key])) == rows(hop(store, [key], in_database=True)), key
     for _ in range(20):
         some = rng.sample(keys, 25)
         types = set(rng.sample(sorted(SCHEMA.relation_types), 2))
         as_of = rng.choice(DAYS)
         assert rows(hop(store, some, avoid_types=types, as_of=as_of)) == rows(
-            hop_in_database(store, some, avoid_types=types, as_of=as_of)
+            hop(store, some, avoid_types=types, as_of=as_of, in_database=True)
         )
 
 
@@ -84,7 +84,11 @@ def test_questions_answer_the_same_from_the_projection_and_from_the_database(
         return out
 
     fast = answers()
-    monkeypatch.setattr(expand_module, "hop", hop_in_database)
+
+    def hop_in_database(*args: Any, **options: Any) -> Any:
+        return hop(*args, **{**options, "in_database": True})
+
+    monkeypatch.setattr(expand_module, "hop", hop_in_database)  # every hop asks the database now
     assert answers() == fast
 
 
@@ -143,8 +147,7 @@ def test_the_vectorised_ball_is_the_hop_by_hop_one_from_the_database(
             }
         )
     fast = [expand(store, **c) for c in cases]
-    monkeypatch.setattr(expand_module, "hop", hop_in_database)
-    reference = [expand_hop_by_hop(store, **c) for c in cases]
+    reference = [expand(store, **c, in_database=True) for c in cases]
     for case, a, b in zip(cases, fast, reference, strict=True):
         assert (a.depth, a.truncated) == (b.depth, b.truncated), case
     assert any(b.truncated for b in reference) and any(len(b.depth) > 50 for b in reference)
