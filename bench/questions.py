@@ -220,7 +220,7 @@ def tables(results: Results, timings: list[Timing]) -> None:
         "entities; see `bench/questions.py`), the p50/p95 are over all calls of all its sets.",
         "Raw: the statements the question sent (recorded), replayed in one session with auto-commit `run` "
         "and `.data()`; ours adds a read session and one auto-commit statement per read, value conversion, the "
-        "Python logic (BFS bookkeeping, networkx, sorting) and the pydantic answer.",
+        "Python logic (the projection's array walks and kept values, sorting) and the pydantic answer.",
     ]
     builds = [t for t in timings if t.index_build_s is not None]
     if builds:
@@ -283,9 +283,9 @@ def overhead_target(results: Results, timings: list[Timing]) -> None:
             ""
             if ratio <= OVERHEAD_TARGET
             else f"{worst.question} reads {worst.rows / max(worst.cases, 1):,.0f} rows a call in "
-            f"{worst.statements / max(worst.cases, 1):.0f} statements; ours adds the Python side (per-row "
-            "conversion, BFS bookkeeping, networkx, pydantic) and a read session with one auto-commit "
-            "statement per read (see the fixed-cost table)",
+            f"{worst.statements / max(worst.cases, 1):.0f} statements; ours adds the Python side (the "
+            "projection's array walks, value conversion, the pydantic answer) and a read session with one "
+            "auto-commit statement per read (see the fixed-cost table)",
         )
     )
 
