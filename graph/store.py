@@ -199,7 +199,7 @@ class GraphStore(Protocol):
     def info(self) -> StoreInfo: ...
 
     def read_values(self, statement: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
-        """A named read's rows as lists in RETURN order, values as the driver gives them (no
+        """A named read's rows as lists in the statement's column order, values as the driver gives them (no
         conversion): for bulk reads whose caller converts columns itself (the projection)."""
 
     def data_version(self) -> tuple[int, str]:

@@ -59,7 +59,10 @@ BasisText = Annotated[str, StringConstraints(max_length=32), Field(json_schema_e
 RelationKeyText = Annotated[str, StringConstraints(min_length=1, max_length=2 * MAX_STRING)]
 PropertyValue = Text | StrictBool | StrictInt | StrictFloat | Annotated[list[Short], Field(max_length=MAX_LIST_ITEMS)]
 # What the records accept, said in the schema too: a name has a visible character, a URL is http(s).
-Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_STRING, pattern=r"\S")]
+# Not only whitespace, as the records' own check says (pydantic trims Unicode White_Space): spelled
+# out, since `\s` means other sets in JSON Schema (ECMA-262), Python and Rust regular expressions.
+VISIBLE = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_STRING, pattern=VISIBLE)]
 Url = Annotated[str, StringConstraints(max_length=2_000, pattern=r"^https?://[^\s<>\"']+$")]
 # PATCH: a field is absent (kept) or given a value; null is refused, so the schema says not nullable.
 Kept: Any = Field(default=None)
@@ -111,11 +114,11 @@ class SourceIn(BaseModel):
     )
     doc: Name | None = None
     section: Short | None = None
-    quote: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S")] | None = None
+    quote: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=VISIBLE)] | None = None
     sentence: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
     by: Name | None = None
     at: dt.date | None = None
-    note: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S")] | None = None
+    note: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=VISIBLE)] | None = None
 
     @field_validator("sentence", mode="before")
     @classmethod
