@@ -22,7 +22,7 @@ from neo4j import exceptions as neo4j_errors
 
 from graph import staged
 from graph.cypher import REGISTRY, CypherRegistry
-from graph.model import Batch, NodeRecord, RelationRecord, Source, decode_sources
+from graph.model import Batch, NodeRecord, RelationRecord, Source, source_dicts
 from graph.readonly import ReadOnlyRefused, check_readonly
 from graph.schema import Schema, load_schema
 from graph.staged import Lease, LoadInProgress, Undo
@@ -137,7 +137,7 @@ class _Writing:
 
 def _decode_sources(props: dict[str, Any]) -> dict[str, Any]:
     props = dict(props)
-    props["sources"] = [s.model_dump(mode="json", exclude_none=True) for s in decode_sources(props.get("sources"))]
+    props["sources"] = source_dicts(props.get("sources"))  # no validation per node: snapshots can be the whole graph
     return props
 
 

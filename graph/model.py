@@ -494,13 +494,19 @@ def check_batch(
     return Batch(list(nodes.values()), list(relations.values()), provenance), errors
 
 
+def source_dicts(raw: Iterable[Any] | None) -> list[Any]:
+    """Provenance as the store keeps it (JSON strings, written by `Source.to_json`) as plain dicts,
+    unvalidated: what snapshots hold, cheap enough for every node of a large export."""
+    return [json.loads(item) if isinstance(item, str) else item for item in raw or ()]
+
+
 def decode_sources(raw: Iterable[Any] | None, *, skip_invalid: bool = False) -> list[Source]:
-    """Provenance as the store keeps it (JSON strings) or as a snapshot holds it (dicts): the one
-    reader of that format. `skip_invalid` drops what is no source (a map of a foreign graph)."""
+    """Provenance as stored or as a snapshot holds it, as `Source` models: the one reader of that
+    format with `source_dicts`. `skip_invalid` drops what is no source (a map of a foreign graph)."""
     out: list[Source] = []
     for item in raw or ():
         try:
-            out.append(Source.model_validate(json.loads(item) if isinstance(item, str) else item))
+            out.append(Source.model_validate(source_dicts([item])[0]))
         except (ValueError, TypeError):
             if not skip_invalid:
                 raise
