@@ -32,6 +32,12 @@ from graph.schema import display_name as display_name  # noqa: PLC0414  (re-expo
 
 # The documented key: a lower-case slug (graph/schema.yaml), so `HELSINKI` and `helsinki` cannot be two entities.
 KEY_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,127}$"
+# Unicode White_Space spelled out: `\s` means other sets in JSON Schema (ECMA-262), Python and Rust
+# (pydantic), and a pattern the OpenAPI documents must mean what the server checks.
+SPACE = r"\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+URL_PATTERN = rf"^https?://[^{SPACE}<>\"']+$"
+EMAIL_PATTERN = rf"^[^@{SPACE}<>\"']+@[^@{SPACE}<>\"']+\.[^@{SPACE}<>\"']+$"
+VISIBLE = rf"[^{SPACE}]"  # not only whitespace, as pydantic's trimming sees it
 MAX_STRING = 1_000
 MAX_TEXT = 20_000
 MAX_LIST_ITEMS = 200
@@ -251,9 +257,9 @@ def _python_type(spec: PropertySpec) -> Any:
     elif spec.type == "date":
         base = dt.date
     elif spec.type == "url":
-        base = Annotated[str, StringConstraints(max_length=2_000, pattern=r"^https?://[^\s<>\"']+$")]
+        base = Annotated[str, StringConstraints(max_length=2_000, pattern=URL_PATTERN)]
     elif spec.type == "email":
-        base = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")]
+        base = Annotated[str, StringConstraints(max_length=320, pattern=EMAIL_PATTERN)]
     else:  # pragma: no cover - the schema loader refuses other types
         raise TypeError(spec.type)
     return base

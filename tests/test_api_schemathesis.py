@@ -7,6 +7,7 @@ against an empty graph, since generated writes do succeed now and then.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from test_api_support import headers, make_settings
 
 from api.app import create_app
 from graph.store import GraphStore
+from partnergraph.settings import Settings
 
 load_all_checks()
 # Every registered check (what `schemathesis run --checks all` runs), not a chosen few.
@@ -104,3 +106,23 @@ def test_reads_conform_to_the_schema(case: Any, on_helsinki: None) -> None:
 @EXAMPLES
 def test_writes_conform_to_the_schema(case: Any, on_empty_graph: None) -> None:
     case.call_and_validate(headers=headers("admin"), checks=CHECKS)
+
+
+def _patterns(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str):
+                yield value
+            else:
+                yield from _patterns(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _patterns(item)
+
+
+def test_no_documented_pattern_uses_an_engine_dependent_class() -> None:
+    """A backslash class (s, d, w and their negations) matches other sets in JSON Schema's ECMA-262,
+    in Python and in Rust (pydantic): a pattern using one documents what the server does not check."""
+    patterns = list(_patterns(create_app(Settings()).openapi()))
+    assert len(patterns) > 3, "too few patterns found: is the walk broken?"
+    assert [p for p in patterns if re.search(r"\\[sSdDwW]", p)] == []

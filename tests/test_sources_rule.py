@@ -87,6 +87,22 @@ def test_the_api_refuses_facts_without_a_source_and_keeps_the_graph(store: Graph
     assert graph_state(store) == before
 
 
+def test_a_quote_of_only_whitespace_is_refused_by_the_api_and_the_records_alike(
+    store: GraphStore, client_for: Clients
+) -> None:
+    """The API's pattern and the records' own trimming agree on what whitespace is (U+0085 and
+    U+3000 are; U+001C is not), so a request the OpenAPI allows is never refused further in."""
+    client = client_for(store)
+    before = graph_state(store)
+    for blank in ("\u0085", " \u3000\t"):
+        body = {"key": "vantaa", "kind": "City", "name_en": "Vantaa", "sources": [{"doc": "memo", "quote": blank}]}
+        answer = client.post("/entities", json=body, headers=EDITOR)
+        assert answer.status_code == 422 and "body.sources.0.quote" in _error_fields(answer.json()), answer.text
+    assert graph_state(store) == before
+    body = {"key": "vantaa", "kind": "City", "name_en": "Vantaa", "sources": [{"doc": "memo", "quote": "\u001c"}]}
+    assert client.post("/entities", json=body, headers=EDITOR).status_code == 201
+
+
 def test_the_api_takes_a_manual_entry_and_keeps_sources_through_a_change(
     store: GraphStore, client_for: Clients
 ) -> None:

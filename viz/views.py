@@ -205,8 +205,8 @@ def _draw_neighbourhood(store: GraphStore, p: NeighbourhoodMap, language: str) -
 
 
 def _draw_themes(store: GraphStore, p: ThemesMap, language: str) -> MapData:
-    check_kinds(store.schema, p.kinds)  # an unknown kind is refused on the overview too, as the schema says
     if not p.theme:
+        check_kinds(store.schema, p.kinds)  # refused on the overview too, as the partners question refuses it
         return overview_map(themes_subgraph(store), node_cap=p.node_cap, language=language)
     answer = partners_by_themes(store, p.theme, mode=p.mode, kinds=p.kinds or None, as_of=p.as_of)
     return themes_map(partners_subgraph(store, answer, p.as_of), node_cap=p.node_cap, language=language)

@@ -30,7 +30,7 @@ from pydantic import (
 from api.audit import AuditEntry, AuditLog
 from api.deps import AuditDep, Editor, StoreDep
 from api.problems import ProblemError
-from graph.model import KEY_PATTERN, MAX_LIST_ITEMS, MAX_STRING, MAX_TEXT, SOURCE_RULE
+from graph.model import KEY_PATTERN, MAX_LIST_ITEMS, MAX_STRING, MAX_TEXT, SOURCE_RULE, URL_PATTERN, VISIBLE
 from graph.schema import load_schema
 from graph.store import DuplicateWrite, GraphStore, Receipt, StoreInDoubt
 from loaders.editing import (
@@ -59,11 +59,8 @@ BasisText = Annotated[str, StringConstraints(max_length=32), Field(json_schema_e
 RelationKeyText = Annotated[str, StringConstraints(min_length=1, max_length=2 * MAX_STRING)]
 PropertyValue = Text | StrictBool | StrictInt | StrictFloat | Annotated[list[Short], Field(max_length=MAX_LIST_ITEMS)]
 # What the records accept, said in the schema too: a name has a visible character, a URL is http(s).
-# Not only whitespace, as the records' own check says (pydantic trims Unicode White_Space): spelled
-# out, since `\s` means other sets in JSON Schema (ECMA-262), Python and Rust regular expressions.
-VISIBLE = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_STRING, pattern=VISIBLE)]
-Url = Annotated[str, StringConstraints(max_length=2_000, pattern=r"^https?://[^\s<>\"']+$")]
+Url = Annotated[str, StringConstraints(max_length=2_000, pattern=URL_PATTERN)]
 # PATCH: a field is absent (kept) or given a value; null is refused, so the schema says not nullable.
 Kept: Any = Field(default=None)
 KEY_PARAM = Path(min_length=1, max_length=128, pattern=KEY_PATTERN, description="An entity key.")
