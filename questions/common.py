@@ -5,13 +5,36 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+import pydantic_core
 from pydantic import BaseModel
 
 from graph.model import Source, decode_sources
 from graph.schema import Schema, display_name
 from graph.store import relation_holds
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Raw(Generic[M]):
+    """An answer as plain data, laid out as its model dumps it (fields in order, defaults included).
+
+    Large answers (thousands of nodes and relations) are sent from this as JSON at once: a
+    pydantic model per item costs about 2 µs to build, the whole answer's JSON from plain data
+    a tenth of that. `validate` gives the model to whoever needs it (the command line, exports,
+    maps); tests hold `json()` to the model's own JSON, byte for byte."""
+
+    model: type[M]
+    data: dict[str, Any]
+
+    def validate(self) -> M:
+        return self.model.model_validate(self.data)
+
+    def json(self) -> bytes:
+        return pydantic_core.to_json(self.data)
 
 
 class QuestionError(ValueError):

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from graph.store import GraphStore
-from questions.common import EntityRef, QuestionError, RelationRef, check_kinds
+from questions.common import EntityRef, QuestionError, Raw, RelationRef, check_kinds
 from questions.expand import Ball, expand
 from questions.projection import Projection, view
 from questions.resolve import Resolution, keys_of, resolve_all
@@ -25,6 +25,7 @@ from questions.themes import THEME, closure_in, link_rels, theme_tree
 
 MAX_DEPTH = 3
 DEFAULT_NODE_CAP = 2_000
+Item = dict[str, Any]
 
 
 class NodeOut(EntityRef):
@@ -48,10 +49,17 @@ class Neighbourhood:
     The answer comes from the in-memory projection; the graph, with every property and its
     provenance, is read from the database only when a map asks for it."""
 
-    def __init__(self, store: GraphStore, ball: Ball, answer: NeighbourhoodAnswer, as_of: dt.date | None):
+    def __init__(self, store: GraphStore, ball: Ball, raw: Raw[NeighbourhoodAnswer], as_of: dt.date | None):
         self._store, self._ball, self._as_of = store, ball, as_of
         self._graph: nx.MultiDiGraph[str] | None = None
-        self.answer = answer
+        self._answer: NeighbourhoodAnswer | None = None
+        self.raw = raw
+
+    @property
+    def answer(self) -> NeighbourhoodAnswer:
+        if self._answer is None:
+            self._answer = self.raw.validate()
+        return self._answer
 
     @property
     def graph(self) -> nx.MultiDiGraph[str]:
@@ -102,43 +110,41 @@ def neighbourhood(
             "Narrow it by kind or theme, or lower the depth."
         )
     nodes, edges = _from_projection(p, ball, as_of)
-    answer = NeighbourhoodAnswer(
-        seeds=seeds,
-        depth=depth,
-        nodes=nodes,
-        edges=edges,
-        truncated=ball.truncated,
-        message=message,
-        themes=themes,
-        resolved=resolved + theme_resolutions,
-    )
-    return Neighbourhood(store, ball, answer, as_of)
+    data = {
+        "seeds": seeds,
+        "depth": depth,
+        "nodes": nodes,
+        "edges": edges,
+        "truncated": ball.truncated,
+        "message": message,
+        "themes": themes,
+        "resolved": resolved + theme_resolutions,
+    }
+    return Neighbourhood(store, ball, Raw(NeighbourhoodAnswer, data), as_of)
 
 
-def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[NodeOut], list[RelationRef]]:
-    """The answer's nodes and edges, as `answer_from_graph` makes them from the snapshot."""
-    nodes = []
-    for key, level in ball.depth.items():
-        i = p.index.get(key)
-        if i is not None:  # a seed deleted meanwhile is not in the snapshot either
-            nodes.append(
-                NodeOut(key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i],
-                                        name_sv=p.names_sv[i], depth=level)
-            )  # fmt: skip
-    nodes.sort(key=lambda n: (n.depth, n.key))
+def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[Item], list[Item]]:
+    """The answer's nodes and edges as plain data (`NodeOut`, `RelationRef`), as `answer_from_graph`
+    makes them from the snapshot."""
+    kinds, fi, en, sv, index = p.kinds, p.names_fi, p.names_en, p.names_sv, p.index
+    # A seed deleted meanwhile is not in the snapshot either.
+    placed = sorted((level, key, index[key]) for key, level in ball.depth.items() if key in index)
+    nodes = [
+        {"key": key, "kind": kinds[i], "name_fi": fi[i], "name_en": en[i], "name_sv": sv[i], "depth": level}
+        for level, key, i in placed
+    ]
     keys, types, rel_keys = p.keys, p.types, p.rel_keys
     found: dict[tuple[str, str, str | None], tuple[str, str, str, str, int]] = {}
     for r, s, e in zip(*_among(p, ball, as_of), strict=True):
         start, end = keys[s], keys[e]
         # A MultiDiGraph keeps one edge per (start, end, key): the last one read.
         found[(start, end, rel_keys[r])] = (start, types[r], end, rel_keys[r] or "", r)
-    edges = []
-    for start, rel_type, end, _, r in sorted(found.values()):
-        basis = p.bases[r]
-        edges.append(
-            RelationRef(start=start, end=end, type=rel_type, key=rel_keys[r], role=p.roles[r],
-                                    since=p.since[r], until=p.until[r], basis="stated" if basis is None else basis)
-        )  # fmt: skip
+    roles, since, until, bases = p.roles, p.since, p.until, p.bases
+    edges = [
+        {"start": start, "end": end, "type": rel_type, "key": rel_keys[r], "role": roles[r], "since": since[r],
+         "until": until[r], "basis": "stated" if bases[r] is None else bases[r]}
+        for start, rel_type, end, _, r in sorted(found.values())
+    ]  # fmt: skip
     return nodes, edges
 
 

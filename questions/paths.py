@@ -1,8 +1,9 @@
 """Paths: the shortest connections between two entities, up to N hops, avoiding kinds or types.
 
-Computed in networkx over what a bidirectional breadth-first search read (questions.expand), not
-with Cypher's shortestPath: ArcadeDB applies a WHERE on a shortestPath's path after choosing the
-single path, so "avoid these kinds" would return nothing there. Relations are followed in either
+Walked on the projection's arrays (questions.shortest); the plain reference asks the database hop
+by hop (questions.expand) and lists every shortest path with networkx. Not with Cypher's
+shortestPath: ArcadeDB applies a WHERE on a shortestPath's path after choosing the single path,
+so "avoid these kinds" would return nothing there. Relations are followed in either
 direction (a connection is a connection); each step says in which direction it is stored.
 """
 
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from typing import TypedDict
 
 import networkx as nx
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, Field, computed_field
 
 from graph.store import GraphStore
@@ -21,10 +24,18 @@ from questions.common import EntityRef, QuestionError, RelationRef, check_kinds,
 from questions.expand import Edge, meet
 from questions.projection import Projection, view
 from questions.resolve import Resolution, resolve_all
+from questions.shortest import first_paths, layers
 
 MAX_HOPS = 6
 MAX_LIMIT = 100
-MAX_CANDIDATES = 1_000  # shortest paths looked at before sorting and cutting to `limit`
+
+
+class Walk(TypedDict):
+    """What a path may not pass through, and the day it must hold on."""
+
+    avoid_kinds: Collection[str]
+    avoid_types: Collection[str]
+    as_of: dt.date | None
 
 
 class Step(BaseModel):
@@ -71,7 +82,8 @@ def paths(
 
     Walked on the projection (one read of the change counter), which also gives the entities and
     the relations of each step. `in_database`: the plain reference the tests hold it to, asking the
-    database every hop (`q_neighbours`) and taking the steps from a snapshot."""
+    database every hop (`q_neighbours`), sorting every shortest path, and taking the steps from a
+    snapshot."""
     return _paths(store, start, end, max_hops, avoid_kinds, avoid_types, limit, as_of, in_database=in_database)
 
 
@@ -96,49 +108,60 @@ def _paths(
     resolved = resolve_all(store, [start, end], at=at)
     start, end = resolved[0].entity.key, resolved[1].entity.key
     answer = PathsAnswer(start=start, end=end, max_hops=max_hops, paths=[], resolved=resolved)
-    meeting = meet(
-        store, start, end, max_hops, avoid_kinds=kinds, avoid_types=types, as_of=as_of, at=at, in_database=in_database
-    )
-    if not meeting.distance:  # None: no connection; 0: the same entity
+    if start == end:
         return answer
-    candidates = sorted(itertools.islice(nx.all_shortest_paths(meeting.graph(), start, end), MAX_CANDIDATES))
-    chosen = candidates[:limit]
-    answer.hops, answer.more = meeting.distance, len(candidates) > limit
+    walk = Walk(avoid_kinds=kinds, avoid_types=types, as_of=as_of)
     if at is not None:
-        p = at.projection
-        linked: dict[tuple[str, str], list[str]] = {}  # the meeting's relation types by (start, end), once
-        for s, e, t in meeting.edges:
-            linked.setdefault((s, e), []).append(t)
-        for keys in chosen:
-            steps = [_step_in(p, a, b, linked, types, as_of) for a, b in itertools.pairwise(keys)]
-            answer.paths.append(Path(nodes=[_ref_in(p, k) for k in keys], steps=steps))
-        return answer
-    snapshot = store.snapshot({k for p in chosen for k in p}, as_of=as_of)
-    for keys in chosen:
-        steps = [_step(a, b, meeting.edges, snapshot, types) for a, b in itertools.pairwise(keys)]
-        answer.paths.append(Path(nodes=[ref(k, snapshot.nodes[k]) for k in keys], steps=steps))
+        _on_projection(at.projection, answer, limit, walk)
+    else:
+        _in_database(store, answer, limit, walk)
     return answer
 
 
-def _ref_in(p: Projection, key: str) -> EntityRef:
-    i = p.index[key]
-    return EntityRef(key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i])
+def _on_projection(p: Projection, answer: PathsAnswer, limit: int, walk: Walk) -> None:
+    if answer.start not in p.index or answer.end not in p.index:
+        return
+    found = layers(p, p.index[answer.start], p.index[answer.end], answer.max_hops, **walk)
+    if found is None:
+        return
+    chosen = first_paths(p, found, limit + 1)
+    answer.hops, answer.more = found.hops, len(chosen) > limit
+    for path in chosen[:limit]:
+        steps = [_step_in(p, a, b, found.usable) for a, b in itertools.pairwise(path)]
+        answer.paths.append(Path(nodes=[_ref_in(p, i) for i in path], steps=steps))
 
 
-def _step_in(
-    p: Projection, a: str, b: str, linked: dict[tuple[str, str], list[str]], avoid: Iterable[str], as_of: dt.date | None
-) -> Step:
-    """`_step` on the projection: the relations between `a` and `b` that hold on `as_of`, either
+def _in_database(store: GraphStore, answer: PathsAnswer, limit: int, walk: Walk) -> None:
+    start, end, as_of = answer.start, answer.end, walk["as_of"]
+    meeting = meet(store, start, end, answer.max_hops, **walk, in_database=True)
+    if meeting.distance is None:
+        return
+    every = sorted(nx.all_shortest_paths(meeting.graph(), start, end))  # the plain definition: all, sorted
+    answer.hops, answer.more = meeting.distance, len(every) > limit
+    snapshot = store.snapshot({k for keys in every[:limit] for k in keys}, as_of=as_of)
+    for keys in every[:limit]:
+        steps = [_step(a, b, meeting.edges, snapshot, walk["avoid_types"]) for a, b in itertools.pairwise(keys)]
+        answer.paths.append(Path(nodes=[ref(k, snapshot.nodes[k]) for k in keys], steps=steps))
+
+
+def _ref_in(p: Projection, i: int) -> EntityRef:
+    return EntityRef(
+        key=p.keys[i], kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i]
+    )
+
+
+def _step_in(p: Projection, i: int, j: int, usable: npt.NDArray[np.bool_]) -> Step:
+    """`_step` on the projection: the usable relations between entities `i` and `j`, either
     direction, one per (start, end, relation key) as the snapshot's multigraph keeps them."""
-    i, j = p.index[a], p.index[b]
     rels = p.rels[p.indptr[i] : p.indptr[i + 1]].astype(np.int64)
-    rels = p.held(rels[(p.starts[rels] == j) | (p.ends[rels] == j)], as_of)
+    rels = rels[usable[rels] & ((p.starts[rels] == j) | (p.ends[rels] == j))]
+    a, b = p.keys[i], p.keys[j]
     kept: dict[tuple[str, str, str | int], RelationRef] = {}
+    linked: dict[tuple[str, str], set[str]] = {(a, b): set(), (b, a): set()}
     for r in sorted(rels.tolist()):
-        if p.types[r] in avoid:
-            continue
         s, e = p.keys[int(p.starts[r])], p.keys[int(p.ends[r])]
         basis = p.bases[r]
+        linked[(s, e)].add(p.types[r])
         kept[(s, e, p.rel_keys[r] if p.rel_keys[r] is not None else r)] = RelationRef(
             type=p.types[r],
             start=s,
@@ -150,10 +173,9 @@ def _step_in(
             basis="stated" if basis is None else basis,
         )
     relations = sorted(kept.values(), key=lambda r: (r.start != a, r.type, r.key or ""))
-    forward, backward = sorted(linked.get((a, b), ())), sorted(linked.get((b, a), ()))
-    if forward:
-        return Step(start=a, end=b, types=forward, direction="forward", relations=relations)
-    return Step(start=b, end=a, types=backward, direction="backward", relations=relations)
+    if linked[(a, b)]:
+        return Step(start=a, end=b, types=sorted(linked[(a, b)]), direction="forward", relations=relations)
+    return Step(start=b, end=a, types=sorted(linked[(b, a)]), direction="backward", relations=relations)
 
 
 def _step(a: str, b: str, edges: set[Edge], snapshot: nx.MultiDiGraph[str], avoid: Iterable[str]) -> Step:

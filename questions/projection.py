@@ -187,6 +187,26 @@ class Projection:
         order = np.lexsort((self.key_rank(rels), self.ends[rels], self.starts[rels]))
         return np.asarray(rels[order], dtype=np.int64)
 
+    def usable(self, avoid_types: Collection[str], as_of: dt.date | None) -> npt.NDArray[np.bool_]:
+        """Per relation: whether a walk may follow it (it holds on `as_of`, its type is not avoided)."""
+        ok = self.holding(as_of)
+        if avoid_types:
+            ok &= ~np.isin(self.type_ids, [i for i, t in enumerate(self.type_names) if t in avoid_types])
+        return ok
+
+    def allowed(self, avoid_kinds: Collection[str]) -> npt.NDArray[np.bool_]:
+        """Per entity: whether a walk may reach it (its kind is not avoided)."""
+        return ~np.isin(self.kind_ids, [i for i, k in enumerate(self.kind_names) if k in avoid_kinds])
+
+    def incident(self, frontier: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        """Every relation of the entities in `frontier` (either direction), and the entity at its other end."""
+        first = self.indptr[frontier]
+        counts = self.indptr[frontier + 1] - first
+        positions = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        rels = self.rels[positions]
+        starts = self.starts[rels]
+        return rels, np.where(starts == np.repeat(frontier, counts), self.ends[rels], starts)
+
     def expand(
         self,
         seeds: Iterable[str],
@@ -206,10 +226,8 @@ class Projection:
         level_of = np.full(len(self.keys), -1, dtype=np.int32)
         frontier = np.asarray(sorted(self.index[k] for k in depth_of if k in self.index), dtype=np.int64)
         level_of[frontier] = 0
-        rel_ok = self.holding(as_of)
-        if avoid_types:
-            rel_ok &= ~np.isin(self.type_ids, [i for i, t in enumerate(self.type_names) if t in avoid_types])
-        node_ok = ~np.isin(self.kind_ids, [i for i, k in enumerate(self.kind_names) if k in avoid_kinds])
+        rel_ok = self.usable(avoid_types, as_of)
+        node_ok = self.allowed(avoid_kinds)
         if keep is not None:
             kept = np.zeros(len(self.keys), dtype=bool)
             kept[[self.index[k] for k in keep if k in self.index]] = True
@@ -218,13 +236,7 @@ class Projection:
         for level in range(1, depth + 1):
             if not len(frontier):
                 break
-            first = self.indptr[frontier]
-            counts = self.indptr[frontier + 1] - first
-            positions = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-            rels = self.rels[positions]
-            owners = np.repeat(frontier, counts)
-            starts = self.starts[rels]
-            others = np.where(starts == owners, self.ends[rels], starts)
+            rels, others = self.incident(frontier)
             mask = rel_ok[rels] & node_ok[others] & (level_of[others] < 0)
             reached = np.unique(others[mask])
             if node_cap is not None and len(depth_of) + len(reached) > node_cap:

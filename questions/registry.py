@@ -28,7 +28,7 @@ from graph.store import GraphStore
 from i18n import N_
 from questions.brokers import MAX_TOP, BrokersAnswer, brokers
 from questions.catalogue import KindInfo, RelationTypeInfo, list_kinds, list_relation_types
-from questions.common import EntityRef
+from questions.common import EntityRef, Raw
 from questions.contacts import ContactsAnswer, contacts
 from questions.entity import Entity, entity
 from questions.governance import GovernanceAnswer, governance
@@ -211,7 +211,8 @@ class Question(Generic[P, A]):
     tag: str
     params: type[P]
     answer: type[A]
-    run: Callable[[GraphStore, P, bool], A]  # (store, parameters, may the caller see personal fields)
+    # (store, parameters, may the caller see personal fields): the answer, or its plain data (a large one)
+    run: Callable[[GraphStore, P, bool], A | Raw[A]]
     path: str = ""  # default /<name>
     description: str = ""  # longer OpenAPI text
     paged: Paging | None = None
@@ -235,7 +236,13 @@ class Question(Generic[P, A]):
         return self.path or f"/{self.name}"
 
     def ask(self, store: GraphStore, params: P, *, include_personal: bool = False) -> A:
-        return self.run(store, params, include_personal)
+        found = self.run(store, params, include_personal)
+        return found.validate() if isinstance(found, Raw) else found
+
+    def ask_json(self, store: GraphStore, params: P, *, include_personal: bool = False) -> bytes:
+        """The answer's JSON, as `ask(...).model_dump_json(by_alias=True)` gives it."""
+        found = self.run(store, params, include_personal)
+        return found.json() if isinstance(found, Raw) else found.model_dump_json(by_alias=True).encode()
 
     def page_model(self) -> type[BaseModel]:
         """`PartnersPage`: the answer model with `total`, `limit` and `offset`."""
@@ -407,7 +414,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
                 themes=p.theme,
                 as_of=p.as_of,
                 node_cap=p.max_nodes,
-            ).answer
+            ).raw
         ),
         rate_group="network",
         map="neighbourhood",

@@ -93,12 +93,14 @@ def test_questions_answer_the_same_from_the_projection_and_from_the_database(
 
 
 def test_neighbourhood_answers_are_the_full_snapshots_on_helsinki(helsinki_store: GraphStore) -> None:
-    """The answer (from the projection) is what the full snapshot (from the database) gives."""
+    """The answer (from the projection) is what the full snapshot (from the database) gives, and
+    its JSON straight from plain data is its model's, byte for byte."""
     keys = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes"))
     for key in keys:
         for depth, as_of, cap in ((1, None, 2_000), (2, dt.date(2019, 6, 1), 2_000), (2, None, 30)):
             found = neighbourhood(helsinki_store, [key], depth=depth, as_of=as_of, node_cap=cap)
             assert (found.answer.nodes, found.answer.edges) == answer_from_graph(found.graph), (key, depth)
+            assert found.raw.json() == found.answer.model_dump_json(by_alias=True).encode()  # what the API sends
 
 
 def test_neighbourhood_answers_are_the_full_snapshots_on_a_generated_graph(
@@ -110,6 +112,7 @@ def test_neighbourhood_answers_are_the_full_snapshots_on_a_generated_graph(
         for depth, as_of in ((1, None), (2, None), (2, dt.date(2019, 6, 1))):
             found = neighbourhood(store, [key], depth=depth, as_of=as_of, node_cap=300)
             assert (found.answer.nodes, found.answer.edges) == answer_from_graph(found.graph), (key, depth)
+            assert found.raw.json() == found.answer.model_dump_json(by_alias=True).encode()  # what the API sends
 
 
 def test_a_write_is_seen_by_the_next_hop(store: GraphStore) -> None:

@@ -103,3 +103,27 @@ def test_limit_keeps_the_first_paths_in_key_order(random_graph: GraphStore) -> N
             assert two.paths == every.paths[:2] and two.more
             return
     pytest.fail("no pair with several shortest paths in the random graph")
+
+
+def test_thousands_of_shortest_paths_give_the_first_in_key_order(store: GraphStore) -> None:
+    """A start, two layers of 40 organisations each fully linked, an end: 1,600 shortest paths.
+    The answer is the first ones of all of them sorted, not of some of them, and `more` says so."""
+    first = [f"a-{i:02d}" for i in range(40)]
+    second = [f"b-{i:02d}" for i in range(40)]
+    keys = ["start", *first, *second, "end"]
+    nodes = [parse_node(SCHEMA, {"key": k, "kind": "Organisation", "name_en": k}, "t") for k in keys]
+    pairs = [("start", a) for a in first] + [(a, b) for a in first for b in second] + [(b, "end") for b in second]
+    rels = [parse_relation(SCHEMA, {"start": s, "type": "PARTNER_OF", "end": e}, "t") for s, e in pairs]
+    store.apply(Batch(nodes, rels))
+    graph: nx.Graph[str] = nx.Graph(pairs)
+    every = sorted(nx.all_shortest_paths(graph, "start", "end"))
+    assert len(every) == 1_600
+    for limit in (1, 7, 100):
+        for in_database in (False, True):
+            answer = paths(store, "start", "end", max_hops=4, limit=limit, in_database=in_database)
+            assert [[n.key for n in p.nodes] for p in answer.paths] == every[:limit]
+            assert answer.hops == 3 and answer.more
+    # From the end, the walk meets in the middle from the other side: still the first in key order.
+    back = sorted(nx.all_shortest_paths(graph, "end", "start"))
+    answer = paths(store, "end", "start", max_hops=3, limit=5)
+    assert [[n.key for n in p.nodes] for p in answer.paths] == back[:5]

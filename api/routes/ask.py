@@ -25,6 +25,7 @@ Format = Annotated[
     Literal["json", "xlsx"],
     Query(alias="format", description="`xlsx`: the whole answer (not a page of it) as an Excel workbook."),
 ]
+JSON = "application/json"
 # How the xlsx answers appear in OpenAPI, beside the JSON of response_model.
 XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
@@ -78,6 +79,11 @@ def _endpoint(question: Question[Any, Any]) -> tuple[Callable[..., Any], type[Ba
         # The version is read before the answer: a write in between can only make the ETag stale
         # (a spurious 412 later), never let a change based on this answer overwrite a newer one.
         version = question.etag(store, params) if question.etag is not None and fmt == "json" else None
+        headers = {"ETag": f'"{version}"'} if version is not None else None  # what If-Match on PATCH/DELETE names
+        if fmt == "json" and question.paged is None and question.audit is None:  # the answer as it is: JSON at once
+            return Response(
+                question.ask_json(store, params, include_personal=personal), media_type=JSON, headers=headers
+            )
         answer = question.ask(store, params, include_personal=personal)
         result = answer
         if question.paged is not None and fmt == "json":
@@ -87,10 +93,9 @@ def _endpoint(question: Question[Any, Any]) -> tuple[Callable[..., Any], type[Ba
             values["audit"].contacts_read(who.name, who.role.name, subject, shown)
         if fmt == "xlsx":
             return workbook_response(answer, _file_name(question, answer), include_personal=personal)
-        headers = {"ETag": f'"{version}"'} if version is not None else None  # what If-Match on PATCH/DELETE names
         # Serialised here, once: the answer is already a validated model of the declared type, so
         # FastAPI's second validation and encoding of it (a third of a large answer's time) is skipped.
-        return Response(result.model_dump_json(by_alias=True), media_type="application/json", headers=headers)
+        return Response(result.model_dump_json(by_alias=True), media_type=JSON, headers=headers)
 
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = f"get_{question.name.replace('-', '_')}"
