@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +57,16 @@ class PartnersAnswer(BaseModel):
     home: str | None = None  # the home city left out with its own units; None when kept or absent
     left_out: dict[str, int] = {}  # how many matches were not partners: "home" (and its units), "non_actors"
     resolved: list[Resolution] = []  # how each theme asked for was read (keys, names or aliases)
+
+
+class PartnerOptions(TypedDict):
+    """How the partners of some themes are asked for (the question's parameters but the themes)."""
+
+    mode: Literal["all", "any"]
+    kinds: list[str] | None
+    as_of: dt.date | None
+    include_home: bool
+    include_non_actors: bool
 
 
 class _Options(NamedTuple):
@@ -149,20 +159,55 @@ def partners_by_themes(
     link's requested themes are bits, an actor's are the OR of its links', and only the partners
     that qualify are turned into models. `in_database`: the plain reference the tests hold it to.
     """
+    options = _Options(as_of, home, include_home, include_non_actors)
+    return _partners(store, themes, mode, kinds, options, None, in_database=in_database)[0]
+
+
+def partners_page(
+    store: GraphStore,
+    themes: Iterable[str],
+    window: slice,
+    *,
+    mode: Literal["all", "any"] = "all",
+    kinds: Iterable[str] | None = None,
+    as_of: dt.date | None = None,
+    home: str | None = HOME,
+    include_home: bool = False,
+    include_non_actors: bool = False,
+    in_database: bool = False,
+) -> tuple[PartnersAnswer, int]:
+    """`partners_by_themes` with only the partners of `window` (in the same order), and how many
+    there are in all: the partners are ranked on arrays, and only the page's become models."""
+    options = _Options(as_of, home, include_home, include_non_actors)
+    return _partners(store, themes, mode, kinds, options, window, in_database=in_database)
+
+
+def _partners(
+    store: GraphStore,
+    themes: Iterable[str],
+    mode: Literal["all", "any"],
+    kinds: Iterable[str] | None,
+    options: _Options,
+    window: slice | None,
+    *,
+    in_database: bool,
+) -> tuple[PartnersAnswer, int]:
     if mode not in ("all", "any"):
         raise QuestionError("mode must be 'all' or 'any'")
     wanted_kinds = set(check_kinds(store.schema, kinds))
     asked = list(dict.fromkeys(themes))
     if not asked:
         raise QuestionError("name at least one theme")
-    options = _Options(as_of, home, include_home, include_non_actors)
-    if in_database:
-        return _in_database(store, asked, mode, wanted_kinds, options)
-    at = view(store)
-    resolved = resolve_all(store, asked, kinds=[THEME], at=at)
-    closure = closure_in(theme_tree(store, as_of, at=at), keys_of(resolved))
-    if len(closure) > MAX_BITS:
-        return _in_database(store, asked, mode, wanted_kinds, options)
+    at = None if in_database else view(store)
+    resolved = [] if at is None else resolve_all(store, asked, kinds=[THEME], at=at)
+    closure = {} if at is None else closure_in(theme_tree(store, options.as_of, at=at), keys_of(resolved))
+    if at is None or len(closure) > MAX_BITS:
+        answer = _in_database(store, asked, mode, wanted_kinds, options)
+        total = len(answer.partners)
+        if window is not None:
+            answer.partners = answer.partners[window]
+        return answer, total
+    as_of, home, include_home, include_non_actors = options
     p = at.projection
     home_key = None if include_home else _home_key(store, home, at)
     requested = sorted(closure)
@@ -191,22 +236,42 @@ def partners_by_themes(
     ):
         if count:
             left_out[why] = count
-    bounds = np.append(first, len(rels)).tolist()
-    links = list(zip(rels.tolist(), p.ends[rels].tolist(), strict=True))
-    actor_list, matched_list = actors.tolist(), matched.tolist()
-    partners = [
-        _partner(p, actor_list[i], links[bounds[i] : bounds[i + 1]], asked_for, matched_list[i], requested)
-        for i in np.flatnonzero(qualifies & partner_ok[actors]).tolist()
-    ]
-    partners.sort(key=lambda found: (-len(found.themes), -len(found.matches), found.entity.key))
-    return PartnersAnswer(
-        themes=requested,
-        mode=mode,
-        partners=partners,
-        home=home_key,
-        left_out=left_out,
-        resolved=resolved,
+    ranked = _ranked(p, rels, first, actors, matched, np.flatnonzero(qualifies & partner_ok[actors]), asked_for)
+    bounds = np.append(first, len(rels))
+    partners = []
+    for i in (ranked if window is None else ranked[window]).tolist():
+        own_rels = rels[bounds[i] : bounds[i + 1]]
+        links = list(zip(own_rels.tolist(), p.ends[own_rels].tolist(), strict=True))
+        partners.append(_partner(p, int(actors[i]), links, asked_for, int(matched[i]), requested))
+    answer = PartnersAnswer(
+        themes=requested, mode=mode, partners=partners, home=home_key, left_out=left_out, resolved=resolved
     )
+    return answer, len(ranked)
+
+
+def _ranked(
+    p: Projection,
+    rels: npt.NDArray[np.int64],
+    first: npt.NDArray[np.int64],
+    actors: npt.NDArray[np.int32],
+    matched: npt.NDArray[np.int64],
+    chosen: npt.NDArray[np.int64],
+    asked_for: dict[str, list[str]],
+) -> npt.NDArray[np.int64]:
+    """The `chosen` actors (positions in `actors`) best first, as the answer lists partners: most
+    requested themes matched, then most matches (a link counts once per requested theme it stands
+    for), then by key (indices sort as keys do)."""
+    if not len(chosen):
+        return chosen
+    per_theme = np.zeros(len(p.keys), dtype=np.int64)
+    for member, asked in asked_for.items():
+        if member in p.index:
+            per_theme[p.index[member]] = len(asked)
+    matches = np.add.reduceat(per_theme[p.ends[rels]], first)
+    themes = np.zeros(len(matched), dtype=np.int64)
+    for j in range(int(matched.max()).bit_length()):
+        themes += (matched >> j) & 1
+    return chosen[np.lexsort((actors[chosen], -matches[chosen], -themes[chosen]))]
 
 
 MAX_BITS = 62  # requested themes the fast path tells apart as bits of one int64

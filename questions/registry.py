@@ -33,7 +33,7 @@ from questions.contacts import ContactsAnswer, contacts
 from questions.entity import Entity, entity
 from questions.governance import GovernanceAnswer, governance
 from questions.neighbourhood import DEFAULT_NODE_CAP, MAX_DEPTH, NeighbourhoodAnswer, neighbourhood
-from questions.partners import PartnersAnswer, partners_by_themes
+from questions.partners import PartnerOptions, PartnersAnswer, partners_by_themes, partners_page
 from questions.paths import MAX_HOPS, PathsAnswer, paths
 from questions.paths import MAX_LIMIT as PATHS_MAX
 from questions.resolve import MAX_TEXT, resolve
@@ -216,6 +216,9 @@ class Question(Generic[P, A]):
     path: str = ""  # default /<name>
     description: str = ""  # longer OpenAPI text
     paged: Paging | None = None
+    # The page's items only (in the answer's order) and how many there are in all: answers whose
+    # items are costly to build rank them first and build only the page.
+    run_page: Callable[[GraphStore, P, bool, slice], tuple[A, int]] | None = None
     # Answers hold contact fields, shown only to the roles allowed: what each read shows is audited
     # as (the entity asked about, the people whose email or phone it showed).
     audit: Callable[[A], tuple[str, list[str]]] | None = None
@@ -256,13 +259,18 @@ class Question(Generic[P, A]):
         if self.paged is None:
             raise ValueError(f"{self.name} answers are not paged")
         items: list[Any] = getattr(answer, self.paged.field)
-        data = {
-            **dict(answer),
-            self.paged.field: items[offset : offset + limit],
-            "total": len(items),
-            "limit": limit,
-            "offset": offset,
-        }
+        return self._page_of(answer, items[offset : offset + limit], len(items), limit, offset)
+
+    def ask_page(self, store: GraphStore, params: P, limit: int, offset: int, *, include_personal: bool) -> BaseModel:
+        """`page(ask(...), limit, offset)`, building only the page's items where the question can."""
+        if self.run_page is None or self.paged is None:
+            return self.page(self.ask(store, params, include_personal=include_personal), limit, offset)
+        answer, total = self.run_page(store, params, include_personal, slice(offset, offset + limit))
+        return self._page_of(answer, getattr(answer, self.paged.field), total, limit, offset)
+
+    def _page_of(self, answer: A, items: list[Any], total: int, limit: int, offset: int) -> BaseModel:
+        assert self.paged is not None
+        data = {**dict(answer), self.paged.field: items, "total": total, "limit": limit, "offset": offset}
         return self.page_model().model_validate(data)
 
 
@@ -285,6 +293,16 @@ def _schema_answer(schema: Schema) -> SchemaAnswer:
 
 def _kinds_of(values: list[str] | None) -> list[str] | None:
     return list(values) if values else None
+
+
+def _partner_options(p: PartnersParams) -> PartnerOptions:
+    return PartnerOptions(
+        mode=p.mode,
+        kinds=_kinds_of(p.kinds),
+        as_of=p.as_of,
+        include_home=p.include_home,
+        include_non_actors=p.include_non_actors,
+    )
 
 
 QUESTIONS: tuple[Question[Any, Any], ...] = (
@@ -332,15 +350,8 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
         tag="themes",
         params=PartnersParams,
         answer=PartnersAnswer,
-        run=lambda store, p, _: partners_by_themes(
-            store,
-            p.theme,
-            mode=p.mode,
-            kinds=_kinds_of(p.kinds),
-            as_of=p.as_of,
-            include_home=p.include_home,
-            include_non_actors=p.include_non_actors,
-        ),
+        run=lambda store, p, _: partners_by_themes(store, p.theme, **_partner_options(p)),
+        run_page=lambda store, p, _, window: partners_page(store, p.theme, window, **_partner_options(p)),
         paged=Paging("partners"),
         map="themes",
         cli={

@@ -84,15 +84,15 @@ def _endpoint(question: Question[Any, Any]) -> tuple[Callable[..., Any], type[Ba
             return Response(
                 question.ask_json(store, params, include_personal=personal), media_type=JSON, headers=headers
             )
-        answer = question.ask(store, params, include_personal=personal)
-        result = answer
         if question.paged is not None and fmt == "json":
-            result = question.page(answer, values["limit"], values["offset"])
+            result = question.ask_page(store, params, values["limit"], values["offset"], include_personal=personal)
+        else:
+            result = question.ask(store, params, include_personal=personal)
         if question.audit is not None:
-            subject, shown = question.audit(answer if fmt == "xlsx" else result)
+            subject, shown = question.audit(result)
             values["audit"].contacts_read(who.name, who.role.name, subject, shown)
         if fmt == "xlsx":
-            return workbook_response(answer, _file_name(question, answer), include_personal=personal)
+            return workbook_response(result, _file_name(question, result), include_personal=personal)
         # Serialised here, once: the answer is already a validated model of the declared type, so
         # FastAPI's second validation and encoding of it (a third of a large answer's time) is skipped.
         return Response(result.model_dump_json(by_alias=True), media_type=JSON, headers=headers)
