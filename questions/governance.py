@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +22,7 @@ from pydantic import BaseModel
 
 from graph.schema import load_schema
 from graph.store import GraphStore
-from questions.common import EntityRef
+from questions.common import EntityRef, Raw
 from questions.projection import Projection, View, view
 from questions.reads import Link, relations_of_type
 from questions.resolve import Resolution, resolve
@@ -134,6 +135,11 @@ def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | No
 
     Answered from the projection (one read of the change counter), with the theme tree kept
     beside it; `governance_in_database` is the plain reference."""
+    return governance_raw(store, home=home, as_of=as_of).validate()
+
+
+def governance_raw(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | None = None) -> Raw[GovernanceAnswer]:
+    """`governance` as plain data: at 10^5 entities the answer lists some 10^4 memberships."""
     at = view(store)
     resolution = resolve(store, home, at=at)
     home = resolution.entity.key
@@ -144,7 +150,7 @@ def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | No
     links = link_rels(at, as_of)
     tree = theme_tree(store, as_of, at=at)
     workers = links[~np.isin(p.kind_ids[p.starts[links]], _kind_ids(p, [THEME]))]
-    order, _, total = family_counts(at, tree, workers)
+    order, _, total = at.get(("family_counts", "workers", as_of), lambda _: family_counts(at, tree, workers))
     counts = np.diff(total.indptr)
     home_i = p.index.get(home, -1)
     nobody = [tree.themes[order[i]] for i in np.flatnonzero(counts == 0).tolist()]
@@ -159,33 +165,43 @@ def governance(store: GraphStore, *, home: str = "helsinki", as_of: dt.date | No
     with_theme[p.starts[links]] = True
     kinds = set(_kind_ids(p, PARTNER_KINDS))
     lonely = [refs(i) for i in sorted(partners) if int(p.kind_ids[i]) in kinds and not with_theme[i]]
-    return GovernanceAnswer(
-        home=home,
-        memberships_without_owner=unowned,
-        memberships_with_inferred_owner=inferred,
-        themes_without_partners=nobody,
-        partners_without_theme=lonely,
-        themes_only_home=only_home,
-        as_of=as_of,
-        resolved=resolution,
-    )
+    data = {
+        "home": home,
+        "memberships_without_owner": unowned,
+        "memberships_with_inferred_owner": inferred,
+        "themes_without_partners": nobody,
+        "partners_without_theme": lonely,
+        "themes_only_home": only_home,
+        "as_of": as_of,
+        "resolved": resolution,
+    }
+    return Raw(GovernanceAnswer, data)
+
+
+Item = dict[str, Any]
 
 
 class _Refs:
-    """EntityRefs of projection entities, made once per answer."""
+    """Projection entities as `EntityRef` data, made once per answer."""
 
     def __init__(self, p: Projection):
         self._p = p
-        self._made: dict[int, EntityRef] = {}
+        self._made: dict[int, Item] = {}
 
-    def __call__(self, i: int) -> EntityRef:
+    def __call__(self, i: int) -> Item:
         found = self._made.get(i)
         if found is None:
             p = self._p
-            found = self._made[i] = EntityRef(
-                key=p.keys[i], kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i]
-            )
+            found = self._made[i] = {
+                "key": p.keys[i], "kind": p.kinds[i], "name_fi": p.names_fi[i], "name_en": p.names_en[i],
+                "name_sv": p.names_sv[i],
+            }  # fmt: skip
         return found
+
+
+def _with_ends(p: Projection, rels: npt.NDArray[np.int64]) -> zip[tuple[int, int, int]]:
+    """(relation, start, end) of each of `rels`, as plain ints."""
+    return zip(rels.tolist(), p.starts[rels].tolist(), p.ends[rels].tolist(), strict=True)
 
 
 def _kind_ids(p: Projection, kinds: tuple[str, ...] | list[str]) -> list[int]:
@@ -199,9 +215,10 @@ def _basis(p: Projection, r: int) -> str:
 
 def _fast_ownership(
     at: View, refs: _Refs, members: npt.NDArray[np.int64], as_of: dt.date | None
-) -> tuple[list[Membership], list[InferredOwnership]]:
-    """`_ownership` on the projection: memberships (one per member and network, the last relation
-    in key order, as the reference's dict keeps) with no owner, and those whose owners are all inferred."""
+) -> tuple[list[Item], list[Item]]:
+    """`_ownership` on the projection, as `Membership` and `InferredOwnership` data: memberships
+    (one per member and network, the last relation in key order, as the reference's dict keeps)
+    with no owner, and those whose owners are all inferred."""
     p = at.projection
     owned = p.held(at.get(("of_type", OWNS_MEMBERSHIP), lambda q: q.of_type(OWNS_MEMBERSHIP)), as_of)
     owners = np.bincount(p.ends[owned], minlength=len(p.keys))
@@ -211,21 +228,26 @@ def _fast_ownership(
     pairs = p.starts[members].astype(np.int64) * len(p.keys) + p.ends[members]
     members = members[np.append(pairs[1:] != pairs[:-1], True)] if len(members) else members  # the last of each pair
     ends = p.ends[members]
+    unowned_rels = members[owners[ends] == 0]
     unowned = [
-        Membership(member=refs(int(p.starts[r])), network=refs(int(p.ends[r])), basis=_basis(p, r))
-        for r in members[owners[ends] == 0].tolist()
+        {"member": refs(start), "network": refs(network), "basis": _basis(p, r)}
+        for r, start, network in _with_ends(p, unowned_rels)
     ]
+    by_network = owned[np.argsort(p.ends[owned], kind="stable")]  # each network's owning relations side by side
+    first = np.searchsorted(p.ends[by_network], np.arange(len(p.keys) + 1))
+    owners_of: dict[int, list[Item]] = {}  # many members share a network: its owners once
     inferred = []
-    for r in members[(owners[ends] > 0) & (sure[ends] == 0)].tolist():
-        network = int(p.ends[r])
-        held = sorted({int(p.starts[o]) for o in owned[p.ends[owned] == network].tolist()})  # indices sort as keys
+    for r, start, network in _with_ends(p, members[(owners[ends] > 0) & (sure[ends] == 0)]):
+        if network not in owners_of:
+            mine = by_network[first[network] : first[network + 1]]
+            owners_of[network] = [refs(i) for i in sorted(set(p.starts[mine].tolist()))]  # indices sort as keys
         inferred.append(
-            InferredOwnership(
-                member=refs(int(p.starts[r])),
-                network=refs(network),
-                basis=_basis(p, r),
-                owners=[refs(i) for i in held],
-                owner_basis=INFERRED,
-            )
+            {
+                "member": refs(start),
+                "network": refs(network),
+                "basis": _basis(p, r),
+                "owners": owners_of[network],
+                "owner_basis": INFERRED,
+            }
         )
     return unowned, inferred

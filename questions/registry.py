@@ -31,7 +31,7 @@ from questions.catalogue import KindInfo, RelationTypeInfo, list_kinds, list_rel
 from questions.common import EntityRef, Raw
 from questions.contacts import ContactsAnswer, contacts
 from questions.entity import Entity, entity
-from questions.governance import GovernanceAnswer, governance
+from questions.governance import GovernanceAnswer, governance_raw
 from questions.neighbourhood import DEFAULT_NODE_CAP, MAX_DEPTH, NeighbourhoodAnswer, neighbourhood
 from questions.partners import PartnerOptions, PartnersAnswer, partners_by_themes, partners_page
 from questions.paths import MAX_HOPS, PathsAnswer, paths
@@ -444,7 +444,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
         tag="governance",
         params=GovernanceParams,
         answer=GovernanceAnswer,
-        run=lambda store, p, _: governance(store, home=p.home, as_of=p.as_of),
+        run=lambda store, p, _: governance_raw(store, home=p.home, as_of=p.as_of),
         cli={"home": CliParam(help=N_("The home city whose partners are checked: key or name."))},
         readme="Also memberships whose owner is only inferred.",
     ),

@@ -187,7 +187,9 @@ def theme_overview(store: GraphStore, *, as_of: dt.date | None = None) -> ThemeO
     reference, asked of the database)."""
     at = view(store)
     tree = theme_tree(store, as_of, at=at)
-    order, direct, total = family_counts(at, tree, link_rels(at, as_of))
+    order, direct, total = at.get(
+        ("family_counts", "all", as_of), lambda _: family_counts(at, tree, link_rels(at, as_of))
+    )
     totals = np.diff(total.indptr).tolist()
     themes = []
     for i, key in enumerate(order):
