@@ -17,7 +17,7 @@ from test_questions_support import SCHEMA, nodes
 from graph.model import Batch, parse_node
 from graph.store import GraphStore
 from questions.common import QuestionError
-from questions.search import invalidate, search
+from questions.search import INDEX_COLUMNS, invalidate, search
 from questions.search_index import SearchIndex
 from questions.text import fold, tokens, variants
 
@@ -80,6 +80,13 @@ def test_every_name_and_alias_in_the_files_finds_its_entity(helsinki: GraphStore
             if key not in [hit.entity.key for hit in results if hit.score == best]:
                 misses.append(f"{text!r} -> {[hit.entity.key for hit in results[:3]]}, not {key}")
     assert not misses, "\n".join(misses)
+
+
+def test_the_index_reads_the_columns_it_names(helsinki: GraphStore) -> None:
+    """The index is built from plain value lists: their order is the statement's RETURN order."""
+    rows = helsinki.read("q_search_index")
+    assert rows and all(tuple(row) == INDEX_COLUMNS for row in rows)
+    assert any(row["aliases"] for row in rows) and any(row["name_sv"] for row in rows)
 
 
 def test_results_are_ranked_and_filtered(helsinki: GraphStore) -> None:
