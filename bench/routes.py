@@ -17,7 +17,7 @@ import httpx
 
 from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num
 from bench.generate import CITY, NETWORK, ORGANISATION, PERSON, THEME, Synthetic
-from bench.http_api import TIMEOUT_S, closed_loop, serve
+from bench.http_api import TIMEOUT_S, closed_loop, cpu_text, serve, with_cpu
 
 P50_TARGETS = {10_000: 0.010, 100_000: 0.030}  # seconds, by graph size
 P99_FACTOR = 5.0
@@ -28,11 +28,11 @@ ROUTE_TIMEOUT_S = 30.0  # a route slower than this is reported as not answering 
 SLOW_S = 5.0  # a warm-up slower than this: one timed answer only
 # Where a route's time goes when it misses (profiled on the generated graphs, issue 11's notes).
 CAUSES = {
-    "partners": "every partner's model is built before the page is cut",
-    "paths": "a Python dict per relation around hubs, then networkx's all_shortest_paths",
-    "governance": "the findings' models for every membership and partner",
-    "neighbourhood": "up to 2,000 nodes and their edges as pydantic models, then JSON",
-    "map JSON": "the map's styled nodes, edges and layout for up to 2,000 nodes",
+    "partners": "the theme links' masks on the arrays each call, then the page's partners as models",
+    "paths": "the layers of every shortest path on the arrays, then each step's relations as models",
+    "governance": "every membership without an owner is listed (about 1 MB of JSON at 10^5 nodes)",
+    "neighbourhood": "up to 2,000 nodes and their relations as plain data, then up to 0.7 MB of JSON",
+    "map JSON": "the layout (Kamada-Kawai, scipy's minimiser, up to 60 nodes), the styled nodes and a snapshot read",
     "contacts": "its reads of the database (the contact rule, step by step) per call",
     "entity": "two reads of the database per call (the entity, its relations)",
     "search": "the ranking in Python",
@@ -145,7 +145,7 @@ def mix(results: Results, db: Database, folder: Path, *, seconds: float, request
 
         for path, params in paths:  # warm-up, untimed
             httpx.get(app.base_url + path, params=params, timeout=TIMEOUT_S)
-        done = closed_loop(call, MIX_CLIENTS, requests, seconds)
+        done = with_cpu(lambda: closed_loop(call, MIX_CLIENTS, requests, seconds), app.cpu_processes)
     db.store.clear()
     entry = {"engine": db.engine, **done.as_dict()}
     results.raw.setdefault("mix", []).append(entry)
@@ -208,11 +208,12 @@ def tables(results: Results, entries: list[dict[str, Any]], mixes: list[dict[str
         out = results.table(
             "routes",
             f"{MIX_CLIENTS} clients on a mix of read routes over the Helsinki data",
-            ["database", "requests (errors)", "req/s", "p50 (ms)", "p99 (ms)"],
+            ["database", "requests (errors)", "req/s", "p50 (ms)", "p99 (ms)", "CPU a request (ms)"],
         )
         for m in mixes:
+            spent = cpu_text(m).removesuffix(" of CPU a request") or "–"
             out.rows.append([ENGINE_TITLES[m["engine"]], f"{m['requests']:,} ({m['errors']})", num(m["rps"], 1),
-                             ms(m["p50_s"]), ms(m["p99_s"])])  # fmt: skip
+                             ms(m["p50_s"]), ms(m["p99_s"]), spent])  # fmt: skip
             holds = m["rps"] >= MIX_RPS_TARGET and m["errors"] == 0 and m["p99_s"] <= MIX_P99_TARGET
             results.targets.append(
                 Target(
@@ -222,8 +223,8 @@ def tables(results: Results, entries: list[dict[str, Any]], mixes: list[dict[str
                     holds,
                     ""
                     if holds
-                    else "one uvicorn worker (one Python process) and the database share 2 cores with "
-                    "the clients; each request still makes several database round trips",
+                    else f"one uvicorn worker (one Python process, one core at most) on the 2 cores its "
+                    f"{MIX_CLIENTS} client threads and the database also use: {cpu_text(m)}",
                 )
             )
         out.notes.append(
