@@ -14,12 +14,13 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel
 
 from graph.store import GraphStore
 from questions.common import EntityRef, QuestionError, Raw, RelationRef, check_kinds
 from questions.expand import Ball, expand
-from questions.projection import Projection, view
+from questions.projection import Projection, View, view
 from questions.resolve import Resolution, keys_of, resolve_all
 from questions.themes import THEME, closure_in, link_rels, theme_tree
 
@@ -109,7 +110,7 @@ def neighbourhood(
             f"The neighbourhood has more than {node_cap} entities; showing the {node_cap} nearest. "
             "Narrow it by kind or theme, or lower the depth."
         )
-    nodes, edges = _from_projection(p, ball, as_of)
+    nodes, edges = _from_projection(at, ball, as_of)
     data = {
         "seeds": seeds,
         "depth": depth,
@@ -123,9 +124,10 @@ def neighbourhood(
     return Neighbourhood(store, ball, Raw(NeighbourhoodAnswer, data), as_of)
 
 
-def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[Item], list[Item]]:
+def _from_projection(at: View, ball: Ball, as_of: dt.date | None) -> tuple[list[Item], list[Item]]:
     """The answer's nodes and edges as plain data (`NodeOut`, `RelationRef`), as `answer_from_graph`
     makes them from the snapshot."""
+    p = at.projection
     kinds, fi, en, sv, index = p.kinds, p.names_fi, p.names_en, p.names_sv, p.index
     # A seed deleted meanwhile is not in the snapshot either.
     placed = sorted((level, key, index[key]) for key, level in ball.depth.items() if key in index)
@@ -133,26 +135,41 @@ def _from_projection(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[
         {"key": key, "kind": kinds[i], "name_fi": fi[i], "name_en": en[i], "name_sv": sv[i], "depth": level}
         for level, key, i in placed
     ]
-    keys, types, rel_keys = p.keys, p.types, p.rel_keys
-    found: dict[tuple[str, str, str | None], tuple[str, str, str, str, int]] = {}
-    for r, s, e in zip(*_among(p, ball, as_of), strict=True):
-        start, end = keys[s], keys[e]
-        # A MultiDiGraph keeps one edge per (start, end, key): the last one read.
-        found[(start, end, rel_keys[r])] = (start, types[r], end, rel_keys[r] or "", r)
-    roles, since, until, bases = p.roles, p.since, p.until, p.bases
+    rels = _among(at, ball, as_of)
+    keys, types, rel_keys, roles, since, until, bases = p.keys, p.types, p.rel_keys, p.roles, p.since, p.until, p.bases
     edges = [
-        {"start": start, "end": end, "type": rel_type, "key": rel_keys[r], "role": roles[r], "since": since[r],
-         "until": until[r], "basis": "stated" if bases[r] is None else bases[r]}
-        for start, rel_type, end, _, r in sorted(found.values())
+        {"start": keys[s], "end": keys[e], "type": types[r], "key": rel_keys[r], "role": roles[r],
+         "since": since[r], "until": until[r], "basis": "stated" if bases[r] is None else bases[r]}
+        for r, s, e in zip(rels.tolist(), p.starts[rels].tolist(), p.ends[rels].tolist(), strict=True)
     ]  # fmt: skip
     return nodes, edges
 
 
-def _among(p: Projection, ball: Ball, as_of: dt.date | None) -> tuple[list[int], list[int], list[int]]:
-    """Relation ids, start and end indices of the relations among the ball that hold on `as_of`."""
+def _among(at: View, ball: Ball, as_of: dt.date | None) -> npt.NDArray[np.int64]:
+    """The relations among the ball that hold on `as_of`, as the snapshot's multigraph keeps them
+    (one per start, end and relation key: the last one read), in the answer's order."""
+    p = at.projection
+    group, rank = at.get("edge_order", _edge_order)
     rels = np.asarray(p.relations_among(ball.depth), dtype=np.int64)
     rels = rels[p.holding(as_of)[rels]]
-    return rels.tolist(), p.starts[rels].tolist(), p.ends[rels].tolist()
+    by_group = rels[np.lexsort((rels, group[rels]))]
+    groups = group[by_group]
+    kept = by_group[np.append(groups[1:] != groups[:-1], True)] if len(by_group) else by_group
+    return kept[np.argsort(rank[kept])]
+
+
+def _edge_order(p: Projection) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per relation: its group (start, end and relation key: a multigraph keeps one edge of each)
+    and its rank in an answer's order (start key, type, end key, relation key, then id; indices
+    and type ids sort as their texts do)."""
+    every = np.arange(len(p.types), dtype=np.int64)
+    key_rank = p.key_rank(every)
+    span = int(key_rank.max(initial=0)) + 1
+    combined = (p.starts.astype(np.int64) * len(p.keys) + p.ends) * span + key_rank
+    group = np.unique(combined, return_inverse=True)[1].astype(np.int64)
+    rank = np.empty(len(every), dtype=np.int64)
+    rank[np.lexsort((every, key_rank, p.ends, p.type_ids, p.starts))] = every
+    return group, rank
 
 
 def answer_from_graph(graph: nx.MultiDiGraph[str]) -> tuple[list[NodeOut], list[RelationRef]]:
