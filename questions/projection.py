@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.store import GraphStore, chunks
+from questions.collector import long_lived
 
 OPEN_START = np.iinfo(np.int64).min
 OPEN_END = np.iinfo(np.int64).max
@@ -342,7 +343,8 @@ def view(store: GraphStore) -> View:
     version = store.data_version()  # read before building: a write during the build makes it stale
     with slot.lock:
         if slot.projection is None or slot.version != version:
-            slot.projection, slot.version = Projection.build(store), version
+            with long_lived():
+                slot.projection, slot.version = Projection.build(store), version
             slot.derived.clear()
         return View(slot, version, slot.projection)
 

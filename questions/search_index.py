@@ -20,18 +20,16 @@ in the same conditions; the cyclic garbage collector paused).
 from __future__ import annotations
 
 import bisect
-import gc
 import heapq
 import math
-import threading
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+from questions.collector import long_lived
 from questions.text import fold, raw_words, stems, tokens, trigrams, variants
 
 MIN_WORD_SIMILARITY = 0.5  # a query word and a name word less similar than this do not match
@@ -90,7 +88,7 @@ class SearchIndex:
         self._phrases: list[_Phrase] = []
         self._word_ids: dict[str, int] = {}
         self._word_phrases: list[list[int]] = []
-        with _collector_paused():  # millions of small objects: the cyclic collector would only slow the build
+        with long_lived():  # millions of small objects: the cyclic collector would only slow the build
             for row in sorted(rows, key=lambda r: str(r["key"])):
                 self._add(row)
             self._words = list(self._word_ids)
@@ -389,34 +387,6 @@ class SearchIndex:
                 if found:
                     slots[position] = max(found)
             yield phrase_id, _score(phrase, slots, len(matches))
-
-
-class _CollectorPause:
-    """Pauses Python's cyclic garbage collector while any index builds (nothing built here is
-    cyclic, and the collector's passes over millions of small objects cost a third of a build)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._builds = 0  # builds under way that paused the collector
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self._lock:
-            paused = self._builds > 0 or gc.isenabled()
-            if paused:
-                gc.disable()
-                self._builds += 1
-        try:
-            yield
-        finally:
-            if paused:
-                with self._lock:
-                    self._builds -= 1
-                    if self._builds == 0:
-                        gc.enable()
-
-
-_collector_paused = _CollectorPause()
 
 
 def _best_first(match: tuple[int, float]) -> tuple[float, int]:

@@ -9,7 +9,9 @@ either way. A write is seen by the next hop.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
+import weakref
 from collections import Counter
 from typing import Any
 
@@ -23,6 +25,7 @@ from questions import expand as expand_module
 from questions.expand import expand, hop
 from questions.neighbourhood import answer_from_graph, neighbourhood
 from questions.paths import paths
+from questions.projection import projection
 
 DAYS = [None, dt.date(2010, 1, 1), dt.date(2019, 6, 1), dt.date(2024, 1, 1)]
 
@@ -154,3 +157,19 @@ def test_the_vectorised_ball_is_the_hop_by_hop_one_from_the_database(
     for case, a, b in zip(cases, fast, reference, strict=True):
         assert (a.depth, a.truncated) == (b.depth, b.truncated), case
     assert any(b.truncated for b in reference) and any(len(b.depth) > 50 for b in reference)
+
+
+def test_a_built_projection_is_left_out_of_the_collector(generated: tuple[GraphStore, Any]) -> None:
+    """Built, the projection is frozen out of the cyclic collector's passes (they walked it on every
+    full collection: the routes' p99 spikes); the collector runs again, and dropped projections are
+    still freed (reference counting)."""
+    store, _ = generated
+    built = projection(store)
+    tracked = {id(o) for o in gc.get_objects()}
+    assert gc.isenabled()
+    assert id(built.keys) not in tracked and id(built.types) not in tracked  # frozen: no pass walks them
+    store.apply(Batch([parse_node(SCHEMA, {"key": "another", "kind": "City", "name_en": "another"}, "t")]))
+    watched = weakref.WeakValueDictionary({"old": built})
+    del built
+    assert projection(store).index["another"] >= 0
+    assert "old" not in watched  # the replaced projection is gone
