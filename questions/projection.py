@@ -270,12 +270,6 @@ class Projection:
                     "until": self.until[r],
                 }
 
-    def relations_among(self, keys: Iterable[str]) -> npt.NDArray[np.int64]:
-        """The relations with both ends among `keys` (each once), as `snapshot_relations` finds them."""
-        inside = np.zeros(len(self.keys), dtype=bool)
-        inside[[self.index[k] for k in keys if k in self.index]] = True
-        return np.flatnonzero(inside[self.starts] & inside[self.ends])
-
 
 T = TypeVar("T")
 DERIVED_MAX = 64  # derived values kept per store (per question and parameters), least recently used out
