@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Literal, NamedTuple, TypedDict
+from typing import Literal, NamedTuple, TypedDict, Unpack
 
 import numpy as np
 import numpy.typing as npt
@@ -59,14 +59,16 @@ class PartnersAnswer(BaseModel):
     resolved: list[Resolution] = []  # how each theme asked for was read (keys, names or aliases)
 
 
-class PartnerOptions(TypedDict):
-    """How the partners of some themes are asked for (the question's parameters but the themes)."""
+class PartnerQuery(TypedDict, total=False):
+    """How the partners of some themes are asked for, besides the themes (defaults in `_partners`)."""
 
     mode: Literal["all", "any"]
-    kinds: list[str] | None
+    kinds: Iterable[str] | None
     as_of: dt.date | None
+    home: str | None
     include_home: bool
     include_non_actors: bool
+    in_database: bool
 
 
 class _Options(NamedTuple):
@@ -138,18 +140,7 @@ def _in_database(
     )
 
 
-def partners_by_themes(
-    store: GraphStore,
-    themes: Iterable[str],
-    *,
-    mode: Literal["all", "any"] = "all",
-    kinds: Iterable[str] | None = None,
-    as_of: dt.date | None = None,
-    home: str | None = HOME,
-    include_home: bool = False,
-    include_non_actors: bool = False,
-    in_database: bool = False,
-) -> PartnersAnswer:
+def partners_by_themes(store: GraphStore, themes: Iterable[str], **query: Unpack[PartnerQuery]) -> PartnersAnswer:
     """Actors linked to every (`all`) or some (`any`) requested theme; most themes matched first.
 
     `home`: the home city (a key or name) whose own work is not a partner's; None or an absent home
@@ -159,14 +150,21 @@ def partners_by_themes(
     link's requested themes are bits, an actor's are the OR of its links', and only the partners
     that qualify are turned into models. `in_database`: the plain reference the tests hold it to.
     """
-    options = _Options(as_of, home, include_home, include_non_actors)
-    return _partners(store, themes, mode, kinds, options, None, in_database=in_database)[0]
+    return _partners(store, themes, None, **query)[0]
 
 
 def partners_page(
+    store: GraphStore, themes: Iterable[str], window: slice, **query: Unpack[PartnerQuery]
+) -> tuple[PartnersAnswer, int]:
+    """`partners_by_themes` with only the partners of `window` (in the same order), and how many
+    there are in all: the partners are ranked on arrays, and only the page's become models."""
+    return _partners(store, themes, window, **query)
+
+
+def _partners(
     store: GraphStore,
     themes: Iterable[str],
-    window: slice,
+    window: slice | None,
     *,
     mode: Literal["all", "any"] = "all",
     kinds: Iterable[str] | None = None,
@@ -176,22 +174,7 @@ def partners_page(
     include_non_actors: bool = False,
     in_database: bool = False,
 ) -> tuple[PartnersAnswer, int]:
-    """`partners_by_themes` with only the partners of `window` (in the same order), and how many
-    there are in all: the partners are ranked on arrays, and only the page's become models."""
     options = _Options(as_of, home, include_home, include_non_actors)
-    return _partners(store, themes, mode, kinds, options, window, in_database=in_database)
-
-
-def _partners(
-    store: GraphStore,
-    themes: Iterable[str],
-    mode: Literal["all", "any"],
-    kinds: Iterable[str] | None,
-    options: _Options,
-    window: slice | None,
-    *,
-    in_database: bool,
-) -> tuple[PartnersAnswer, int]:
     if mode not in ("all", "any"):
         raise QuestionError("mode must be 'all' or 'any'")
     wanted_kinds = set(check_kinds(store.schema, kinds))
@@ -200,14 +183,13 @@ def _partners(
         raise QuestionError("name at least one theme")
     at = None if in_database else view(store)
     resolved = [] if at is None else resolve_all(store, asked, kinds=[THEME], at=at)
-    closure = {} if at is None else closure_in(theme_tree(store, options.as_of, at=at), keys_of(resolved))
+    closure = {} if at is None else closure_in(theme_tree(store, as_of, at=at), keys_of(resolved))
     if at is None or len(closure) > MAX_BITS:
         answer = _in_database(store, asked, mode, wanted_kinds, options)
         total = len(answer.partners)
         if window is not None:
             answer.partners = answer.partners[window]
         return answer, total
-    as_of, home, include_home, include_non_actors = options
     p = at.projection
     home_key = None if include_home else _home_key(store, home, at)
     requested = sorted(closure)

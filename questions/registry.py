@@ -33,7 +33,7 @@ from questions.contacts import ContactsAnswer, contacts
 from questions.entity import Entity, entity
 from questions.governance import GovernanceAnswer, governance_raw
 from questions.neighbourhood import DEFAULT_NODE_CAP, MAX_DEPTH, NeighbourhoodAnswer, neighbourhood
-from questions.partners import PartnerOptions, PartnersAnswer, partners_by_themes, partners_page
+from questions.partners import PartnerQuery, PartnersAnswer, partners_by_themes, partners_page
 from questions.paths import MAX_HOPS, PathsAnswer, paths
 from questions.paths import MAX_LIMIT as PATHS_MAX
 from questions.resolve import MAX_TEXT, resolve
@@ -295,8 +295,8 @@ def _kinds_of(values: list[str] | None) -> list[str] | None:
     return list(values) if values else None
 
 
-def _partner_options(p: PartnersParams) -> PartnerOptions:
-    return PartnerOptions(
+def _partner_options(p: PartnersParams) -> PartnerQuery:
+    return PartnerQuery(
         mode=p.mode,
         kinds=_kinds_of(p.kinds),
         as_of=p.as_of,
