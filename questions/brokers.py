@@ -151,9 +151,7 @@ def brokers(
         estimated=ranking.estimated,
         brokers=[
             Broker(
-                entity=EntityRef(
-                    key=p.keys[i], kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i]
-                ),
+                entity=EntityRef(**p.entity(i)),
                 score=score,
                 degree=degree,
             )

@@ -191,11 +191,7 @@ class _Refs:
     def __call__(self, i: int) -> Item:
         found = self._made.get(i)
         if found is None:
-            p = self._p
-            found = self._made[i] = {
-                "key": p.keys[i], "kind": p.kinds[i], "name_fi": p.names_fi[i], "name_en": p.names_en[i],
-                "name_sv": p.names_sv[i],
-            }  # fmt: skip
+            found = self._made[i] = self._p.entity(i)
         return found
 
 

@@ -302,15 +302,8 @@ def _partner(
                 )
             )
     matches.sort(key=lambda m: (m.theme, m.via_theme, m.relation, m.role or ""))
-    entity = EntityRef(
-        key=keys[actor],
-        kind=p.kinds[actor],
-        name_fi=p.names_fi[actor],
-        name_en=p.names_en[actor],
-        name_sv=p.names_sv[actor],
-    )
     themes = [theme for j, theme in enumerate(requested) if matched >> j & 1]
-    return Partner(entity=entity, themes=themes, matches=matches)
+    return Partner(entity=EntityRef(**p.entity(actor)), themes=themes, matches=matches)
 
 
 def _own_mask(at: View, store: GraphStore, key: str | None, as_of: dt.date | None) -> npt.NDArray[np.bool_]:

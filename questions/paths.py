@@ -128,7 +128,7 @@ def _on_projection(p: Projection, answer: PathsAnswer, limit: int, walk: Walk) -
     answer.hops, answer.more = found.hops, len(chosen) > limit
     for path in chosen[:limit]:
         steps = [_step_in(p, a, b, found.usable) for a, b in itertools.pairwise(path)]
-        answer.paths.append(Path(nodes=[_ref_in(p, i) for i in path], steps=steps))
+        answer.paths.append(Path(nodes=[EntityRef(**p.entity(i)) for i in path], steps=steps))
 
 
 def _in_database(store: GraphStore, answer: PathsAnswer, limit: int, walk: Walk) -> None:
@@ -142,12 +142,6 @@ def _in_database(store: GraphStore, answer: PathsAnswer, limit: int, walk: Walk)
     for keys in every[:limit]:
         steps = [_step(a, b, meeting.edges, snapshot, walk["avoid_types"]) for a, b in itertools.pairwise(keys)]
         answer.paths.append(Path(nodes=[ref(k, snapshot.nodes[k]) for k in keys], steps=steps))
-
-
-def _ref_in(p: Projection, i: int) -> EntityRef:
-    return EntityRef(
-        key=p.keys[i], kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i]
-    )
 
 
 def _step_in(p: Projection, i: int, j: int, usable: npt.NDArray[np.bool_]) -> Step:

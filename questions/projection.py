@@ -188,6 +188,11 @@ class Projection:
         order = np.lexsort((self.key_rank(rels), self.ends[rels], self.starts[rels]))
         return np.asarray(rels[order], dtype=np.int64)
 
+    def entity(self, i: int) -> dict[str, Any]:
+        """Entity `i` as `EntityRef` data: its fields, in the model's order."""
+        return {"key": self.keys[i], "kind": self.kinds[i], "name_fi": self.names_fi[i],
+                "name_en": self.names_en[i], "name_sv": self.names_sv[i]}  # fmt: skip
+
     def usable(self, avoid_types: Collection[str], as_of: dt.date | None) -> npt.NDArray[np.bool_]:
         """Per relation: whether a walk may follow it (it holds on `as_of`, its type is not avoided)."""
         ok = self.holding(as_of)

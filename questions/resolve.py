@@ -122,9 +122,7 @@ def _refs_in(at: View, keys: Iterable[str]) -> dict[str, EntityRef]:
     for key in keys:
         i = p.index.get(key)
         if i is not None:
-            found[key] = EntityRef(
-                key=key, kind=p.kinds[i], name_fi=p.names_fi[i], name_en=p.names_en[i], name_sv=p.names_sv[i]
-            )
+            found[key] = EntityRef(**p.entity(i))
     return found
 
 

@@ -1,8 +1,10 @@
 """Paths against a reference: networkx on the whole snapshot, filtered the plain way.
 
-`questions.paths` reads only two growing balls (a bidirectional search through the store) and
-filters while it walks; the reference filters a snapshot of everything and asks networkx for all
-shortest paths. On a random graph with dated relations both must agree, for every filter.
+`questions.paths` walks the projection's arrays (`questions.shortest`: a bidirectional search, then
+the layers of every shortest path) and filters while it walks; the reference filters a snapshot of
+everything and asks networkx for all shortest paths. On a random graph with dated relations both
+must agree, for every filter, on ArcadeDB and on Neo4j; with 1,600 shortest paths, the answer is
+still the first ones of all of them in key order.
 """
 
 from __future__ import annotations

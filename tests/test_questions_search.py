@@ -2,7 +2,8 @@
 
 The hard expectations come from the document's own wording ("Tallinnan läheisyys", "Peking",
 "Helsingissä"); the dataset-wide check searches every name and alias in the files and expects
-its entity at the top. The index is the app's own, so every backend must answer identically.
+its entity at the top. The index is the app's own, so ArcadeDB and Neo4j must answer identically
+(every store test runs on both).
 """
 
 from __future__ import annotations
