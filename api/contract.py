@@ -44,7 +44,7 @@ def _scalar_query_names(route: Any) -> frozenset[str]:
     return cached
 
 
-def single_valued_query(request: Request) -> None:
+async def single_valued_query(request: Request) -> None:
     """Refuse `?action=a&action=b` where `action` takes one value: the schema says one."""
     route = request.scope.get("route")
     if route is None or not hasattr(route, "dependant"):

@@ -19,7 +19,7 @@ def request_language(request: Request, lang: str | None = None) -> str:
     return choose(lang, request.cookies.get(COOKIE), accept_language=request.headers.get("accept-language"))
 
 
-def language_of(request: Request, lang: LangQuery = None) -> str:
+async def language_of(request: Request, lang: LangQuery = None) -> str:
     """The dependency: a route that speaks takes `language: Language`."""
     return request_language(request, lang)
 

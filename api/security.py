@@ -23,7 +23,7 @@ import hmac
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from functools import cache
 from typing import Annotated, Any
 
@@ -158,7 +158,7 @@ def presented_key(request: Request) -> str | None:
     return token.strip()
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     # Declared for the OpenAPI security schemes (the "Authorize" button); read via presented_key.
     _api_key: Annotated[str | None, Depends(_api_key_header)],
@@ -174,14 +174,14 @@ def authenticate(
     return Principal(name="anonymous", role=keyring.anonymous_role, anonymous=True)
 
 
-AccessCheck = Callable[..., Principal | None]
+AccessCheck = Callable[..., Coroutine[Any, Any, Principal | None]]
 
 
 @cache
 def require(role: Role) -> AccessCheck:
     """The dependency that admits `role` and every role above it (one function object per role)."""
 
-    def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if principal.role < role:
             if principal.anonymous:
                 raise _unauthorized(f"This needs an API key with the {role.name} role.")
@@ -197,7 +197,7 @@ def require(role: Role) -> AccessCheck:
 def public() -> AccessCheck:
     """The dependency of routes anyone may call, key or not (a bad key is still refused: 401)."""
 
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:
         key = presented_key(request)
         if key is not None:
             match_presented(request, key)

@@ -219,7 +219,7 @@ def run(
         over_http = http_load(app, "/partners", mix, clients, requests, seconds)
         app_rss = app.peak_rss_mb()
     in_process = in_process_load(  # what the route does: the first page, 50 partners
-        lambda p: partners_page(db.store, p["theme"], slice(0, 50), mode=p.get("mode", "all")),
+        lambda p: partners_page(db.store, p["theme"], slice(0, 50), mode=p.get("mode", "all"))[0].json(),
         mix,
         clients,
         requests,

@@ -21,6 +21,7 @@ import networkx as nx
 from neo4j import exceptions as neo4j_errors
 
 from graph import staged
+from graph.coalesce import FreshRead
 from graph.cypher import REGISTRY, CypherRegistry
 from graph.model import Batch, NodeRecord, RelationRecord, Source, source_dicts
 from graph.readonly import ReadOnlyRefused, check_readonly
@@ -252,6 +253,7 @@ class BoltStore:
         self.staged_min = staged.STAGED_MIN
         self.stage_rows = staged.STAGE_ROWS
         self._readonly_driver: neo4j.Driver | None = None
+        self._version_read = FreshRead(self._read_data_version)  # one read for the threads asking at once
         try:
             self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, **_fail_fast(connection_timeout))
             agent = self._driver.get_server_info().agent
@@ -369,7 +371,11 @@ class BoltStore:
 
     def data_version(self) -> tuple[int, str]:
         """The change counter stored in the database: (value, token of the last write); (0, "")
-        before the first write. It moves with every committed write of any process."""
+        before the first write. It moves with every committed write of any process. Threads asking
+        at once share one read that began after they asked (graph/coalesce.py)."""
+        return self._version_read.read()
+
+    def _read_data_version(self) -> tuple[int, str]:
         rows = self.read("meta_generation")
         lease = Lease.of(rows[0]) if rows else None
         if lease is not None and lease.stale(staged.ACTIVE):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Literal, NamedTuple, TypedDict, Unpack
+from typing import Any, Literal, NamedTuple, TypedDict, Unpack
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from graph.schema import load_schema
 from graph.store import GraphStore
-from questions.common import EntityRef, QuestionError, check_kinds
+from questions.common import EntityRef, QuestionError, Raw, check_kinds
 from questions.projection import Projection, View, view
 from questions.reads import relations_of_type
 from questions.resolve import Resolution, keys_of, resolve, resolve_all
@@ -150,14 +150,14 @@ def partners_by_themes(store: GraphStore, themes: Iterable[str], **query: Unpack
     link's requested themes are bits, an actor's are the OR of its links', and only the partners
     that qualify are turned into models. `in_database`: the plain reference the tests hold it to.
     """
-    return _partners(store, themes, None, **query)[0]
+    return _partners(store, themes, None, **query)[0].validate()
 
 
 def partners_page(
     store: GraphStore, themes: Iterable[str], window: slice, **query: Unpack[PartnerQuery]
-) -> tuple[PartnersAnswer, int]:
-    """`partners_by_themes` with only the partners of `window` (in the same order), and how many
-    there are in all: the partners are ranked on arrays, and only the page's become models."""
+) -> tuple[Raw[PartnersAnswer], int]:
+    """`partners_by_themes` with only the partners of `window` (in the same order), as plain data,
+    and how many there are in all: the partners are ranked on arrays, only the page's are built."""
     return _partners(store, themes, window, **query)
 
 
@@ -173,7 +173,7 @@ def _partners(
     include_home: bool = False,
     include_non_actors: bool = False,
     in_database: bool = False,
-) -> tuple[PartnersAnswer, int]:
+) -> tuple[Raw[PartnersAnswer], int]:
     options = _Options(as_of, home, include_home, include_non_actors)
     if mode not in ("all", "any"):
         raise QuestionError("mode must be 'all' or 'any'")
@@ -189,7 +189,7 @@ def _partners(
         total = len(answer.partners)
         if window is not None:
             answer.partners = answer.partners[window]
-        return answer, total
+        return Raw(PartnersAnswer, answer.model_dump(by_alias=True)), total
     p = at.projection
     home_key = None if include_home else _home_key(store, home, at)
     requested = sorted(closure)
@@ -202,12 +202,8 @@ def _partners(
                 bits[p.index[member]] |= 1 << j
     rels = link_rels(at, as_of)
     rels = rels[bits[p.ends[rels]] != 0]
-    counted = ~np.isin(p.kind_ids, _kind_ids(p, [THEME]))  # links of themes and unwanted kinds: not counted
-    if wanted_kinds:
-        counted &= np.isin(p.kind_ids, _kind_ids(p, wanted_kinds))
-    rels = rels[counted[p.starts[rels]]]
-    own = _own_mask(at, store, home_key, as_of)
-    partner_ok = ~own if include_non_actors else ~own & np.isin(p.kind_ids, _kind_ids(p, store.schema.actor_kinds))
+    rels = rels[_counted(at, frozenset(wanted_kinds))[p.starts[rels]]]
+    own, partner_ok = _partner_masks(at, store, home_key, as_of, include_non_actors)
     full = (1 << len(requested)) - 1
     actors, first, matched = _matched(p, rels, bits)
     qualifies = matched == full if mode == "all" else matched != 0
@@ -225,10 +221,9 @@ def _partners(
         own_rels = rels[bounds[i] : bounds[i + 1]]
         links = list(zip(own_rels.tolist(), p.ends[own_rels].tolist(), strict=True))
         partners.append(_partner(p, int(actors[i]), links, asked_for, int(matched[i]), requested))
-    answer = PartnersAnswer(
-        themes=requested, mode=mode, partners=partners, home=home_key, left_out=left_out, resolved=resolved
-    )
-    return answer, len(ranked)
+    data = {"themes": requested, "mode": mode, "partners": partners, "home": home_key, "left_out": left_out,
+            "resolved": resolved}  # fmt: skip
+    return Raw(PartnersAnswer, data), len(ranked)
 
 
 def _ranked(
@@ -264,6 +259,35 @@ def _kind_ids(p: Projection, kinds: Iterable[str]) -> list[int]:
     return [i for i, name in enumerate(p.kind_names) if name in wanted]
 
 
+def _counted(at: View, wanted_kinds: frozenset[str]) -> npt.NDArray[np.bool_]:
+    """Per entity: whether its theme links count (no theme; of a wanted kind, when kinds are named),
+    kept with the projection."""
+
+    def build(p: Projection) -> npt.NDArray[np.bool_]:
+        counted = ~np.isin(p.kind_ids, _kind_ids(p, [THEME]))
+        if wanted_kinds:
+            counted &= np.isin(p.kind_ids, _kind_ids(p, wanted_kinds))
+        counted.flags.writeable = False  # shared by every question until the counter moves
+        return counted
+
+    return at.get(("partners_counted", wanted_kinds), build)
+
+
+def _partner_masks(
+    at: View, store: GraphStore, home_key: str | None, as_of: dt.date | None, include_non_actors: bool
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per entity: the home city or one of its units, and whether it may be a partner; kept with
+    the projection."""
+
+    def build(p: Projection) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        own = _own_mask(at, store, home_key, as_of)
+        ok = ~own if include_non_actors else ~own & np.isin(p.kind_ids, _kind_ids(p, store.schema.actor_kinds))
+        own.flags.writeable = ok.flags.writeable = False  # shared by every question until the counter moves
+        return own, ok
+
+    return at.get(("partner_masks", home_key, as_of, include_non_actors), build)
+
+
 def _matched(
     p: Projection, rels: npt.NDArray[np.int64], bits: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -283,27 +307,20 @@ def _partner(
     asked_for: dict[str, list[str]],
     matched: int,
     requested: list[str],
-) -> Partner:
-    """One partner's answer, from its links: (relation, theme linked) in `theme_links`' order."""
+) -> dict[str, Any]:
+    """One partner's answer as `Partner` data, from its links: (relation, theme linked) in
+    `theme_links`' order."""
     matches = []
     keys, types, bases, roles, since, until = p.keys, p.types, p.bases, p.roles, p.since, p.until
     for r, end in links:
         via, basis = keys[end], bases[r]
         for theme in asked_for[via]:
-            matches.append(
-                ThemeMatch(
-                    theme=theme,
-                    via_theme=via,
-                    relation=types[r],
-                    basis="stated" if basis is None else str(basis),
-                    role=roles[r],
-                    since=since[r],
-                    until=until[r],
-                )
-            )
-    matches.sort(key=lambda m: (m.theme, m.via_theme, m.relation, m.role or ""))
+            matches.append({"theme": theme, "via_theme": via, "relation": types[r],
+                            "basis": "stated" if basis is None else str(basis), "role": roles[r],
+                            "since": since[r], "until": until[r]})  # fmt: skip
+    matches.sort(key=lambda m: (m["theme"], m["via_theme"], m["relation"], m["role"] or ""))
     themes = [theme for j, theme in enumerate(requested) if matched >> j & 1]
-    return Partner(entity=EntityRef(**p.entity(actor)), themes=themes, matches=matches)
+    return {"entity": p.entity(actor), "themes": themes, "matches": matches}
 
 
 def _own_mask(at: View, store: GraphStore, key: str | None, as_of: dt.date | None) -> npt.NDArray[np.bool_]:

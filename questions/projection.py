@@ -11,6 +11,8 @@ Properties and provenance stay in the database: answers still read them there.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import threading
 import weakref
@@ -332,6 +334,22 @@ class View:
         return _MISSING
 
 
+# The view a request was answered from, pinned for the rest of it (`pinned`): one version a request.
+_PINNED: contextvars.ContextVar[View | None] = contextvars.ContextVar("pinned_view", default=None)
+
+
+@contextlib.contextmanager
+def pinned(at: View) -> Iterator[View]:
+    """Within this block, `view(store)` of the view's store is `at`: the API brings the view up to
+    date off its event loop (a counter read, a rebuild if it moved), then answers on the loop from
+    it, with no read or rebuild there."""
+    token = _PINNED.set(at)
+    try:
+        yield at
+    finally:
+        _PINNED.reset(token)
+
+
 def view(store: GraphStore) -> View:
     """The store's projection as of now (rebuilt first if the database's change counter moved),
     with its derived values."""
@@ -339,6 +357,9 @@ def view(store: GraphStore) -> View:
         slot = _SLOTS.get(store)
         if slot is None:
             slot = _SLOTS[store] = _Slot(threading.Lock())
+    at = _PINNED.get()
+    if at is not None and at._slot is slot:
+        return at
     version = store.data_version()  # read before building: a write during the build makes it stale
     with slot.lock:
         if slot.projection is None or slot.version != version:

@@ -218,7 +218,7 @@ class Question(Generic[P, A]):
     paged: Paging | None = None
     # The page's items only (in the answer's order) and how many there are in all: answers whose
     # items are costly to build rank them first and build only the page.
-    run_page: Callable[[GraphStore, P, bool, slice], tuple[A, int]] | None = None
+    run_page: Callable[[GraphStore, P, bool, slice], tuple[A | Raw[A], int]] | None = None
     # Answers hold contact fields, shown only to the roles allowed: what each read shows is audited
     # as (the entity asked about, the people whose email or phone it showed).
     audit: Callable[[A], tuple[str, list[str]]] | None = None
@@ -229,6 +229,9 @@ class Question(Generic[P, A]):
     rate_group: str | None = None  # the rate-limit group of costly graph walks (api/limits.py)
     map: str | None = None  # the map view drawing its answer (viz/views.py: /maps/<map>, `partnergraph map <map>`)
     readme: str = ""  # the README row's example or detail
+    # Answered from the projection (questions/projection.py) once it is up to date: the API brings
+    # it up to date off its event loop, then answers on the loop (a thread hop less a request).
+    from_projection: bool = False
 
     @property
     def personal(self) -> bool:
@@ -266,7 +269,22 @@ class Question(Generic[P, A]):
         if self.run_page is None or self.paged is None:
             return self.page(self.ask(store, params, include_personal=include_personal), limit, offset)
         answer, total = self.run_page(store, params, include_personal, slice(offset, offset + limit))
-        return self._page_of(answer, getattr(answer, self.paged.field), total, limit, offset)
+        found = answer.validate() if isinstance(answer, Raw) else answer
+        return self._page_of(found, getattr(found, self.paged.field), total, limit, offset)
+
+    def ask_page_json(self, store: GraphStore, params: P, limit: int, offset: int, *, include_personal: bool) -> bytes:
+        """The page's JSON, as `ask_page(...).model_dump_json(by_alias=True)` gives it: from plain
+        data at once where the question builds its page so."""
+        if self.run_page is None or self.paged is None:
+            page = self.ask_page(store, params, limit, offset, include_personal=include_personal)
+            return page.model_dump_json(by_alias=True).encode()
+        answer, total = self.run_page(store, params, include_personal, slice(offset, offset + limit))
+        if not isinstance(answer, Raw):
+            page = self._page_of(answer, getattr(answer, self.paged.field), total, limit, offset)
+            return page.model_dump_json(by_alias=True).encode()
+        data = {**answer.data, "total": total, "limit": limit, "offset": offset}
+        model = self.page_model()
+        return Raw(model, {name: data[name] for name in model.model_fields}).json()
 
     def _page_of(self, answer: A, items: list[Any], total: int, limit: int, offset: int) -> BaseModel:
         assert self.paged is not None
@@ -337,6 +355,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
     ),
     Question(
         name="partners",
+        from_projection=True,
         summary="Partners working on all (or any) of the given themes",
         help=N_(
             "Who works on all (or --any) of the themes, sub-themes included, and why. Partners are actors "
@@ -386,6 +405,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
     ),
     Question(
         name="paths",
+        from_projection=True,
         summary="The shortest connections between two entities",
         help=N_('The shortest connections between two entities ("how are we connected to …").'),
         tag="network",
@@ -411,6 +431,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
     ),
     Question(
         name="neighbourhood",
+        from_projection=True,
         summary="The subgraph around entities, to a depth",
         help=N_("The entities within DEPTH relations of KEYS, and the relations among them."),
         tag="network",
@@ -439,6 +460,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
     ),
     Question(
         name="governance",
+        from_projection=True,
         summary="Memberships without owner; themes and partners unlinked",
         help=N_("Memberships without an owner, themes no one works on, partners on no theme."),
         tag="governance",
@@ -450,6 +472,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
     ),
     Question(
         name="brokers",
+        from_projection=True,
         summary="The most central entities, overall or around a theme",
         help=N_("The most central entities: who connects the network, overall or around a theme."),
         tag="network",
@@ -462,6 +485,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
     ),
     Question(
         name="themes",
+        from_projection=True,
         summary="The priority themes, their parents and how many link to each",
         help=N_("The themes, where each sits, and how many entities work on it (sub-themes included)."),
         tag="themes",

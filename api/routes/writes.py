@@ -361,7 +361,7 @@ class Writer:
         return _write(self.request, self.store, self.audit, self.who, self.idempotency_key, perform, payload)
 
 
-def _writer(
+async def _writer(
     request: Request, store: StoreDep, audit: AuditDep, who: Editor, idempotency_key: IdempotencyKey = None
 ) -> Writer:
     return Writer(request, store, audit, who, idempotency_key)
