@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
-from api.audit import AuditLog
+from api.audit import STALE_PENDING_S, AuditLog
 from api.contract import allowed_methods_finder, single_valued_query
 from api.headers import SecurityHeadersMiddleware
 from api.limits import RateLimitMiddleware, RateLimits
@@ -62,8 +62,10 @@ def create_app(
                 app.state.store = stack.enter_context(open_store(settings.store_config(), supervise=True))
             if load_if_empty:
                 load_dataset_if_empty(app.state.store)
-            # Writes a crash interrupted between commit and audit are settled from their receipts.
-            app.state.audit.reconcile(app.state.store)
+            # Writes a crash interrupted between commit and audit are settled from their receipts; beside
+            # other workers only the stale ones (`partnergraph serve` settles them all before it starts any).
+            stale_s = 0.0 if settings.workers == 1 else STALE_PENDING_S
+            app.state.audit.reconcile(app.state.store, older_than_s=stale_s)
             yield
 
     app = FastAPI(

@@ -24,6 +24,8 @@ from pydantic import BaseModel, Field
 
 from graph.store import GraphStore
 
+STALE_PENDING_S = 120.0  # a journaled write older than any transaction may run is settled from its receipt
+
 
 class AuditEntry(BaseModel):
     at: dt.datetime = Field(description="When (UTC).")

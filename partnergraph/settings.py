@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", validation_alias="PARTNERGRAPH_HOST")
     port: int = Field(default=8000, validation_alias="PARTNERGRAPH_PORT")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        validation_alias="PARTNERGRAPH_WORKERS",
+        description="Processes `partnergraph serve` answers from (one a core): each holds its own projection, "
+        "and a write through any of them is seen by all (the change counter in the database).",
+    )
     explorer_home: str = Field(
         default="helsinki",
         validation_alias="PARTNERGRAPH_HOME",

@@ -14,6 +14,7 @@ import urllib.request
 from dataclasses import asdict
 from pathlib import Path
 
+import psutil
 import pytest
 
 from graph.connect import ENGINES, store_for
@@ -196,9 +197,9 @@ def test_cli_leaves_no_jvm_after_normal_exit_and_error(tmp_path: Path, engine: s
     assert not jvms_for(tmp_path)
 
 
-def _serve(tmp_path: Path, engine: str) -> tuple[subprocess.Popen[bytes], int]:
+def _serve(tmp_path: Path, engine: str, *options: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    process = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=cli_env(tmp_path, engine))
+    process = subprocess.Popen([*CLI, "serve", "--port", str(port), *options], env=cli_env(tmp_path, engine))
     deadline = time.monotonic() + 150
     while time.monotonic() < deadline:
         assert process.poll() is None, "serve exited early"
@@ -218,6 +219,29 @@ def test_api_leaves_no_jvm_after_ctrl_c(tmp_path: Path, engine: str) -> None:
     process.send_signal(signal.SIGINT)
     process.wait(60)
     assert not jvms_for(tmp_path)
+
+
+def test_serve_with_two_workers_shares_one_database_and_stops_it(tmp_path: Path, engine: str) -> None:
+    """`serve --workers 2`: one database started (and loaded) by the command, two worker processes
+    attached to it answering, and Ctrl-C stops them all."""
+    process, port = _serve(tmp_path, engine, "--workers", "2", "--load-if-empty")
+    try:
+        assert len(jvms_for(tmp_path)) == 1
+
+        def workers() -> list[psutil.Process]:
+            children = psutil.Process(process.pid).children(recursive=True)
+            return [p for p in children if "spawn_main" in " ".join(p.cmdline())]
+
+        wait_until(lambda: len(workers()) == 2, 60, "two worker processes")  # the first may answer alone
+        started = workers()
+        for _ in range(8):  # a new connection each: either worker may take it
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/entities/helsinki", timeout=30) as answer:
+                assert json.load(answer)["key"] == "helsinki"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(60)
+    assert not jvms_for(tmp_path)
+    assert not [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
 def test_jvm_follows_when_the_app_is_killed(tmp_path: Path, engine: str) -> None:

@@ -9,13 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, field_validator
 
-from api.audit import AuditEntry
+from api.audit import STALE_PENDING_S, AuditEntry
 from api.deps import Admin, AuditDep, ConsoleDep, PageDep, SettingsDep, StoreDep
 from graph.readonly import MAX_QUERY_LENGTH, check_readonly
 
 router = APIRouter(tags=["admin"])
 MAX_PARAM_DEPTH = 8
-STALE_PENDING_S = 120.0  # a journaled write older than any transaction may run is settled from its receipt
 
 
 def _depth(value: Any, level: int = 0) -> int:

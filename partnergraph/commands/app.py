@@ -6,6 +6,7 @@ Importing this module builds every help text (`help=_(…)`) in the CLI's langua
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -63,11 +64,31 @@ def serve(
     load_if_empty: Annotated[
         bool, typer.Option("--load-if-empty", help=_("Load the Helsinki dataset into an empty graph."))
     ] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=32, help=_("Server processes, one a core (default 1)."))
+    ] = None,
 ) -> None:
     import uvicorn  # noqa: PLC0415 - only the serve command needs it
 
-    from api.app import create_app  # noqa: PLC0415
+    from api.app import create_app, load_dataset_if_empty  # noqa: PLC0415
+    from api.audit import AuditLog  # noqa: PLC0415
 
     settings = get_settings()
-    settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
-    uvicorn.run(create_app(settings, load_if_empty=load_if_empty), host=settings.host, port=settings.port)
+    update = {"host": host or settings.host, "port": port or settings.port, "workers": workers or settings.workers}
+    settings = settings.model_copy(update=update)
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings, load_if_empty=load_if_empty), host=settings.host, port=settings.port)
+        return
+    # Worker processes read their settings from the environment and attach to the database started here.
+    os.environ.update(
+        PARTNERGRAPH_HOST=settings.host,
+        PARTNERGRAPH_PORT=str(settings.port),
+        PARTNERGRAPH_WORKERS=str(settings.workers),
+    )
+    with store_from_settings(settings, supervise=True) as store:
+        if load_if_empty:
+            load_dataset_if_empty(store)
+        AuditLog(settings.audit_log).reconcile(store)  # before any worker can write
+        uvicorn.run(
+            "api.app:create_app", factory=True, host=settings.host, port=settings.port, workers=settings.workers
+        )
