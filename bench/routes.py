@@ -13,11 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num
 from bench.generate import CITY, NETWORK, ORGANISATION, PERSON, THEME, Synthetic
-from bench.http_api import TIMEOUT_S, closed_loop, cpu_text, serve, with_cpu
+from bench.http_api import THROUGHPUT_WORKERS, LeanClient, cpu_text, lean_load, saturated, serve
 
 P50_TARGETS = {10_000: 0.010, 100_000: 0.030}  # seconds, by graph size
 P99_FACTOR = 5.0
@@ -64,23 +62,18 @@ def route_cases(graph: Synthetic, seed: int) -> list[tuple[str, str, dict[str, A
     ]
 
 
-def time_route(client: httpx.Client, path: str, params: dict[str, Any], reps: int, budget_s: float) -> dict[str, Any]:
+def time_route(client: LeanClient, path: str, params: dict[str, Any], reps: int, budget_s: float) -> dict[str, Any]:
     latencies: list[float] = []
     errors = 0
     spent = 0.0
     started = time.perf_counter()
-    try:
-        client.get(path, params=params)  # warm-up: first-call costs (a projection or index build)
-    except httpx.HTTPError:
+    if client.get(path, params) is None:  # warm-up: first-call costs (a projection or index build)
         return {"n": 0, "errors": 1, "p50_s": float("nan"), "p99_s": float("nan")}  # over ROUTE_TIMEOUT_S
     if time.perf_counter() - started > SLOW_S:  # one more answer is enough to say it misses by far
         reps = 1
     while len(latencies) < reps and (spent < budget_s or len(latencies) < min(3, reps)) and errors < 2:
         started = time.perf_counter()
-        try:
-            ok = client.get(path, params=params).status_code == 200
-        except httpx.HTTPError:
-            ok = False
+        ok = client.get(path, params) == 200
         elapsed = time.perf_counter() - started
         spent += elapsed
         if ok:
@@ -97,7 +90,8 @@ def run(
     """Every question route, one request at a time, on one database and size."""
     found: dict[str, Any] = {}
     memory: list[dict[str, Any]] = []  # the app's resident memory after each route: what raised its peak
-    with serve(db, folder) as app, httpx.Client(base_url=app.base_url, timeout=ROUTE_TIMEOUT_S) as client:
+    with serve(db, folder) as app:
+        client = LeanClient(app.base_url, timeout=ROUTE_TIMEOUT_S)
         memory.append({"after": "start", "rss_mb": app.rss_mb(), "peak_mb": app.peak_rss_mb()})
         for label, path, params in route_cases(graph, seed):
             found[label] = time_route(client, path, params, reps, budget_s)
@@ -128,26 +122,10 @@ def mix(results: Results, db: Database, folder: Path, *, seconds: float, request
         ("/governance", {}),
         ("/maps/neighbourhood.json", {"key": "tallinn"}),
     ]
-    with serve(db, folder) as app:
-        import threading
-
-        local = threading.local()
-
-        def call(i: int) -> bool:
-            client = getattr(local, "client", None)
-            if client is None:
-                client = local.client = httpx.Client(base_url=app.base_url, timeout=TIMEOUT_S)
-            path, params = paths[i % len(paths)]
-            try:
-                return bool(client.get(path, params=params).status_code == 200)
-            except httpx.HTTPError:
-                return False
-
-        for path, params in paths:  # warm-up, untimed
-            httpx.get(app.base_url + path, params=params, timeout=TIMEOUT_S)
-        done = with_cpu(lambda: closed_loop(call, MIX_CLIENTS, requests, seconds), app.cpu_processes)
+    with serve(db, folder, workers=THROUGHPUT_WORKERS) as app:
+        done = lean_load(app, paths, MIX_CLIENTS, requests, seconds)
     db.store.clear()
-    entry = {"engine": db.engine, **done.as_dict()}
+    entry = {"engine": db.engine, **done.as_dict(), "workers": THROUGHPUT_WORKERS}
     results.raw.setdefault("mix", []).append(entry)
     return entry
 
@@ -171,8 +149,8 @@ def tables(results: Results, entries: list[dict[str, Any]], mixes: list[dict[str
                            if r else "–")  # fmt: skip
         table.rows.append(row)
     table.notes.append(
-        "One keep-alive client; each route warmed up once, then called until 20 answers or its time budget "
-        f"(at least 3; one when the warm-up took over {SLOW_S:.0f} s; `err`: no answer within "
+        "One keep-alive http.client connection; each route warmed up once, then called until 20 answers or its "
+        f"time budget (at least 3; one when the warm-up took over {SLOW_S:.0f} s; `err`: no answer within "
         f"{ROUTE_TIMEOUT_S:.0f} s). The app is `uvicorn api.app` on the database of that size; node cap 2,000."
     )
     for (engine, size), entry in sorted(by.items()):
@@ -221,13 +199,11 @@ def tables(results: Results, entries: list[dict[str, Any]], mixes: list[dict[str
                     f"{m['rps']:.0f} req/s, {m['errors']} errors, p99 {ms(m['p99_s'])} ms",
                     f"≥ {MIX_RPS_TARGET:.0f} req/s, 0 errors, p99 ≤ {MIX_P99_TARGET * 1000:.0f} ms",
                     holds,
-                    ""
-                    if holds
-                    else f"one uvicorn worker (one Python process, one core at most) on the 2 cores its "
-                    f"{MIX_CLIENTS} client threads and the database also use: {cpu_text(m)}",
+                    "" if holds else saturated(m.get("workers", 1), MIX_CLIENTS, m),
                 )
             )
         out.notes.append(
             "Ten routes in turn (entity, search, contacts, partners, paths, neighbourhood depth 1 and 2, themes, "
-            "governance, map JSON); clients are threads of the benchmark process with one keep-alive connection each."
+            "governance, map JSON); clients are threads of the benchmark process with one keep-alive http.client "
+            f"connection each; the app runs {THROUGHPUT_WORKERS} uvicorn workers."
         )

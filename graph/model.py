@@ -8,6 +8,7 @@ Errors name the record and the field, because users fix files, not stack traces.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import unicodedata
@@ -512,8 +513,14 @@ def decode_sources(raw: Iterable[Any] | None, *, skip_invalid: bool = False) -> 
     out: list[Source] = []
     for item in raw or ():
         try:
-            out.append(Source.model_validate(source_dicts([item])[0]))
+            out.append(_stored_source(item) if isinstance(item, str) else Source.model_validate(item))
         except (ValueError, TypeError):
             if not skip_invalid:
                 raise
     return out
+
+
+@functools.lru_cache(maxsize=20_000)
+def _stored_source(text: str) -> Source:
+    """One stored source, decoded once: many facts quote the same sentence, and Source is frozen."""
+    return Source.model_validate(json.loads(text))

@@ -16,6 +16,7 @@ from graph.store import GraphStore, NotFound
 from questions.common import EntityRef, holds, sources
 from questions.resolve import Resolution, resolve
 
+OTHER_FIELDS = ("key", "kind", "name_fi", "name_en", "name_sv")  # q_entity_relations' columns for the other end
 # Stored helper properties that are not facts about the entity.
 HIDDEN = frozenset({"search_text", "sources", "key", "kind", "name_fi", "name_en", "name_sv", "aliases"})
 
@@ -49,25 +50,18 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
         raise NotFound(f"no entity with key {key!r}")
     props = rows[0]["props"]
     relations: dict[str, list[Relation]] = {}
-    for row in store.read("q_entity_relations", {"key": key}):
-        rel = row["props"]
+    # Plain values, not converted dicts (a hub has hundreds of relations); only dates need converting.
+    for rel_type, start, *other, rel in store.read_values("q_entity_relations", {"key": key}):
         if not holds(rel, as_of):
             continue
-        other = EntityRef(
-            key=row["other"],
-            kind=row["other_kind"],
-            name_fi=row["other_name_fi"],
-            name_en=row["other_name_en"],
-            name_sv=row.get("other_name_sv"),
-        )
-        relations.setdefault(row["type"], []).append(
+        relations.setdefault(rel_type, []).append(
             Relation(
-                type=row["type"],
-                direction="out" if row["start"] == key else "in",
-                other=other,
+                type=rel_type,
+                direction="out" if start == key else "in",
+                other=EntityRef(**dict(zip(OTHER_FIELDS, other, strict=True))),
                 role=rel.get("role"),
-                since=rel.get("since"),
-                until=rel.get("until"),
+                since=_day(rel.get("since")),
+                until=_day(rel.get("until")),
                 basis=rel.get("basis", "stated"),
                 note=rel.get("note"),
                 sources=sources(rel.get("sources")),
@@ -82,10 +76,18 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
         aliases=props.get("aliases") or [],
         properties={k: v for k, v in sorted(props.items()) if k not in HIDDEN},
         sources=sources(props.get("sources")),
-        # Sorted here, not only in Cypher: ties (two roles towards one entity) must not depend on the server.
-        relations={
-            name: sorted(group, key=lambda r: (r.other.key, r.direction, r.role or "", r.since or dt.date.min))
-            for name, group in sorted(relations.items())
-        },
+        # Sorted here (not in Cypher): the same order from every server, ties included.
+        relations={name: sorted(group, key=_relation_order) for name, group in sorted(relations.items())},
         resolved=resolution,
     )
+
+
+def _relation_order(r: Relation) -> tuple[str, str, str, dt.date, dt.date, str, str, str]:
+    """By the other end, then every field that can tell two relations to it apart."""
+    return (r.other.key, r.direction, r.role or "", r.since or dt.date.min, r.until or dt.date.max, r.basis,
+            r.note or "", repr(r.sources))  # fmt: skip
+
+
+def _day(value: Any) -> Any:
+    """A date as the driver hands it over (read_values converts nothing), as datetime.date."""
+    return value.to_native() if hasattr(value, "to_native") else value

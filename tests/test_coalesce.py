@@ -14,6 +14,8 @@ import pytest
 from graph.coalesce import FreshRead
 from graph.model import Batch, NodeRecord
 from graph.store import GraphStore
+from questions.projection import pinned, view
+from questions.registry import QUESTIONS
 
 
 class Counter:
@@ -98,3 +100,29 @@ def test_concurrent_questions_share_counter_reads_and_see_a_write(store: GraphSt
         seen = list(pool.map(lambda _: store.data_version(), range(200)))
     assert set(seen) == {after}
     assert store._version_read.reads - reads < 200  # type: ignore[attr-defined]
+
+
+SAMPLES = {
+    "partners": {"theme": ["smart-city"]},
+    "paths": {"start": "helsinki", "end": "tallinn"},
+    "neighbourhood": {"key": ["tallinn"], "depth": 2},
+}
+
+
+def test_projection_questions_on_a_pinned_view_read_no_counter_and_answer_the_same(helsinki_store: GraphStore) -> None:
+    """What the API answers on its event loop (`from_projection`): after the view is brought up to
+    date off the loop, the answer reads the counter no more, and is the answer asked plainly."""
+    store = helsinki_store
+    asked = [q for q in QUESTIONS if q.from_projection]
+    assert {q.name for q in asked} >= {"partners", "paths", "neighbourhood", "governance", "brokers", "themes"}
+    for question in asked:
+        params = question.params.model_validate(SAMPLES.get(question.name, {}))
+        plain = question.ask_json(store, params)
+        at = view(store)
+        reads = store._version_read.reads  # type: ignore[attr-defined]
+        with pinned(at):
+            assert question.ask_json(store, params) == plain, question.name
+        assert store._version_read.reads == reads, question.name  # type: ignore[attr-defined]
+    outside = store._version_read.reads  # type: ignore[attr-defined]
+    view(store)
+    assert store._version_read.reads == outside + 1  # type: ignore[attr-defined]  # unpinned: a read each
