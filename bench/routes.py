@@ -37,6 +37,18 @@ CAUSES = {
 }
 
 
+def closed_loop_bound(rps: float) -> str:
+    """Little's law for the mix: with every client waiting for its answer, the mean latency is
+    clients / throughput, so the p99 goal asks for far more than the throughput goal."""
+    mean_ms = 1000 * MIX_CLIENTS / rps if rps else float("inf")
+    need = 1000 * MIX_CLIENTS / (MIX_P99_TARGET * 1000)
+    goal_ms = MIX_P99_TARGET * 1000
+    return (
+        f"; {MIX_CLIENTS} clients in a closed loop wait {mean_ms:.0f} ms on average at this rate "
+        f"(clients / throughput), so p99 ≤ {goal_ms:.0f} ms needs well over {need:.0f} req/s"
+    )
+
+
 def cause(label: str) -> str:
     return next((why for name, why in CAUSES.items() if label.startswith(name)), "")
 
@@ -199,7 +211,7 @@ def tables(results: Results, entries: list[dict[str, Any]], mixes: list[dict[str
                     f"{m['rps']:.0f} req/s, {m['errors']} errors, p99 {ms(m['p99_s'])} ms",
                     f"≥ {MIX_RPS_TARGET:.0f} req/s, 0 errors, p99 ≤ {MIX_P99_TARGET * 1000:.0f} ms",
                     holds,
-                    "" if holds else saturated(m.get("workers", 1), MIX_CLIENTS, m),
+                    "" if holds else saturated(m.get("workers", 1), MIX_CLIENTS, m) + closed_loop_bound(m["rps"]),
                 )
             )
         out.notes.append(
