@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from graph.store import GraphStore
 from questions.common import EntityRef, QuestionError, Raw, RelationRef, check_kinds
 from questions.expand import Ball, expand
-from questions.projection import Projection, View, view
+from questions.projection import Projection, View, gather, view
 from questions.resolve import Resolution, keys_of, resolve_all
 from questions.themes import THEME, closure_in, link_rels, theme_tree
 
@@ -128,18 +128,24 @@ def _from_projection(at: View, ball: Ball, as_of: dt.date | None) -> tuple[list[
     """The answer's nodes and edges as plain data (`NodeOut`, `RelationRef`), as `answer_from_graph`
     makes them from the snapshot."""
     p = at.projection
-    keys, kinds, fi, en, sv = p.keys, p.kinds, p.names_fi, p.names_en, p.names_sv
     placed, levels = _placed(p, ball)
+    at_nodes = placed.tolist()
+    columns = (gather(column, at_nodes) for column in (p.keys, p.kinds, p.names_fi, p.names_en, p.names_sv))
     nodes = [  # `Projection.entity` and the depth, written out: the answer's hot loop (2,000 nodes)
-        {"key": keys[i], "kind": kinds[i], "name_fi": fi[i], "name_en": en[i], "name_sv": sv[i], "depth": level}
-        for i, level in zip(placed.tolist(), levels.tolist(), strict=True)
+        {"key": key, "kind": kind, "name_fi": fi, "name_en": en, "name_sv": sv, "depth": level}
+        for key, kind, fi, en, sv, level in zip(*columns, levels.tolist(), strict=True)
     ]
     rels = _among(at, placed, as_of)
-    types, rel_keys, roles, since, until, bases = p.types, p.rel_keys, p.roles, p.since, p.until, p.bases
+    at_rels = rels.tolist()
+    starts, ends = gather(p.keys, p.starts[rels].tolist()), gather(p.keys, p.ends[rels].tolist())
+    types, rel_keys, roles, since, until, bases = (
+        gather(column, at_rels) for column in (p.types, p.rel_keys, p.roles, p.since, p.until, p.bases)
+    )
     edges = [
-        {"start": keys[s], "end": keys[e], "type": types[r], "key": rel_keys[r], "role": roles[r],
-         "since": since[r], "until": until[r], "basis": "stated" if bases[r] is None else bases[r]}
-        for r, s, e in zip(rels.tolist(), p.starts[rels].tolist(), p.ends[rels].tolist(), strict=True)
+        {"start": start, "end": end, "type": rel_type, "key": key, "role": role, "since": first, "until": last,
+         "basis": "stated" if basis is None else basis}
+        for start, end, rel_type, key, role, first, last, basis
+        in zip(starts, ends, types, rel_keys, roles, since, until, bases, strict=True)
     ]  # fmt: skip
     return nodes, edges
 

@@ -17,8 +17,9 @@ import datetime as dt
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -27,8 +28,18 @@ import numpy.typing as npt
 from graph.store import GraphStore, chunks
 from questions.collector import long_lived
 
+T = TypeVar("T")
+
 OPEN_START = np.iinfo(np.int64).min
 OPEN_END = np.iinfo(np.int64).max
+
+
+def gather(values: Sequence[T], indices: list[int]) -> Sequence[T]:
+    """`[values[i] for i in indices]` at C speed (operator.itemgetter): the answers' hot loops
+    read a dozen such columns for thousands of entities or relations."""
+    if len(indices) < 2:
+        return [values[i] for i in indices]
+    return cast(tuple[T, ...], itemgetter(*indices)(values))
 
 
 def _days(values: list[Any], open_bound: int) -> npt.NDArray[np.int64]:
@@ -278,7 +289,6 @@ class Projection:
                 }
 
 
-T = TypeVar("T")
 DERIVED_MAX = 64  # derived values kept per store (per question and parameters), least recently used out
 
 
