@@ -230,7 +230,8 @@ class Question(Generic[P, A]):
     map: str | None = None  # the map view drawing its answer (viz/views.py: /maps/<map>, `partnergraph map <map>`)
     readme: str = ""  # the README row's example or detail
     # Answered from the projection (questions/projection.py) once it is up to date: the API brings
-    # it up to date off its event loop, then answers on the loop (a thread hop less a request).
+    # it up to date off its event loop, then answers on the loop (a thread hop less a request). Not
+    # for whole-graph measures (brokers): their first build after a write would hold the loop.
     from_projection: bool = False
 
     @property
@@ -472,7 +473,6 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
     ),
     Question(
         name="brokers",
-        from_projection=True,
         summary="The most central entities, overall or around a theme",
         help=N_("The most central entities: who connects the network, overall or around a theme."),
         tag="network",

@@ -114,7 +114,7 @@ def test_projection_questions_on_a_pinned_view_read_no_counter_and_answer_the_sa
     date off the loop, the answer reads the counter no more, and is the answer asked plainly."""
     store = helsinki_store
     asked = [q for q in QUESTIONS if q.from_projection]
-    assert {q.name for q in asked} >= {"partners", "paths", "neighbourhood", "governance", "brokers", "themes"}
+    assert {q.name for q in asked} >= {"partners", "paths", "neighbourhood", "governance", "themes"}
     for question in asked:
         params = question.params.model_validate(SAMPLES.get(question.name, {}))
         plain = question.ask_json(store, params)
