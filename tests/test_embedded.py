@@ -223,7 +223,8 @@ def test_api_leaves_no_jvm_after_ctrl_c(tmp_path: Path, engine: str) -> None:
 
 def test_serve_with_two_workers_shares_one_database_and_stops_it(tmp_path: Path, engine: str) -> None:
     """`serve --workers 2`: one database started (and loaded) by the command, two worker processes
-    attached to it answering, and Ctrl-C stops them all."""
+    attached to it answering, a write by another process seen by the next question in each (from
+    its own projection), and Ctrl-C stops them all."""
     process, port = _serve(tmp_path, engine, "--workers", "2", "--load-if-empty")
     try:
         assert len(jvms_for(tmp_path)) == 1
@@ -237,6 +238,17 @@ def test_serve_with_two_workers_shares_one_database_and_stops_it(tmp_path: Path,
         for _ in range(8):  # a new connection each: either worker may take it
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/entities/helsinki", timeout=30) as answer:
                 assert json.load(answer)["key"] == "helsinki"
+            # Each worker builds its projection before the write, so a stale one would answer 404 below.
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/neighbourhood?key=helsinki&depth=1", timeout=30).close()
+        added = tmp_path / "added.csv"
+        added.write_text("key:ID,:LABEL,name_en\nworkertown,City,Workertown\n", encoding="utf-8")
+        loaded = subprocess.run([*CLI, "load", str(added)], env=cli_env(tmp_path, engine), capture_output=True,
+                                text=True, timeout=180)  # fmt: skip
+        assert loaded.returncode == 0, loaded.stderr
+        for _ in range(8):  # each worker's projection moved with the counter: no 404 from a stale one
+            url = f"http://127.0.0.1:{port}/neighbourhood?key=workertown&depth=1"
+            with urllib.request.urlopen(url, timeout=30) as answer:
+                assert [n["key"] for n in json.load(answer)["nodes"]] == ["workertown"]
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(60)
