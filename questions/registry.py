@@ -267,25 +267,26 @@ class Question(Generic[P, A]):
 
     def ask_page(self, store: GraphStore, params: P, limit: int, offset: int, *, include_personal: bool) -> BaseModel:
         """`page(ask(...), limit, offset)`, building only the page's items where the question can."""
+        found = self._page_answer(store, params, limit, offset, include_personal)
+        return found.validate() if isinstance(found, Raw) else found
+
+    def ask_page_json(self, store: GraphStore, params: P, limit: int, offset: int, *, include_personal: bool) -> bytes:
+        """The page's JSON, as `ask_page(...).model_dump_json(by_alias=True)` gives it."""
+        found = self._page_answer(store, params, limit, offset, include_personal)
+        return found.json() if isinstance(found, Raw) else found.model_dump_json(by_alias=True).encode()
+
+    def _page_answer(
+        self, store: GraphStore, params: P, limit: int, offset: int, include_personal: bool
+    ) -> BaseModel | Raw[Any]:
+        """The page, or its plain data where the question builds its page so."""
         if self.run_page is None or self.paged is None:
             return self.page(self.ask(store, params, include_personal=include_personal), limit, offset)
         answer, total = self.run_page(store, params, include_personal, slice(offset, offset + limit))
-        found = answer.validate() if isinstance(answer, Raw) else answer
-        return self._page_of(found, getattr(found, self.paged.field), total, limit, offset)
-
-    def ask_page_json(self, store: GraphStore, params: P, limit: int, offset: int, *, include_personal: bool) -> bytes:
-        """The page's JSON, as `ask_page(...).model_dump_json(by_alias=True)` gives it: from plain
-        data at once where the question builds its page so."""
-        if self.run_page is None or self.paged is None:
-            page = self.ask_page(store, params, limit, offset, include_personal=include_personal)
-            return page.model_dump_json(by_alias=True).encode()
-        answer, total = self.run_page(store, params, include_personal, slice(offset, offset + limit))
         if not isinstance(answer, Raw):
-            page = self._page_of(answer, getattr(answer, self.paged.field), total, limit, offset)
-            return page.model_dump_json(by_alias=True).encode()
+            return self._page_of(answer, getattr(answer, self.paged.field), total, limit, offset)
         data = {**answer.data, "total": total, "limit": limit, "offset": offset}
         model = self.page_model()
-        return Raw(model, {name: data[name] for name in model.model_fields}).json()
+        return Raw(model, {name: data[name] for name in model.model_fields})
 
     def _page_of(self, answer: A, items: list[Any], total: int, limit: int, offset: int) -> BaseModel:
         assert self.paged is not None
