@@ -1,7 +1,7 @@
 """Thin `Annotated` dependencies: the store, the settings, the audit log, the caller, paging.
 
 Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` one in its thread pool, and
-each such hop cost more CPU than the dependency itself (measured: about 0.5 ms a hop under load)."""
+under load each such hop cost more CPU than the dependency itself (py-spy on `/partners`, 16 clients)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The shared read of the change counter (graph/coalesce.py): threads asking at once share one
 read, and no thread ever gets a read that began before it asked, so a write committed before a
-question is always seen. On a real store too: concurrent questions read the counter fewer times
-than they are, and a write between two questions moves the second's counter."""
+question is always seen. On both databases (ArcadeDB and Neo4j): concurrent questions read the
+counter fewer times than they are, a write between two questions moves the second's counter, and
+the questions the API answers on its event loop read no counter there."""
 
 from __future__ import annotations
 
