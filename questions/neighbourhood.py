@@ -18,9 +18,10 @@ import numpy.typing as npt
 from pydantic import BaseModel
 
 from graph.store import GraphStore
+from questions.columns import gather
 from questions.common import EntityRef, QuestionError, Raw, RelationRef, check_kinds
 from questions.expand import Ball, expand
-from questions.projection import Projection, View, gather, view
+from questions.projection import Projection, View, view
 from questions.resolve import Resolution, keys_of, resolve_all
 from questions.themes import THEME, closure_in, link_rels, theme_tree
 

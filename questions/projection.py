@@ -17,9 +17,8 @@ import datetime as dt
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -32,14 +31,6 @@ T = TypeVar("T")
 
 OPEN_START = np.iinfo(np.int64).min
 OPEN_END = np.iinfo(np.int64).max
-
-
-def gather(values: Sequence[T], indices: list[int]) -> Sequence[T]:
-    """`[values[i] for i in indices]` at C speed (operator.itemgetter): the answers' hot loops
-    read a dozen such columns for thousands of entities or relations."""
-    if len(indices) < 2:
-        return [values[i] for i in indices]
-    return cast(tuple[T, ...], itemgetter(*indices)(values))
 
 
 def _days(values: list[Any], open_bound: int) -> npt.NDArray[np.int64]:
@@ -61,6 +52,7 @@ class Projection:
     names_fi: list[str | None]
     names_en: list[str | None]
     names_sv: list[str | None]
+    aliases: list[list[str] | None]  # for the search index (questions.search), which may build from these
     index: dict[str, int]
     starts: npt.NDArray[np.int32]  # per relation, in the stored direction
     ends: npt.NDArray[np.int32]
@@ -91,6 +83,7 @@ class Projection:
         names_fi = [row["name_fi"] for row in nodes]
         names_en = [row["name_en"] for row in nodes]
         names_sv = [row.get("name_sv") for row in nodes]
+        aliases = [row.get("aliases") or None for row in nodes]
         del nodes
         index = {key: i for i, key in enumerate(keys)}
         shared: dict[Any, Any] = {}  # one object per distinct type, role, basis and date
@@ -151,6 +144,7 @@ class Projection:
             names_fi=names_fi,
             names_en=names_en,
             names_sv=names_sv,
+            aliases=aliases,
             index=index,
             starts=starts,
             ends=ends,
@@ -377,6 +371,17 @@ def view(store: GraphStore) -> View:
                 slot.projection, slot.version = Projection.build(store), version
             slot.derived.clear()
         return View(slot, version, slot.projection)
+
+
+def held(store: GraphStore, version: tuple[int, str]) -> Projection | None:
+    """The store's projection if this process holds it as of exactly `version` (the change counter
+    as just read); no read, no build."""
+    with _SLOTS_LOCK:
+        slot = _SLOTS.get(store)
+    if slot is None:
+        return None
+    with slot.lock:
+        return slot.projection if slot.version == version else None
 
 
 def projection(store: GraphStore) -> Projection:

@@ -1,8 +1,8 @@
 """An in-memory fuzzy index over entity names and aliases, the same on every backend.
 
 Full-text indexes differ between Neo4j and ArcadeDB (and ArcadeDB's cannot be created from
-Cypher), so search does not use them: the index is built from one Cypher read of the names and
-lives in the process (questions.search keeps it fresh).
+Cypher), so search does not use them: the index is built from the names (one Cypher read, or the
+projection's columns) and lives in the process (questions.search keeps it fresh).
 
 Words are matched by character trigrams through an inverted index held in numpy arrays: a query
 word reads only the postings of its rarest trigrams (prefix filtering) and counts shared trigrams
@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -30,7 +32,8 @@ import numpy as np
 import numpy.typing as npt
 
 from questions.collector import long_lived
-from questions.text import fold, raw_words, stems, tokens, trigrams, variants
+from questions.columns import gather
+from questions.text import fold, raw_words, stems, tokens, trigrams, variants, word_stream
 
 MIN_WORD_SIMILARITY = 0.5  # a query word and a name word less similar than this do not match
 MIN_SCORE = 0.45  # names scoring below this are not results
@@ -59,12 +62,33 @@ class IndexedEntity(NamedTuple):
     name_sv: str | None = None
 
 
-class _Phrase(NamedTuple):
-    entity: int
-    field: str  # name_fi, name_en, alias or key
-    text: str
-    words: tuple[int, ...]
-    distinct: int  # number of different words
+class NameColumns(NamedTuple):
+    """What the index is built from, as columns with one item per entity, in key order."""
+
+    keys: Sequence[str]
+    kinds: Sequence[str]
+    names_fi: Sequence[object]
+    names_en: Sequence[object]
+    names_sv: Sequence[object]
+    aliases: Sequence[object]  # a list of texts, or None
+
+    @classmethod
+    def of(cls, rows: Iterable[Mapping[str, object]]) -> NameColumns:
+        ordered = sorted(rows, key=lambda r: str(r["key"]))
+        return cls(
+            [str(r["key"]) for r in ordered],
+            [str(r["kind"]) for r in ordered],
+            *([r.get(field) for r in ordered] for field in (*NAME_FIELDS, "aliases")),
+        )
+
+    def names(self) -> tuple[Sequence[object], Sequence[object], Sequence[object]]:
+        """The name columns, in NAME_FIELDS order."""
+        return self.names_fi, self.names_en, self.names_sv
+
+
+_KEY_SLOT = 1 << 30  # the key comes after an entity's names (slots 0-2) and its aliases (3, 4, …)
+_MARK = "|"  # separates phrases in the token stream: folded text holds only [0-9a-z ]
+_HASH_BASE = 1_000_003  # of the polynomial hash (mod 2^64) that finds an entity's repeated phrases
 
 
 @dataclass(frozen=True)
@@ -81,61 +105,141 @@ class SearchIndex:
     """Trigram index over the words of every name, alias and key; immutable once built."""
 
     def __init__(self, rows: Iterable[Mapping[str, object]], kind_words: Mapping[str, str] | None = None):
-        """`kind_words`: folded words naming a node kind (the schema's names of kinds in fi, sv, en:
-        "verkosto", "natverk", "networks" -> Network), for queries whose head word names a kind."""
+        """`rows`: each entity's key, kind, names and aliases (`INDEX_COLUMNS`). `kind_words`: folded
+        words naming a node kind (the schema's names of kinds in fi, sv, en: "verkosto", "natverk",
+        "networks" -> Network), for queries whose head word names a kind."""
+        self._build(NameColumns.of(rows), kind_words)
+
+    @classmethod
+    def from_columns(cls, columns: NameColumns, kind_words: Mapping[str, str] | None = None) -> SearchIndex:
+        """The index of names already held as columns in key order (the projection's)."""
+        index = cls.__new__(cls)
+        index._build(columns, kind_words)
+        return index
+
+    def _build(self, columns: NameColumns, kind_words: Mapping[str, str] | None) -> None:
         self._kind_words = dict(kind_words or {})
-        self.entities: list[IndexedEntity] = []
-        self._phrases: list[_Phrase] = []
-        self._word_ids: dict[str, int] = {}
-        self._word_phrases: list[list[int]] = []
         with long_lived():  # millions of small objects: the cyclic collector would only slow the build
-            for row in sorted(rows, key=lambda r: str(r["key"])):
-                self._add(row)
+            self._add_all(columns)
             self._words = list(self._word_ids)
             self._build_postings()
         order = sorted(range(len(self._words)), key=self._words.__getitem__)
         self._sorted_words = [self._words[i] for i in order]
         self._sorted_ids = np.asarray(order, dtype=np.int32)
-        self._sorted_lengths = np.asarray([len(w) for w in self._sorted_words], dtype=np.int32)
+        self._sorted_lengths = np.fromiter(map(len, self._sorted_words), dtype=np.int32, count=len(order))
 
     def __len__(self) -> int:
         return len(self.entities)
 
-    def _add(self, row: Mapping[str, object]) -> None:
-        """One entity's phrases (names, aliases, key), each a tuple of word ids; the hot loop of a
-        build (10^5 entities), so written out flat."""
-        fi, en, sv = row.get("name_fi"), row.get("name_en"), row.get("name_sv")
-        names = (
-            fi if isinstance(fi, str) and fi else None,
-            en if isinstance(en, str) and en else None,
-            sv if isinstance(sv, str) and sv else None,
+    def _texts(self, columns: NameColumns) -> tuple[list[str], list[int], list[int]]:
+        """The entities (kept in `self.entities`), and every text to index with its entity and its
+        place among the entity's texts (names 0-2, aliases 3…, the key last), in entity order."""
+        names = [[v if isinstance(v, str) and v else None for v in column] for column in columns.names()]
+        keys = [str(key) for key in columns.keys]
+        self.entities = list(map(IndexedEntity, keys, map(str, columns.kinds), *names))
+        texts: list[str] = []
+        owners: list[int] = []
+        slots: list[int] = []
+        for slot, column in enumerate(names):
+            have = [i for i, text in enumerate(column) if text is not None]
+            owners += have
+            texts += [column[i] for i in have]  # type: ignore[misc]
+            slots += [slot] * len(have)
+        for i, found in enumerate(columns.aliases):
+            if isinstance(found, list):
+                for offset, alias in enumerate(found):
+                    if isinstance(alias, str) and alias:
+                        texts.append(alias)
+                        owners.append(i)
+                        slots.append(len(NAME_FIELDS) + offset)
+        texts += keys
+        owners += range(len(keys))
+        slots += [_KEY_SLOT] * len(keys)
+        pick = np.lexsort((np.asarray(slots), np.asarray(owners))).tolist()
+        return list(gather(texts, pick)), list(gather(owners, pick)), list(gather(slots, pick))
+
+    def _add_all(self, columns: NameColumns) -> None:
+        """Every entity's phrases (names, aliases, key), each a tuple of distinct word ids.
+
+        The hot path of a build (10^5 entities, about 2.3·10^5 phrases), so nothing runs per word
+        in Python but one dict lookup: the texts are put in entity order (names, aliases, key),
+        folded and split in one pass, and given word ids in order of first appearance; numpy
+        drops a word repeated within a phrase and groups each word's phrases. A phrase with no
+        words, or with the words of an earlier phrase of the same entity, is left out."""
+        texts, owners, slots = self._texts(columns)
+        # One stream of folded words, the phrases separated by a mark folding never leaves.
+        stream = word_stream(texts, _MARK)
+        vocabulary = dict.fromkeys(stream)  # in order of first appearance: the word ids
+        vocabulary.pop(_MARK, None)
+        self._word_ids = word_ids = dict(zip(vocabulary, itertools.count()))
+        word_ids[_MARK] = -1
+        ids = np.fromiter(map(word_ids.__getitem__, stream), dtype=np.int64, count=len(stream))
+        del word_ids[_MARK], stream, vocabulary
+        marks = ids < 0
+        phrase_of, word_of = np.cumsum(marks, dtype=np.int64)[~marks], ids[~marks]
+        # A word repeated within a phrase counts once, at its first place (rare: sorted keys tell).
+        pair = phrase_of * max(len(word_ids), 1) + word_of
+        if not _run_starts(np.sort(pair)).all():
+            _, first = np.unique(pair, return_index=True)
+            first.sort()
+            phrase_of, word_of = phrase_of[first], word_of[first]
+        kept = self._distinct_phrases(owners, phrase_of, word_of)
+        renumbered = np.full(len(texts), -1, dtype=np.int64)
+        renumbered[kept] = np.arange(len(kept))
+        phrase_of = renumbered[phrase_of]
+        alive = phrase_of >= 0
+        phrase_of, word_of = phrase_of[alive], word_of[alive]
+        picked = kept.tolist()
+        self._phrase_entity = _ints(np.asarray(gather(owners, picked)))
+        self._phrase_text: list[str] = list(gather(texts, picked))
+        kept_slots = np.asarray(gather(slots, picked), dtype=np.int64)
+        codes = np.where(kept_slots == _KEY_SLOT, len(NAME_FIELDS) + 1, np.minimum(kept_slots, len(NAME_FIELDS)))
+        self._phrase_field: list[str] = list(gather((*NAME_FIELDS, "alias", "key"), codes.tolist()))
+        # Each phrase's words, in order; each word's phrases, in increasing phrase id (one sort of
+        # packed ints). Held as flat 4-byte arrays: as lists of ints they took 40 MB more at 10^5.
+        self._phrase_words = _Ragged(word_of, np.bincount(phrase_of, minlength=len(picked)))
+        phrase_count = max(len(picked), 1)
+        by_word = np.sort(word_of * phrase_count + phrase_of)
+        self._word_phrases = _Ragged(by_word % phrase_count, np.bincount(word_of, minlength=len(word_ids)))
+
+    @staticmethod
+    def _distinct_phrases(
+        owners: list[int], phrase_of: npt.NDArray[np.int64], word_of: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int64]:
+        """The phrases to keep, in order: those with words, but not the words of an earlier phrase
+        of the same entity ("Helsinki" as name_fi and name_en). Phrases with the same entity, length
+        and hash of their words are compared word by word, so a hash collision drops nothing."""
+        count = len(owners)
+        sizes = np.bincount(phrase_of, minlength=count)
+        starts = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(sizes, out=starts[1:])
+        position = np.arange(len(word_of)) - starts[phrase_of]
+        powers = np.cumprod(np.full(int(position.max(initial=0)) + 1, _HASH_BASE, dtype=np.uint64))
+        hashes = np.zeros(count, dtype=np.uint64)
+        filled = np.flatnonzero(sizes)
+        if len(filled):
+            terms = (word_of.astype(np.uint64) + np.uint64(1)) * powers[position]
+            hashes[filled] = np.add.reduceat(terms, starts[filled])
+        order = filled[np.lexsort((filled, hashes[filled], sizes[filled], np.asarray(owners)[filled]))]
+        owner_array = np.asarray(owners)
+        same = (
+            (owner_array[order[1:]] == owner_array[order[:-1]])
+            & (sizes[order[1:]] == sizes[order[:-1]])
+            & (hashes[order[1:]] == hashes[order[:-1]])
         )
-        entity = IndexedEntity(str(row["key"]), str(row["kind"]), *names)
-        index = len(self.entities)
-        self.entities.append(entity)
-        texts: list[tuple[str, str]] = [(f, t) for f, t in zip(NAME_FIELDS, names, strict=True) if t]
-        aliases = row.get("aliases")
-        if isinstance(aliases, list):
-            texts += [("alias", a) for a in aliases if isinstance(a, str) and a]
-        texts.append(("key", entity.key))
-        seen: set[tuple[int, ...]] = set()
-        word_ids, word_phrases, phrases = self._word_ids, self._word_phrases, self._phrases
-        for field, phrase_text in texts:
-            ids = []
-            for word in tokens(phrase_text):  # distinct words, in order
-                found = word_ids.get(word)
-                if found is None:
-                    found = word_ids[word] = len(word_phrases)
-                    word_phrases.append([])
-                ids.append(found)
-            words = tuple(ids)
-            if not words or words in seen:
-                continue
-            seen.add(words)
-            phrase_id = len(phrases)
-            phrases.append(_Phrase(index, field, phrase_text, words, len(words)))
-            for word_id in words:
-                word_phrases[word_id].append(phrase_id)
+        dropped = np.zeros(count, dtype=bool)
+        if same.any():
+            flat, bounds = word_of.tolist(), starts.tolist()
+            group_first = np.maximum.accumulate(np.where(np.concatenate([[True], ~same]), np.arange(len(order)), 0))
+            ordered = order.tolist()
+            for at in (np.flatnonzero(same) + 1).tolist():
+                phrase = ordered[at]
+                words = flat[bounds[phrase] : bounds[phrase + 1]]
+                for earlier in ordered[group_first[at] : at]:
+                    if not dropped[earlier] and flat[bounds[earlier] : bounds[earlier + 1]] == words:
+                        dropped[phrase] = True
+                        break
+        return filled[~dropped[filled]]
 
     def exact(self, text: str) -> list[IndexedEntity]:
         """The entities one of whose names, aliases or key is `text`, up to case and diacritics.
@@ -147,7 +251,8 @@ class SearchIndex:
         if not ids or None in ids:
             return []
         rarest = min((i for i in ids if i is not None), key=lambda i: len(self._word_phrases[i]))
-        found = {self._phrases[p].entity for p in self._word_phrases[rarest] if fold(self._phrases[p].text) == folded}
+        entity, phrase_text = self._phrase_entity, self._phrase_text
+        found = {entity[p] for p in self._word_phrases[rarest] if fold(phrase_text[p]) == folded}
         return [self.entities[i] for i in sorted(found)]
 
     def _known(self, word: str, raw: str) -> bool:
@@ -163,7 +268,7 @@ class SearchIndex:
         each word. The query-time cache of `trigrams` stays empty (it filled with ~10^5 frozensets,
         about 100 MB at 10^5 names, when the vocabulary went through it)."""
         padded = ["  " + word + " " for word in self._words]
-        sizes = np.fromiter((len(p) for p in padded), dtype=np.int64, count=len(padded))
+        sizes = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
         points = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         ends = np.cumsum(sizes)
         starts = ends - sizes
@@ -171,20 +276,22 @@ class SearchIndex:
         counts = sizes - 2
         first = np.repeat(starts, counts) + np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
         codes = points[first] << 42 | points[first + 1] << 21 | points[first + 2]
-        words = np.repeat(np.arange(len(padded), dtype=np.int64), counts)
-        order = np.lexsort((codes, words))  # by word, then trigram: duplicates within a word are adjacent
-        codes, words = codes[order], words[order]
-        distinct = np.ones(len(codes), dtype=bool)
-        distinct[1:] = (codes[1:] != codes[:-1]) | (words[1:] != words[:-1])
-        codes, words = codes[distinct], words[distinct]
-        names, entry_gram = np.unique(codes, return_inverse=True)
+        names, gram_of = np.unique(codes, return_inverse=True)
+        # Each (trigram, word) pair once, ordered by trigram then word: plain sorts of packed ints
+        # (numpy's lexsort and its unique without indices are several times slower here).
+        word_count = max(len(padded), 1)
+        by_word = gram_of.reshape(-1) + len(names) * np.repeat(np.arange(len(padded), dtype=np.int64), counts)
+        by_word.sort()
+        pairs = by_word[_run_starts(by_word)]
+        words, grams = np.divmod(pairs, max(len(names), 1))
+        by_gram = np.sort(grams * word_count + words)
+        entries = by_gram % word_count
         mask = (1 << 21) - 1
         self._gram_ids: dict[str, int] = {
             chr(c >> 42) + chr(c >> 21 & mask) + chr(c & mask): i for i, c in enumerate(names.tolist())
         }
-        by_gram = np.argsort(entry_gram, kind="stable")  # words ascending within each trigram
-        self._entries: IntArray = words[by_gram].astype(np.int32)
-        self._starts = np.searchsorted(entry_gram[by_gram], np.arange(len(names) + 1))
+        self._entries: IntArray = entries.astype(np.int32)
+        self._starts = np.searchsorted(by_gram // word_count, np.arange(len(names) + 1))
         self._gram_counts: IntArray = np.bincount(words, minlength=len(padded)).astype(np.int32)
 
     # -- querying -------------------------------------------------------------------------------
@@ -285,7 +392,7 @@ class SearchIndex:
                     best[entity] = rank
         ranked = heapq.nsmallest(limit, ((rank, entity) for entity, rank in best.items()))
         return [
-            Hit(self.entities[entity], round(-score, 4), self._phrases[phrase].text, self._phrases[phrase].field)
+            Hit(self.entities[entity], round(-score, 4), self._phrase_text[phrase], self._phrase_field[phrase])
             for (score, _, phrase), entity in ranked
         ]
 
@@ -327,16 +434,16 @@ class SearchIndex:
         # entities are numbered in key order
         best: dict[int, tuple[float, int, int]] = {}
         for phrase_id, raw_score in scored:
-            phrase = self._phrases[phrase_id]
+            entity = self._phrase_entity[phrase_id]
             score = raw_score * weight
-            if hinted and self.entities[phrase.entity].kind in hinted:
+            if hinted and self.entities[entity].kind in hinted:
                 score += KIND_BONUS * (1.0 - score)
-            if score < MIN_SCORE or (wanted is not None and self.entities[phrase.entity].kind not in wanted):
+            if score < MIN_SCORE or (wanted is not None and self.entities[entity].kind not in wanted):
                 continue
-            candidate = (-score, 0 if phrase.field in NAME_FIELDS else 1, phrase_id)
-            current = best.get(phrase.entity)
+            candidate = (-score, 0 if self._phrase_field[phrase_id] in NAME_FIELDS else 1, phrase_id)
+            current = best.get(entity)
             if current is None or candidate < current:
-                best[phrase.entity] = candidate
+                best[entity] = candidate
         return best
 
     def _score_one_word(
@@ -353,12 +460,12 @@ class SearchIndex:
             if len(floors) == limit and similarity < floors[0]:
                 return
             for phrase_id in self._word_phrases[word_id]:
-                phrase = self._phrases[phrase_id]
-                score = similarity * (0.8 + 0.2 / phrase.distinct)
+                entity = self._phrase_entity[phrase_id]
+                score = similarity * (0.8 + 0.2 / self._phrase_words.size(phrase_id))
                 yield phrase_id, score
-                if phrase.entity in seen or (wanted is not None and self.entities[phrase.entity].kind not in wanted):
+                if entity in seen or (wanted is not None and self.entities[entity].kind not in wanted):
                     continue
-                seen.add(phrase.entity)
+                seen.add(entity)
                 if len(floors) < limit:
                     heapq.heappush(floors, score)
                 elif score > floors[0]:
@@ -380,13 +487,47 @@ class SearchIndex:
                 candidates.update(self._word_phrases[word])
         similarity = [dict(found) for found in matches]
         for phrase_id in sorted(candidates):
-            phrase = self._phrases[phrase_id]
+            words = self._phrase_words[phrase_id]
             slots = {}
             for position, known in enumerate(similarity):
-                found = [(known[word], word) for word in phrase.words if word in known]
+                found = [(known[word], word) for word in words if word in known]
                 if found:
                     slots[position] = max(found)
-            yield phrase_id, _score(phrase, slots, len(matches))
+            yield phrase_id, _score(len(words), slots, len(matches))
+
+
+class _Ragged:
+    """Rows of ints of different lengths, stored flat: row i is `flat[bounds[i]:bounds[i + 1]]`."""
+
+    __slots__ = ("_bounds", "_flat")
+
+    def __init__(self, flat: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64]):
+        self._flat = _ints(flat)
+        self._bounds = array("q", [0]) + array("q", np.cumsum(sizes, dtype=np.int64).tobytes())
+
+    def __getitem__(self, row: int) -> array[int]:
+        return self._flat[self._bounds[row] : self._bounds[row + 1]]
+
+    def __len__(self) -> int:
+        return len(self._bounds) - 1
+
+    def size(self, row: int) -> int:
+        return self._bounds[row + 1] - self._bounds[row]
+
+    def rows(self) -> list[list[int]]:
+        return [self[row].tolist() for row in range(len(self))]
+
+
+def _ints(values: npt.NDArray[np.int64]) -> array[int]:
+    """A compact array of 4-byte ints, read item by item at Python speed (numpy's items are slower)."""
+    return array("i", values.astype(np.int32).tobytes())
+
+
+def _run_starts(ordered: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Where each run of equal values of a sorted array begins."""
+    starts = np.ones(len(ordered), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    return starts
 
 
 def _best_first(match: tuple[int, float]) -> tuple[float, int]:
@@ -394,8 +535,8 @@ def _best_first(match: tuple[int, float]) -> tuple[float, int]:
     return -match[1], match[0]
 
 
-def _score(phrase: _Phrase, slots: Mapping[int, tuple[float, int]], query_length: int) -> float:
+def _score(distinct: int, slots: Mapping[int, tuple[float, int]], query_length: int) -> float:
     """Mean similarity over the query's words, times how much of the name they covered."""
     matched = sum(similarity for similarity, _ in slots.values()) / query_length
-    covered = len({word for _, word in slots.values()}) / phrase.distinct
+    covered = len({word for _, word in slots.values()}) / distinct
     return matched * (0.8 + 0.2 * covered)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -93,6 +94,25 @@ def fold(text: str) -> str:
     if not text.isascii():
         text = text.translate(_FOLDING)
     return _NON_WORD.sub(" ", text).strip()
+
+
+_SEPARATOR = "\x1f"  # a control character: no name holds it, and no folding makes it
+_NON_WORD_BUT_SEPARATOR = re.compile(r"[^0-9a-z\x1f]+")
+
+
+def word_stream(texts: Sequence[str], mark: str) -> list[str]:
+    """The folded words of every text in one list, the texts' words separated by `mark` (not a
+    folded word): `f" {mark} ".join(fold(t) for t in texts).split()`, in one pass over all the
+    text, since folding is per character (10^5 names: a third of the time)."""
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) == len(texts) - 1:
+        folded = joined.casefold()
+        if not folded.isascii():
+            folded = folded.translate(_FOLDING)
+        folded = _NON_WORD_BUT_SEPARATOR.sub(" ", folded)
+        if folded.count(_SEPARATOR) == len(texts) - 1:
+            return folded.replace(_SEPARATOR, f" {mark} ").split()
+    return f" {mark} ".join(fold(text) for text in texts).split()  # a text holds the separator (or none)
 
 
 def tokens(text: str) -> list[str]:

@@ -33,7 +33,7 @@ from questions.partners import partners_by_themes, partners_page
 from questions.paths import paths
 from questions.registry import QUESTIONS
 from questions.search_index import SearchIndex
-from questions.text import trigrams
+from questions.text import tokens, trigrams
 from questions.themes import theme_closure, theme_links, theme_overview, theme_overview_in_database
 
 DAYS = [None, dt.date(2010, 1, 1), dt.date(2019, 6, 1), dt.date(2024, 1, 1)]
@@ -360,9 +360,8 @@ def test_paths_fast_is_the_reference_on_a_generated_graph(generated: tuple[Graph
     assert [len(s.relations) for s in paths(store, a, b, as_of=DAYS[3]).paths[0].steps] == [1]
 
 
-def test_search_postings_are_the_plain_ones() -> None:
-    """The index's trigram postings (built on code points in numpy) against the plain reference:
-    each word's sorted trigrams from `questions.text.trigrams`, trigram ids in text order."""
+def _search_rows() -> list[dict[str, Any]]:
+    """Names of a generated graph, and names that take the build's rare branches."""
     graph = generate(3_000, seed=13)
     rows: list[dict[str, Any]] = [
         {
@@ -375,7 +374,7 @@ def test_search_postings_are_the_plain_ones() -> None:
         }
         for n in graph.batch.nodes
     ]
-    rows.append(
+    rows += [
         {
             "key": "kobenhavn",
             "kind": "City",
@@ -383,8 +382,53 @@ def test_search_postings_are_the_plain_ones() -> None:
             "name_sv": "Köpenhamn",
             "name_en": "Copenhagen",
             "aliases": ["København", "ŁÓDŹ 北京"],
-        }
-    )
+        },
+        # a word twice in a phrase; the same words in two names and an alias; a name folding to nothing
+        {"key": "nyc", "kind": "City", "name_fi": "New New York", "name_en": "new york", "aliases": ["NEW YORK", "—"]},
+        {"key": "x-1", "kind": "Organisation", "name_fi": "a\x1fb", "name_en": 5, "aliases": "not a list"},
+        {"key": "many", "kind": "Network", "name_en": "Many", "aliases": [f"alias {i}" for i in range(12)] + [""]},
+        {"key": "only-a-key", "kind": "Theme"},
+    ]
+    return rows
+
+
+def test_search_phrases_are_the_plain_ones() -> None:
+    """The index's phrases and each word's phrases (built in one pass over all the texts, with
+    numpy) against the plain reference: entity by entity, text by text, as a loop would."""
+    rows = _search_rows()
+    index = SearchIndex(rows)
+    word_ids: dict[str, int] = {}
+    phrases: list[tuple[int, str, str, tuple[int, ...]]] = []
+    for entity, row in enumerate(sorted(rows, key=lambda r: str(r["key"]))):
+        texts = [(f, row.get(f)) for f in ("name_fi", "name_en", "name_sv")]
+        aliases = row.get("aliases")
+        texts += [("alias", a) for a in aliases] if isinstance(aliases, list) else []
+        texts.append(("key", row["key"]))
+        kept: list[tuple[int, ...]] = []
+        for field, text in texts:
+            if not isinstance(text, str) or not text:
+                continue
+            words = tuple(word_ids.setdefault(word, len(word_ids)) for word in tokens(text))
+            if words and words not in kept:
+                kept.append(words)
+                phrases.append((entity, field, text, words))
+    assert index._word_ids == word_ids
+    assert [
+        (entity, field, text, tuple(words))
+        for entity, field, text, words in zip(
+            index._phrase_entity, index._phrase_field, index._phrase_text, index._phrase_words.rows(), strict=True
+        )
+    ] == phrases
+    assert [index._phrase_words.size(i) for i in range(len(phrases))] == [len(p[3]) for p in phrases]
+    assert index._word_phrases.rows() == [[i for i, p in enumerate(phrases) if w in p[3]] for w in range(len(word_ids))]
+    assert [h.entity.key for h in index.search("new york", limit=1)] == ["nyc"]
+    assert [h.matched for h in index.search("alias 11", limit=1)] == ["alias 11"]
+
+
+def test_search_postings_are_the_plain_ones() -> None:
+    """The index's trigram postings (built on code points in numpy) against the plain reference:
+    each word's sorted trigrams from `questions.text.trigrams`, trigram ids in text order."""
+    rows = _search_rows()
     index = SearchIndex(rows)
     words = index._words
     grams_of = [sorted(trigrams.__wrapped__(word)) for word in words]

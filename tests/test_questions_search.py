@@ -18,9 +18,10 @@ from test_questions_support import SCHEMA, nodes
 from graph.model import Batch, parse_node
 from graph.store import GraphStore
 from questions.common import QuestionError
-from questions.search import INDEX_COLUMNS, invalidate, search
+from questions.projection import held, projection
+from questions.search import INDEX_COLUMNS, index_for, invalidate, kind_words, read_names, search
 from questions.search_index import SearchIndex
-from questions.text import fold, tokens, variants
+from questions.text import fold, tokens, variants, word_stream
 
 
 @pytest.fixture
@@ -129,6 +130,52 @@ def test_the_index_follows_writes(empty: GraphStore) -> None:
     invalidate(store)
     assert top(store, "abo") == ["tku"]
     assert search(store, "Turku").results == []
+
+
+def test_the_index_is_built_from_the_projection_when_it_is_current(
+    helsinki: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A graph question has built the projection at this very change counter: the index takes its
+    names from it, reads no name, and is the index one read of the names gives, query by query."""
+    built = projection(helsinki)
+    assert held(helsinki, helsinki.data_version()) is built
+    words = kind_words(helsinki.schema)
+    from_read = SearchIndex.from_columns(read_names(helsinki), words)
+    reads: list[str] = []
+    read_values = helsinki.read_values
+
+    def recorded(name: str, *args: object, **options: object) -> object:
+        reads.append(name)
+        return read_values(name, *args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(helsinki, "read_values", recorded)
+    invalidate(helsinki)
+    from_projection = index_for(helsinki)
+    assert "q_search_index" not in reads
+    assert from_projection.entities == from_read.entities and from_projection._word_ids == from_read._word_ids
+    queries = [text for node in nodes().values() for text in (node.name_fi, node.name_en, *node.aliases) if text]
+    queries += ["helsingissä", "kaupunkiverkostot", "city networks", "eurocitis", "tallinna"]
+    for query in queries:
+        assert from_projection.search(query, limit=10) == from_read.search(query, limit=10), query
+
+
+def test_an_index_built_after_a_write_reads_the_names(empty: GraphStore) -> None:
+    """The projection is of the counter before the write: the next search reads the new name."""
+    store = empty
+    store.apply(Batch([parse_node(SCHEMA, {"key": "tku", "kind": "City", "name_fi": "Turku"}, "t")]))
+    projection(store)
+    assert top(store, "Turku") == ["tku"]
+    renamed = {"key": "tku", "kind": "City", "name_fi": "Åbo", "aliases": ["Turku"]}
+    store.apply(Batch([parse_node(SCHEMA, renamed, "t")]))
+    assert held(store, store.data_version()) is None
+    assert top(store, "abo") == ["tku"] and search(store, "Turku").results[0].field == "alias"
+
+
+def test_word_stream_is_the_folded_words_of_each_text() -> None:
+    """One pass over all the texts gives what folding each gives, whatever the texts hold."""
+    texts = ["Kööpenhamina", "Straße 5", "", "—", "New  New York", "a\x1fb", "ŁÓDŹ 北京", "ΑΣ ς", "C40"]
+    for chosen in (texts, texts[:5], texts[6:], [], ["x"]):
+        assert word_stream(chosen, "|") == " | ".join(fold(text) for text in chosen).split(), chosen
 
 
 def test_folding_and_finnish_variants() -> None:
