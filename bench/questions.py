@@ -9,9 +9,10 @@ transaction per read, value conversion, Python logic and pydantic models.
 from __future__ import annotations
 
 import random
+import statistics
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num
@@ -66,6 +67,7 @@ def cases(db: Database, graph: Synthetic, seed: int) -> list[Case]:
     from questions.neighbourhood import neighbourhood
     from questions.partners import partners_by_themes
     from questions.paths import paths
+    from questions.search import search
 
     rng = random.Random(seed)
     store = db.store
@@ -98,39 +100,52 @@ def cases(db: Database, graph: Synthetic, seed: int) -> list[Case]:
         out.append(Case("shortest path", label, lambda a=a, b=b: paths(store, a, b)))  # type: ignore[misc]
     for label, key in (("a network", rng.choice(nets)), ("an organisation", rng.choice(orgs)), ("a theme", themes[0])):
         out.append(Case("contacts", label, lambda k=key: contacts(store, k)))  # type: ignore[misc]
-    search = search_function()
-    if search is not None:
-        city = next(n for n in graph.batch.nodes if n.key == rng.choice(cities[1:]))
-        name = city.name_en or city.key
-        theme_name = next(n for n in graph.batch.nodes if n.key == themes[1]).name_en or ""
-        for label, text in (
-            ("an exact city name", name),
-            ("a Finnish inflected form", (city.aliases or (name + "ssa",))[0]),
-            ("a typo", name[:-1] + ("x" if name[-1] != "x" else "y")),
-            ("a prefix (autocomplete)", name[:4]),
-            ("a two-word theme name", theme_name),
-        ):
-            out.append(Case("search", label, lambda t=text: search(store, t)))  # type: ignore[misc]
+    city = next(n for n in graph.batch.nodes if n.key == rng.choice(cities[1:]))
+    name = city.name_en or city.key
+    theme_name = next(n for n in graph.batch.nodes if n.key == themes[1]).name_en or ""
+    for label, text in (
+        ("an exact city name", name),
+        ("a Finnish inflected form", (city.aliases or (name + "ssa",))[0]),
+        ("a typo", name[:-1] + ("x" if name[-1] != "x" else "y")),
+        ("a prefix (autocomplete)", name[:4]),
+        ("a two-word theme name", theme_name),
+    ):
+        out.append(Case("search", label, lambda t=text: search(store, t)))  # type: ignore[misc]
     return out
 
 
-def search_function() -> Callable[..., object] | None:
-    """questions.search.search, when the module is there (it landed last)."""
-    try:
-        from questions.search import search
-    except ImportError:
-        return None
-    return search
+@dataclass(frozen=True)
+class IndexBuild:
+    """What building the search index costs at one size, each way the app builds it."""
+
+    build_s: float  # from the names the projection holds (median of 3): the index alone
+    first_search_s: float  # the first search before any graph question: one read of every name, then the build
+    read_s: float  # that read of every name alone
 
 
-def warm_search(db: Database) -> float | None:
-    """Seconds for the first search: building the in-memory index from one read of every name."""
-    search = search_function()
-    if search is None:
-        return None
+def index_build(db: Database) -> IndexBuild:
+    """The first search (no projection held yet: it reads every name), then the index built from
+    the projection's names (the projection is built first, untimed; its cost is its own row)."""
+    from questions.projection import held, projection
+    from questions.search import kind_words, name_columns, read_names, search
+    from questions.search_index import SearchIndex
+
+    store = db.store
+    if held(store, store.data_version()) is not None:
+        raise RuntimeError("the projection is already held: the first search would not read the names")
     started = time.perf_counter()
-    search(db.store, "warm up")
-    return time.perf_counter() - started
+    search(store, "warm up")
+    first_s = time.perf_counter() - started
+    started = time.perf_counter()
+    read_names(store)
+    read_s = time.perf_counter() - started
+    names, words = name_columns(projection(store)), kind_words(store.schema)
+    builds = []
+    for _ in range(3):
+        started = time.perf_counter()
+        SearchIndex.from_columns(names, words)
+        builds.append(time.perf_counter() - started)
+    return IndexBuild(statistics.median(builds), first_s, read_s)
 
 
 @dataclass
@@ -144,12 +159,12 @@ class Timing:
     rows: int = 0
     cases: int = 0
     per_case: dict[str, list[float]] = field(default_factory=dict)  # ours, by case label
-    index_build_s: float | None = None  # search: the first call, which builds the in-memory index
+    index: IndexBuild | None = None  # search: building its in-memory index
 
     def as_dict(self) -> dict[str, Any]:
         return {"question": self.question, "engine": self.engine, "size": self.size, "ours": Stat(self.ours).as_dict(),
                 "raw": Stat(self.raw).as_dict(), "statements": self.statements, "rows": self.rows,
-                "cases": self.cases, "index_build_s": self.index_build_s}  # fmt: skip
+                "cases": self.cases, "index": None if self.index is None else asdict(self.index)}  # fmt: skip
 
 
 def measure(db: Database, graph: Synthetic, reps: int, seed: int, budget_s: float) -> tuple[list[Timing], list[Case]]:
@@ -158,7 +173,7 @@ def measure(db: Database, graph: Synthetic, reps: int, seed: int, budget_s: floa
     repetition records the statements each case sends; a question whose time so far exceeds
     `budget_s` stops after 3 repetitions."""
     timings: dict[str, Timing] = {}
-    index_s = warm_search(db)  # not part of any search's time: reported on its own
+    built = index_build(db)  # not part of any search's time: reported on its own
     all_cases = cases(db, graph, seed)
     for case in all_cases:
         timings.setdefault(case.question, Timing(case.question, graph.nodes, db.engine)).cases += 1
@@ -190,8 +205,8 @@ def measure(db: Database, graph: Synthetic, reps: int, seed: int, budget_s: floa
             timing.raw.append(raw_s)
             timing.per_case.setdefault(case.label, []).append(ours_s)
             spent[case.question] += ours_s + raw_s
-    if index_s is not None and "search" in timings:
-        timings["search"].index_build_s = index_s
+    if "search" in timings:
+        timings["search"].index = built
     return list(timings.values()), all_cases
 
 
@@ -226,27 +241,32 @@ def tables(results: Results, timings: list[Timing]) -> None:
         "and `.data()`; ours adds a read session and one auto-commit statement per read, value conversion, the "
         "Python logic (the projection's array walks and kept values, sorting) and the pydantic answer.",
     ]
-    builds = [t for t in timings if t.index_build_s is not None]
+    builds = [(t, t.index) for t in timings if t.index is not None]
     if builds:
         table.notes.append(
             "Search answers from an index held in the process; its raw side is only the freshness check "
             "(`meta_generation`, the change counter), so its ratio measures the in-memory matching, not driver "
-            "overhead, and the 1.5× target is not applied to it. Building the index (the first search after a load): "
-            + ", ".join(f"{ENGINE_TITLES[t.engine]} {t.index_build_s:.2f} s at {t.size:,} nodes" for t in builds)
+            "overhead, and the 1.5× target is not applied to it. Building the index from the names the projection "
+            "holds (after a graph question), and the first search before any graph question, which reads every "
+            "name itself: "
+            + ", ".join(f"{ENGINE_TITLES[t.engine]} {b.build_s:.2f} s / {b.first_search_s:.2f} s (the read "
+                        f"{b.read_s:.2f} s) at {t.size:,} nodes" for t, b in builds)
             + "."
-        )
+        )  # fmt: skip
     results.raw["questions"] = [t.as_dict() for t in timings]
     for engine in engines:
         overhead_target(results, [t for t in timings if t.engine == engine])
-        built = [t for t in timings if t.engine == engine and t.index_build_s is not None]
+        built = [(t, t.index) for t in timings if t.engine == engine and t.index is not None]
         if built:
-            last = max(built, key=lambda t: t.size)
-            assert last.index_build_s is not None
-            ok = last.index_build_s <= INDEX_BUILD_TARGET_S
+            last, index = max(built, key=lambda tb: tb[0].size)
+            ok = index.build_s <= INDEX_BUILD_TARGET_S
             results.targets.append(
                 Target(f"{ENGINE_TITLES[engine]}: search index build, {last.size:,} names",
-                       f"{last.index_build_s:.2f} s", f"≤ {INDEX_BUILD_TARGET_S:.0f} s", ok,
-                       "" if ok else "one read of every name, then trigram postings built in Python per word")
+                       f"{index.build_s:.2f} s from the projection's names (the first search before any graph "
+                       f"question, reading every name itself: {index.first_search_s:.2f} s, the read "
+                       f"{index.read_s:.2f} s)", f"≤ {INDEX_BUILD_TARGET_S:.0f} s", ok,
+                       "" if ok else "the index's own build: every text folded and split in one pass, then "
+                       "the phrases, the postings and the trigrams in numpy")
             )  # fmt: skip
 
 
