@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from pydantic import BaseModel
 
 from graph.store import GraphStore
+from questions.columns import is_in
 from questions.common import EntityRef, QuestionError, holds, ref, row_ref
 from questions.neighbourhood import neighbourhood
 from questions.projection import Projection, View, view
@@ -213,7 +214,7 @@ def _theme_adjacency(at: View, family: set[str], as_of: dt.date | None) -> tuple
     as `neighbourhood` grows it, and the relations among them that hold."""
     p = at.projection
     links = link_rels(at, as_of)
-    links = links[np.isin(p.ends[links], [p.index[t] for t in family if t in p.index])]
+    links = links[is_in(p.ends[links], [p.index[t] for t in family if t in p.index], len(p.keys))]
     actors = sorted({p.keys[i] for i in p.starts[links].tolist() if p.kinds[i] != THEME})
     if not actors:
         return np.zeros(0, dtype=np.int64), sp.csr_matrix((0, 0))

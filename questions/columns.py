@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from operator import itemgetter
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
+
+import numpy as np
+import numpy.typing as npt
 
 T = TypeVar("T")
+IntT = TypeVar("IntT", bound=np.integer[Any])
 
 
 def gather(values: Sequence[T], indices: Sequence[int]) -> Sequence[T]:
@@ -15,3 +19,21 @@ def gather(values: Sequence[T], indices: Sequence[int]) -> Sequence[T]:
     if len(indices) < 2:
         return [values[i] for i in indices]
     return cast(tuple[T, ...], itemgetter(*indices)(values))
+
+
+def distinct(values: npt.NDArray[IntT]) -> npt.NDArray[IntT]:
+    """`np.unique(values)` for integers: numpy 2.4's unique hashes, which measured 10-15× slower
+    than this sort (2,000-200,000 values)."""
+    ordered = np.sort(values)
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first]
+
+
+def is_in(values: npt.NDArray[np.integer[Any]], wanted: Iterable[int], size: int) -> npt.NDArray[np.bool_]:
+    """`np.isin(values, wanted)` for ids in `range(size)`, through a lookup table: numpy's isin
+    took 1.4 ms for 10^5 kind ids against two, the table 0.05 ms."""
+    table = np.zeros(size, dtype=bool)
+    table[np.fromiter(wanted, dtype=np.int64)] = True
+    found: npt.NDArray[np.bool_] = table[values]
+    return found

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from graph.schema import load_schema
 from graph.store import GraphStore
+from questions.columns import is_in
 from questions.common import EntityRef, Raw
 from questions.projection import Projection, View, view
 from questions.reads import Link, relations_of_type
@@ -149,7 +150,7 @@ def governance_raw(store: GraphStore, *, home: str = "helsinki", as_of: dt.date 
     unowned, inferred = _fast_ownership(at, refs, members, as_of)
     links = link_rels(at, as_of)
     tree = theme_tree(store, as_of, at=at)
-    workers = links[~np.isin(p.kind_ids[p.starts[links]], _kind_ids(p, [THEME]))]
+    workers = links[~is_in(p.kind_ids[p.starts[links]], _kind_ids(p, [THEME]), len(p.kind_names))]
     order, _, total = at.get(("family_counts", "workers", as_of), lambda _: family_counts(at, tree, workers))
     counts = np.diff(total.indptr)
     home_i = p.index.get(home, -1)
@@ -220,7 +221,7 @@ def _fast_ownership(
     owners = np.bincount(p.ends[owned], minlength=len(p.keys))
     stated = [r for r in owned.tolist() if _basis(p, r) != INFERRED]
     sure = np.bincount(p.ends[np.asarray(stated, dtype=np.int64)], minlength=len(p.keys))
-    members = members[np.isin(p.kind_ids[p.starts[members]], _kind_ids(p, MEMBER_KINDS))]
+    members = members[is_in(p.kind_ids[p.starts[members]], _kind_ids(p, MEMBER_KINDS), len(p.kind_names))]
     pairs = p.starts[members].astype(np.int64) * len(p.keys) + p.ends[members]
     members = members[np.append(pairs[1:] != pairs[:-1], True)] if len(members) else members  # the last of each pair
     ends = p.ends[members]

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from pydantic import BaseModel
 
 from graph.store import GraphStore
-from questions.columns import gather
+from questions.columns import distinct, gather, is_in
 from questions.common import EntityRef, QuestionError, Raw, RelationRef, check_kinds
 from questions.expand import Ball, expand
 from questions.projection import Projection, View, view
@@ -102,7 +102,7 @@ def neighbourhood(
     if themes:
         family = set().union(*closure_in(theme_tree(store, as_of, at=at), themes).values())
         links = link_rels(at, as_of)
-        linked = links[np.isin(p.ends[links], [p.index[t] for t in family if t in p.index])]
+        linked = links[is_in(p.ends[links], [p.index[t] for t in family if t in p.index], len(p.keys))]
         keep = family | {p.keys[i] for i in p.starts[linked].tolist()}  # what theme_links(family) names
     ball = expand(store, seeds, depth, avoid_kinds=avoid, keep=keep, as_of=as_of, node_cap=node_cap, at=at)
     message = None
@@ -169,9 +169,8 @@ def _among(at: View, placed: npt.NDArray[np.int64], as_of: dt.date | None) -> np
     group, rank = at.get("edge_order", _edge_order)
     inside = np.zeros(len(p.keys), dtype=bool)
     inside[placed] = True
-    rels, others = p.incident(placed)  # each relation of the ball's entities: cheaper than all relations
-    rels = np.unique(rels[inside[others]]).astype(np.int64)
-    rels = rels[p.holding(as_of)[rels]]
+    incident, others = p.incident(placed)  # each relation of the ball's entities: cheaper than all relations
+    rels = p.held(distinct(incident[inside[others]]).astype(np.int64), as_of)
     by_group = rels[np.lexsort((rels, group[rels]))]
     groups = group[by_group]
     kept = by_group[np.append(groups[1:] != groups[:-1], True)] if len(by_group) else by_group

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from graph.schema import load_schema
 from graph.store import GraphStore
+from questions.columns import is_in
 from questions.common import EntityRef, QuestionError, Raw, check_kinds
 from questions.projection import Projection, View, view
 from questions.reads import relations_of_type
@@ -264,9 +265,9 @@ def _counted(at: View, wanted_kinds: frozenset[str]) -> npt.NDArray[np.bool_]:
     kept with the projection."""
 
     def build(p: Projection) -> npt.NDArray[np.bool_]:
-        counted = ~np.isin(p.kind_ids, _kind_ids(p, [THEME]))
+        counted = ~is_in(p.kind_ids, _kind_ids(p, [THEME]), len(p.kind_names))
         if wanted_kinds:
-            counted &= np.isin(p.kind_ids, _kind_ids(p, wanted_kinds))
+            counted &= is_in(p.kind_ids, _kind_ids(p, wanted_kinds), len(p.kind_names))
         counted.flags.writeable = False  # shared by every question until the counter moves
         return counted
 
@@ -281,7 +282,8 @@ def _partner_masks(
 
     def build(p: Projection) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         own = _own_mask(at, store, home_key, as_of)
-        ok = ~own if include_non_actors else ~own & np.isin(p.kind_ids, _kind_ids(p, store.schema.actor_kinds))
+        actors = is_in(p.kind_ids, _kind_ids(p, store.schema.actor_kinds), len(p.kind_names))
+        ok = ~own if include_non_actors else ~own & actors
         own.flags.writeable = ok.flags.writeable = False  # shared by every question until the counter moves
         return own, ok
 

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from graph.store import GraphStore, chunks
 from questions.collector import long_lived
+from questions.columns import distinct, is_in
 
 T = TypeVar("T")
 
@@ -204,12 +205,16 @@ class Projection:
         """Per relation: whether a walk may follow it (it holds on `as_of`, its type is not avoided)."""
         ok = self.holding(as_of)
         if avoid_types:
-            ok &= ~np.isin(self.type_ids, [i for i, t in enumerate(self.type_names) if t in avoid_types])
+            ok &= ~is_in(
+                self.type_ids, [i for i, t in enumerate(self.type_names) if t in avoid_types], len(self.type_names)
+            )
         return ok
 
     def allowed(self, avoid_kinds: Collection[str]) -> npt.NDArray[np.bool_]:
         """Per entity: whether a walk may reach it (its kind is not avoided)."""
-        return ~np.isin(self.kind_ids, [i for i, k in enumerate(self.kind_names) if k in avoid_kinds])
+        return ~is_in(
+            self.kind_ids, [i for i, k in enumerate(self.kind_names) if k in avoid_kinds], len(self.kind_names)
+        )
 
     def incident(self, frontier: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
         """Every relation of the entities in `frontier` (either direction), and the entity at its other end."""
@@ -251,7 +256,7 @@ class Projection:
                 break
             rels, others = self.incident(frontier)
             mask = rel_ok[rels] & node_ok[others] & (level_of[others] < 0)
-            reached = np.unique(others[mask])
+            reached = distinct(others[mask])
             if node_cap is not None and len(depth_of) + len(reached) > node_cap:
                 reached = reached[: max(node_cap - len(depth_of), 0)]
                 truncated = True

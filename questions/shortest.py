@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from questions.columns import distinct
 from questions.projection import Projection
 
 Indices = npt.NDArray[np.int64]
@@ -83,7 +84,7 @@ def _meet(
         level = int(distance[side][frontier[side][0]]) + 1
         rels, others = p.incident(frontier[side])
         others = others[usable[rels] & allowed[others]]
-        reached = np.unique(others[distance[side][others] < 0]).astype(np.int64)
+        reached = distinct(others[distance[side][others] < 0]).astype(np.int64)
         distance[side][reached] = level
         frontier[side] = reached
         touching = distance[other][reached]
@@ -118,7 +119,7 @@ def first_paths(p: Projection, found: Layers, count: int) -> list[list[int]]:
         rels = p.rels[p.indptr[here] : p.indptr[here + 1]]
         rels = rels[found.usable[rels]]
         others = np.where(p.starts[rels] == here, p.ends[rels], p.starts[rels])
-        for nxt in np.unique(others[found.members[position][others]]).tolist():
+        for nxt in distinct(others[found.members[position][others]]).tolist():
             path.append(nxt)
             walk(path)
             path.pop()

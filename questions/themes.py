@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from graph.schema import load_schema
 from graph.store import GraphStore, NotFound
+from questions.columns import is_in
 from questions.common import EntityRef, holds, row_ref
 from questions.projection import Projection, View, view
 from questions.reads import nodes_of_kind, relations_of_type
@@ -121,7 +122,9 @@ def _link_index(p: Projection) -> npt.NDArray[np.int64]:
     sorted order, so their indices sort as their texts do)."""
     types = [i for i, name in enumerate(p.type_names) if name in THEME_LINKS]
     theme_kinds = [i for i, name in enumerate(p.kind_names) if name == THEME]
-    rels = np.flatnonzero(np.isin(p.type_ids, types) & np.isin(p.kind_ids[p.ends], theme_kinds))
+    rels = np.flatnonzero(
+        is_in(p.type_ids, types, len(p.type_names)) & is_in(p.kind_ids[p.ends], theme_kinds, len(p.kind_names))
+    )
     order = np.lexsort((p.key_rank(rels), p.type_ids[rels], p.ends[rels], p.starts[rels]))
     return np.asarray(rels[order], dtype=np.int64)
 

@@ -18,6 +18,7 @@ import itertools
 import random
 from typing import Any
 
+import numpy as np
 import pytest
 from test_questions_support import SCHEMA
 
@@ -26,6 +27,7 @@ from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
 from questions import brokers as brokers_module
 from questions.brokers import brokers
+from questions.columns import distinct, is_in
 from questions.expand import expand
 from questions.governance import governance, governance_in_database, governance_raw
 from questions.neighbourhood import neighbourhood
@@ -358,6 +360,16 @@ def test_paths_fast_is_the_reference_on_a_generated_graph(generated: tuple[Graph
             same(paths(store, a, b, **case), paths(store, a, b, **case, in_database=True))
     assert [len(s.relations) for s in paths(store, a, b).paths[0].steps] == [2]
     assert [len(s.relations) for s in paths(store, a, b, as_of=DAYS[3]).paths[0].steps] == [1]
+
+
+def test_column_helpers_are_numpys_own() -> None:
+    """`distinct` and `is_in` (faster than numpy 2.4's unique and isin) give what those give."""
+    rng = np.random.default_rng(3)
+    for size in (0, 1, 7, 2_000, 50_000):
+        values = rng.integers(0, 1_000, size).astype(np.int32)
+        assert np.array_equal(distinct(values), np.unique(values)) and distinct(values).dtype == values.dtype
+        for wanted in ([], [3], [0, 999, 5, 5], list(range(0, 1_000, 7))):
+            assert np.array_equal(is_in(values, wanted, 1_000), np.isin(values, wanted))
 
 
 def _search_rows() -> list[dict[str, Any]]:
