@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from graph.model import Source
-from graph.store import GraphStore, NotFound
-from questions.common import EntityRef, holds, sources
+from graph.store import GraphStore, NotFound, version_of
+from questions.common import EntityRef, holds, row_ref, sources
 from questions.resolve import Resolution, resolve
 
 OTHER_FIELDS = ("key", "kind", "name_fi", "name_en", "name_sv")  # q_entity_relations' columns for the other end
@@ -39,16 +39,31 @@ class Entity(EntityRef):
     sources: list[Source] = Field(default_factory=list)
     relations: dict[str, list[Relation]] = Field(default_factory=dict)
     resolved: Resolution | None = None  # how the key, name or alias asked for was read
+    _version: str | None = PrivateAttr(default=None)  # of the properties shown: the answer's ETag
+
+    @property
+    def version(self) -> str | None:
+        return self._version
 
 
 def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Entity:
-    """`key`: a key, a name or an alias (questions.resolve)."""
-    resolution = resolve(store, key)
+    """`key`: a key, a name or an alias (questions.resolve). The answer's `version` (its ETag) is
+    that of the properties it shows, read with them."""
+    stored: dict[str, dict[str, Any]] = {}
+
+    def read(keys: list[str]) -> dict[str, EntityRef]:
+        """The entities among `keys`, their properties kept: a key resolves and reads in one go."""
+        for row in store.read("q_entity", {"keys": keys}):
+            stored[row["props"]["key"]] = row["props"]
+        return {k: row_ref(props) for k, props in stored.items() if k in keys}
+
+    resolution = resolve(store, key, refs=read)
     key = resolution.entity.key
-    rows = store.read("q_entity", {"key": key})
-    if not rows:
+    if key not in stored:  # resolved by name: read it now
+        read([key])
+    props = stored.get(key)
+    if props is None:
         raise NotFound(f"no entity with key {key!r}")
-    props = rows[0]["props"]
     relations: dict[str, list[Relation]] = {}
     # Plain values, not converted dicts (a hub has hundreds of relations); only dates need converting.
     for rel_type, start, *other, rel in store.read_values("q_entity_relations", {"key": key}):
@@ -67,7 +82,7 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
                 sources=sources(rel.get("sources")),
             )
         )
-    return Entity(
+    answer = Entity(
         key=key,
         kind=props["kind"],
         name_fi=props.get("name_fi"),
@@ -80,6 +95,8 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
         relations={name: sorted(group, key=_relation_order) for name, group in sorted(relations.items())},
         resolved=resolution,
     )
+    answer._version = version_of(props)
+    return answer
 
 
 def _relation_order(r: Relation) -> tuple[str, str, str, dt.date, dt.date, str, str, str]:

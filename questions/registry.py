@@ -36,7 +36,7 @@ from questions.neighbourhood import DEFAULT_NODE_CAP, MAX_DEPTH, NeighbourhoodAn
 from questions.partners import PartnerQuery, PartnersAnswer, partners_by_themes, partners_page
 from questions.paths import MAX_HOPS, PathsAnswer, paths
 from questions.paths import MAX_LIMIT as PATHS_MAX
-from questions.resolve import MAX_TEXT, resolve
+from questions.resolve import MAX_TEXT
 from questions.search import MAX_LIMIT as SEARCH_MAX
 from questions.search import SearchResponse, search
 from questions.themes import ThemeOverview, list_themes, theme_overview
@@ -224,7 +224,7 @@ class Question(Generic[P, A]):
     audit: Callable[[A], tuple[str, list[str]]] | None = None
     xlsx: bool = True  # `format=xlsx` / `--xlsx FILE`: the whole answer as a workbook
     from_schema: Callable[[Schema], A] | None = None  # answered from the schema alone: no database
-    etag: Callable[[GraphStore, P], str | None] | None = None  # the version an answer's If-Match names
+    etag: Callable[[A], str | None] | None = None  # the version an answer's If-Match names, read with it
     cli: Mapping[str, CliParam] = field(default_factory=dict)
     rate_group: str | None = None  # the rate-limit group of costly graph walks (api/limits.py)
     map: str | None = None  # the map view drawing its answer (viz/views.py: /maps/<map>, `partnergraph map <map>`)
@@ -297,10 +297,8 @@ class Question(Generic[P, A]):
 _PAGE_MODELS: dict[str, type[BaseModel]] = {}
 
 
-def _entity_version(store: GraphStore, params: EntityParams) -> str | None:
-    key = resolve(store, params.key).entity.key
-    version = store.versions([key]).get(key)
-    return None if version is None else str(version)
+def _entity_version(answer: Entity) -> str | None:
+    return answer.version
 
 
 def _contacts_shown(answer: ContactsAnswer) -> tuple[str, list[str]]:

@@ -17,7 +17,7 @@ must name exactly one record, whatever names say.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel
@@ -77,11 +77,19 @@ def _ref(entity: IndexedEntity) -> EntityRef:
     )
 
 
-def resolve(store: GraphStore, text: str, *, kinds: Iterable[str] | None = None, at: View | None = None) -> Resolution:
+def resolve(
+    store: GraphStore,
+    text: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    at: View | None = None,
+    refs: Callable[[list[str]], Mapping[str, EntityRef]] | None = None,
+) -> Resolution:
     """The one entity `text` names (a key, a name or an alias), of one of `kinds` when given.
 
     `at`: the projection a question already holds (one read of the change counter): keys are
-    looked up in it instead of the database."""
+    looked up in it instead of the database. `refs`: the caller's own lookup of keys (the
+    entities among them that exist), when its read of them serves it too."""
     wanted = frozenset(kinds or ())
     what = next(iter(wanted)).lower() if len(wanted) == 1 else "entity"
     asked = text.strip()
@@ -91,7 +99,7 @@ def resolve(store: GraphStore, text: str, *, kinds: Iterable[str] | None = None,
         raise QuestionError(f"a key or name has at most {MAX_TEXT} characters")
     keys = [k for k in dict.fromkeys([asked, asked.lower()]) if KEY.match(k)]
     if keys:
-        found = entity_refs(store, keys) if at is None else _refs_in(at, keys)
+        found = refs(keys) if refs is not None else entity_refs(store, keys) if at is None else _refs_in(at, keys)
         for key in keys:
             if key in found and (not wanted or found[key].kind in wanted):
                 return Resolution(asked=text, entity=found[key], by="key" if key == asked else "name")

@@ -33,6 +33,27 @@ def initiative(key: str, year: int = 0) -> dict[str, Any]:
     return {"key": key, "kind": "Initiative", "name_en": key, "properties": {"year": year}, "sources": SOURCE}
 
 
+def test_the_etag_is_the_version_of_what_the_answer_shows(store: GraphStore, client_for: Clients) -> None:
+    """Read with the entity's properties, in the same statement: by key or by name, the version
+    the store gives; and a key resolves and reads in one statement, then the relations in one."""
+    client = client_for(store)
+    assert client.post("/entities", json=sourced(initiative("nycx")), headers=EDITOR).status_code == 201
+    by_key, by_name = client.get("/entities/nycx"), client.get("/entities/NYCX")
+    assert by_key.headers["etag"] == by_name.headers["etag"] == f'"{store.versions(["nycx"])["nycx"]}"'
+    assert by_key.json() == by_name.json() | {"resolved": by_key.json()["resolved"]}
+    reads: list[str] = []
+    read, read_values = store.read, store.read_values
+
+    def recorded(reader: Any) -> Any:
+        return lambda name, *args, **options: reads.append(name) or reader(name, *args, **options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store, "read", recorded(read))
+        patch.setattr(store, "read_values", recorded(read_values))
+        assert client.get("/entities/nycx").headers["etag"] == by_key.headers["etag"]
+    assert [name for name in reads if name.startswith("q_")] == ["q_entity", "q_entity_relations"], reads
+
+
 def test_if_match_refuses_a_stale_write_and_changes_nothing(store: GraphStore, client_for: Clients) -> None:
     client = client_for(store)
     created = client.post("/entities", json=sourced(initiative("nycx")), headers=EDITOR)

@@ -87,17 +87,18 @@ def _endpoint(question: Question[Any, Any]) -> tuple[Callable[..., Any], type[Ba
         params = model_from(question.params, question.route, values)
         store, who, fmt = values["store"], values["who"], values.get("fmt", "json")
         personal = question.personal and who.sees_contacts
-        # The version is read before the answer: a write in between can only make the ETag stale
-        # (a spurious 412 later), never let a change based on this answer overwrite a newer one.
-        version = question.etag(store, params) if question.etag is not None and fmt == "json" else None
-        headers = {"ETag": f'"{version}"'} if version is not None else None  # what If-Match on PATCH/DELETE names
+        if fmt == "json" and question.etag is not None:
+            # The ETag (what If-Match on PATCH/DELETE names) is the version of what the answer shows,
+            # read in the same statement: a change based on this answer never overwrites a newer one.
+            tagged = question.ask(store, params, include_personal=personal)
+            version = question.etag(tagged)
+            headers = {"ETag": f'"{version}"'} if version is not None else None
+            return Response(tagged.model_dump_json(by_alias=True), media_type=JSON, headers=headers)
         if fmt == "json" and question.paged is None and question.audit is None:  # the answer as it is: JSON at once
-            return Response(
-                question.ask_json(store, params, include_personal=personal), media_type=JSON, headers=headers
-            )
+            return Response(question.ask_json(store, params, include_personal=personal), media_type=JSON)
         if fmt == "json" and question.paged is not None and question.audit is None:  # a page: JSON at once
             page = question.ask_page_json(store, params, values["limit"], values["offset"], include_personal=personal)
-            return Response(page, media_type=JSON, headers=headers)
+            return Response(page, media_type=JSON)
         if question.paged is not None and fmt == "json":
             result = question.ask_page(store, params, values["limit"], values["offset"], include_personal=personal)
         else:
@@ -109,7 +110,7 @@ def _endpoint(question: Question[Any, Any]) -> tuple[Callable[..., Any], type[Ba
             return workbook_response(result, _file_name(question, result), include_personal=personal)
         # Serialised here, once: the answer is already a validated model of the declared type, so
         # FastAPI's second validation and encoding of it (a third of a large answer's time) is skipped.
-        return Response(result.model_dump_json(by_alias=True), media_type=JSON, headers=headers)
+        return Response(result.model_dump_json(by_alias=True), media_type=JSON)
 
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = f"get_{question.name.replace('-', '_')}"
