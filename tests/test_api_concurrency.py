@@ -45,7 +45,11 @@ def test_the_etag_is_the_version_of_what_the_answer_shows(store: GraphStore, cli
     read, read_values = store.read, store.read_values
 
     def recorded(reader: Any) -> Any:
-        return lambda name, *args, **options: reads.append(name) or reader(name, *args, **options)
+        def call(name: str, *args: Any, **options: Any) -> Any:
+            reads.append(name)
+            return reader(name, *args, **options)
+
+        return call
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(store, "read", recorded(read))
