@@ -218,7 +218,7 @@ def _theme_adjacency(at: View, family: set[str], as_of: dt.date | None) -> tuple
     actors = sorted({p.keys[i] for i in p.starts[links].tolist() if p.kinds[i] != THEME})
     if not actors:
         return np.zeros(0, dtype=np.int64), sp.csr_matrix((0, 0))
-    ball, _ = p.expand(actors, 1, avoid_kinds=[THEME], as_of=as_of, node_cap=THEME_NEIGHBOURHOOD_CAP)
+    ball, _, _ = p.expand(actors, 1, avoid_kinds=[THEME], as_of=as_of, node_cap=THEME_NEIGHBOURHOOD_CAP)
     inside = np.zeros(len(p.keys), dtype=bool)
     inside[[p.index[k] for k in ball if k in p.index]] = True
     members = np.flatnonzero(inside)

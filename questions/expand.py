@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict, Unpack
 
 import networkx as nx
+import numpy as np
+import numpy.typing as npt
 
 from graph.store import GraphStore, chunks
 from questions.common import holds
@@ -53,6 +55,9 @@ class Ball:
 
     depth: dict[str, int] = field(default_factory=dict)
     truncated: bool = False
+    # From the projection: the entities reached (its indices) by depth, then key, and their
+    # depths; None when grown through the database.
+    placed: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
 
 
 class Reach(TypedDict, total=False):
@@ -84,8 +89,8 @@ def expand(
     """
     if in_database:
         return _hop_by_hop(store, seeds, depth, reach)
-    found, truncated = (at.projection if at is not None else projection(store)).expand(seeds, depth, **reach)
-    return Ball(depth=found, truncated=truncated)
+    found, truncated, placed = (at.projection if at is not None else projection(store)).expand(seeds, depth, **reach)
+    return Ball(depth=found, truncated=truncated, placed=placed)
 
 
 def _hop_by_hop(store: GraphStore, seeds: Iterable[str], depth: int, reach: Reach) -> Ball:

@@ -154,6 +154,8 @@ def _from_projection(at: View, ball: Ball, as_of: dt.date | None) -> tuple[list[
 def _placed(p: Projection, ball: Ball) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The ball's entities (indices) by depth, then key (indices sort as keys do), and their depths;
     a seed deleted meanwhile is not in the snapshot either."""
+    if ball.placed is not None:  # grown on the projection: already in that order
+        return ball.placed
     found = np.fromiter((p.index.get(key, -1) for key in ball.depth), dtype=np.int64, count=len(ball.depth))
     levels = np.fromiter(ball.depth.values(), dtype=np.int64, count=len(ball.depth))
     inside = found >= 0
