@@ -7,6 +7,7 @@ this question touches (only questions.contacts reads them, and only when allowed
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr
@@ -92,17 +93,28 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
         properties={k: v for k, v in sorted(props.items()) if k not in HIDDEN},
         sources=sources(props.get("sources")),
         # Sorted here (not in Cypher): the same order from every server, ties included.
-        relations={name: sorted(group, key=_relation_order) for name, group in sorted(relations.items())},
+        relations={name: _in_order(group) for name, group in sorted(relations.items())},
         resolved=resolution,
     )
     answer._version = version_of(props)
     return answer
 
 
-def _relation_order(r: Relation) -> tuple[str, str, str, dt.date, dt.date, str, str, str]:
-    """By the other end, then every field that can tell two relations to it apart."""
+def _in_order(group: list[Relation]) -> list[Relation]:
+    """By the other end, then every field that can tell two relations to it apart, the sources
+    last (as their repr); that repr, a tenth of a hub's answer, is made only for relations equal
+    in every other field."""
+    ordered = sorted(group, key=_relation_order)
+    out: list[Relation] = []
+    for _, same in itertools.groupby(ordered, key=_relation_order):
+        tied = list(same)
+        out += sorted(tied, key=lambda r: repr(r.sources)) if len(tied) > 1 else tied
+    return out
+
+
+def _relation_order(r: Relation) -> tuple[str, str, str, dt.date, dt.date, str, str]:
     return (r.other.key, r.direction, r.role or "", r.since or dt.date.min, r.until or dt.date.max, r.basis,
-            r.note or "", repr(r.sources))  # fmt: skip
+            r.note or "")  # fmt: skip
 
 
 def _day(value: Any) -> Any:

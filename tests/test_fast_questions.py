@@ -23,11 +23,13 @@ import pytest
 from test_questions_support import SCHEMA
 
 from bench.generate import generate
-from graph.model import Batch, parse_node, parse_relation
+from graph.model import Batch, Source, parse_node, parse_relation
 from graph.store import GraphStore
 from questions import brokers as brokers_module
 from questions.brokers import brokers
 from questions.columns import distinct, is_in
+from questions.common import EntityRef
+from questions.entity import Relation, _in_order
 from questions.expand import expand
 from questions.governance import governance, governance_in_database, governance_raw
 from questions.neighbourhood import neighbourhood
@@ -370,6 +372,31 @@ def test_column_helpers_are_numpys_own() -> None:
         assert np.array_equal(distinct(values), np.unique(values)) and distinct(values).dtype == values.dtype
         for wanted in ([], [3], [0, 999, 5, 5], list(range(0, 1_000, 7))):
             assert np.array_equal(is_in(values, wanted, 1_000), np.isin(values, wanted))
+
+
+def test_entity_relations_are_ordered_by_every_field_sources_last() -> None:
+    """The order of an entity's relations (sources compared only among relations equal in every
+    other field) is that of one sort on all the fields, sources as their repr."""
+    rng = random.Random(8)
+    other = [EntityRef(key=k, kind="City") for k in ("a", "b")]
+    group = [
+        Relation(
+            type="PARTNER_OF",
+            direction=rng.choice(["in", "out"]),
+            other=rng.choice(other),
+            role=rng.choice([None, "lead"]),
+            since=rng.choice([None, dt.date(2020, 1, 1)]),
+            note=rng.choice([None, "x"]),
+            sources=[Source(doc=rng.choice(["d1", "d2", "d10"]), quote=rng.choice(["q", "Q2"]))],
+        )
+        for _ in range(300)
+    ]
+
+    def every_field(r: Relation) -> tuple[str, str, str, dt.date, dt.date, str, str, str]:
+        return (r.other.key, r.direction, r.role or "", r.since or dt.date.min, r.until or dt.date.max, r.basis,
+                r.note or "", repr(r.sources))  # fmt: skip
+
+    assert _in_order(group) == sorted(group, key=every_field)
 
 
 def _search_rows() -> list[dict[str, Any]]:
