@@ -121,13 +121,14 @@ class IndexBuild:
     build_s: float  # from the names the projection holds (median of 3): the index alone
     first_search_s: float  # the first search before any graph question: one read of every name, then the build
     read_s: float  # that read of every name alone
+    projection_s: float  # building the projection whose names the first figure uses (once a version)
 
 
 def index_build(db: Database) -> IndexBuild:
     """The index as the first search before any graph question builds it (one read of every name,
-    then the build), then built from the projection's names (the projection is built first,
-    untimed: its cost is its own row); then the first search itself, so that the searches timed
-    after it find their index."""
+    then the build), then built from the projection's names (the projection is built first and
+    timed on its own: every graph question shares it); then the first search itself, so that the
+    searches timed after it find their index."""
     from questions.projection import projection
     from questions.search import kind_words, name_columns, read_names, search
     from questions.search_index import SearchIndex
@@ -139,14 +140,16 @@ def index_build(db: Database) -> IndexBuild:
     read_s = time.perf_counter() - started
     SearchIndex.from_columns(names, words)
     first_s = time.perf_counter() - started
+    started = time.perf_counter()
     held_names = name_columns(projection(store))
+    projection_s = time.perf_counter() - started
     builds = []
     for _ in range(3):
         started = time.perf_counter()
         SearchIndex.from_columns(held_names, words)
         builds.append(time.perf_counter() - started)
     search(store, "warm up")
-    return IndexBuild(statistics.median(builds), first_s, read_s)
+    return IndexBuild(statistics.median(builds), first_s, read_s, projection_s)
 
 
 @dataclass
@@ -251,7 +254,8 @@ def tables(results: Results, timings: list[Timing]) -> None:
             "holds (after a graph question), and the first search before any graph question, which reads every "
             "name itself: "
             + ", ".join(f"{ENGINE_TITLES[t.engine]} {b.build_s:.2f} s / {b.first_search_s:.2f} s (the read "
-                        f"{b.read_s:.2f} s) at {t.size:,} nodes" for t, b in builds)
+                        f"{b.read_s:.2f} s; the projection itself {b.projection_s:.1f} s) at {t.size:,} nodes"
+                        for t, b in builds)
             + "."
         )  # fmt: skip
     results.raw["questions"] = [t.as_dict() for t in timings]
@@ -265,7 +269,8 @@ def tables(results: Results, timings: list[Timing]) -> None:
                 Target(f"{ENGINE_TITLES[engine]}: search index build, {last.size:,} names",
                        f"{index.build_s:.2f} s from the projection's names (the first search before any graph "
                        f"question, reading every name itself: {index.first_search_s:.2f} s, the read "
-                       f"{index.read_s:.2f} s)", f"≤ {INDEX_BUILD_TARGET_S:.0f} s", ok,
+                       f"{index.read_s:.2f} s; the projection, shared by the graph questions, took "
+                       f"{index.projection_s:.1f} s to build)", f"≤ {INDEX_BUILD_TARGET_S:.0f} s", ok,
                        "" if ok else "the index's own build: every text folded and split in one pass, then "
                        "the phrases, the postings and the trigrams in numpy")
             )  # fmt: skip
