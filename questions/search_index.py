@@ -163,7 +163,7 @@ class SearchIndex:
         return list(gather(texts, pick.tolist())), owner[pick], place[pick]
 
     def _add_all(self, columns: NameColumns) -> None:
-        """Every entity's phrases (names, aliases, key), each a tuple of distinct word ids.
+        """Every entity's phrases (names, aliases, key), each its distinct word ids in order.
 
         The hot path of a build (10^5 entities, about 2.3·10^5 phrases), so nothing runs per word
         in Python but one dict lookup: the texts are put in entity order (names, aliases, key),
