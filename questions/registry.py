@@ -224,7 +224,8 @@ class Question(Generic[P, A]):
     audit: Callable[[A], tuple[str, list[str]]] | None = None
     xlsx: bool = True  # `format=xlsx` / `--xlsx FILE`: the whole answer as a workbook
     from_schema: Callable[[Schema], A] | None = None  # answered from the schema alone: no database
-    etag: Callable[[A], str | None] | None = None  # the version an answer's If-Match names, read with it
+    # The version an answer's If-Match names, read with it (sent as ETag for a whole, unaudited answer).
+    etag: Callable[[A], str | None] | None = None
     cli: Mapping[str, CliParam] = field(default_factory=dict)
     rate_group: str | None = None  # the rate-limit group of costly graph walks (api/limits.py)
     map: str | None = None  # the map view drawing its answer (viz/views.py: /maps/<map>, `partnergraph map <map>`)

@@ -87,7 +87,7 @@ def _endpoint(question: Question[Any, Any]) -> tuple[Callable[..., Any], type[Ba
         params = model_from(question.params, question.route, values)
         store, who, fmt = values["store"], values["who"], values.get("fmt", "json")
         personal = question.personal and who.sees_contacts
-        if fmt == "json" and question.etag is not None:
+        if fmt == "json" and question.etag is not None and question.paged is None and question.audit is None:
             # The ETag (what If-Match on PATCH/DELETE names) is the version of what the answer shows,
             # read in the same statement: a change based on this answer never overwrites a newer one.
             tagged = question.ask(store, params, include_personal=personal)
