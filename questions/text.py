@@ -96,7 +96,7 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
-_SEPARATOR = "\x1f"  # a control character: no name holds it, and no folding makes it
+_SEPARATOR = "\x1f"  # a control character no folding makes; a text holding it takes the slow path
 _NON_WORD_BUT_SEPARATOR = re.compile(r"[^0-9a-z\x1f]+")
 
 
