@@ -11,10 +11,11 @@ sorted vocabulary. A name scores the mean similarity of the query's words times 
 name they cover, so "Helsinki" ranks the city above "Helsinki Airport". A query word also
 matches through its Snowball stems (Finnish, Swedish, English); a long word made of two known
 words is also read as its head and as both words; a head word naming a kind (`kind_words`, from
-the schema) lifts that kind. Measured on 10^5 generated entities (two cores, shared): a query
-takes a few ms at the median; a build 1.0-1.3 s where the loop over each phrase's words it
-replaced took 2.4-2.7 s in the same runs (the cyclic garbage collector paused in both), and it
-keeps 36 MB of Python objects where that one kept 77 MB.
+the schema) lifts that kind. Measured outside `make bench` on 10^5 generated entities (two
+cores, shared): a query takes a few ms at the median; a build 1.0-1.3 s where the loop over each
+phrase's words it replaced took 2.4-2.7 s in the same runs (the cyclic garbage collector paused
+in both), and it keeps 36 MB of Python objects where that one kept 77 MB (tracemalloc). `make
+bench` prints the build at 10^5 names.
 """
 
 from __future__ import annotations
@@ -514,9 +515,6 @@ class _Ragged:
 
     def size(self, row: int) -> int:
         return self._bounds[row + 1] - self._bounds[row]
-
-    def rows(self) -> list[list[int]]:
-        return [self[row].tolist() for row in range(len(self))]
 
 
 def _ints(values: npt.NDArray[np.int64]) -> array[int]:
