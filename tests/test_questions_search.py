@@ -20,7 +20,7 @@ from graph.store import GraphStore
 from questions.common import QuestionError
 from questions.projection import held, projection
 from questions.search import INDEX_COLUMNS, index_for, invalidate, kind_words, read_names, search
-from questions.search_index import SearchIndex
+from questions.search_index import NameColumns, SearchIndex
 from questions.text import fold, tokens, variants, word_stream
 
 
@@ -85,9 +85,11 @@ def test_every_name_and_alias_in_the_files_finds_its_entity(helsinki: GraphStore
 
 
 def test_the_index_reads_the_columns_it_names(helsinki: GraphStore) -> None:
-    """The index is built from plain value lists: their order is the statement's RETURN order."""
+    """The index is built from plain value lists: their order is the statement's RETURN order, and
+    `read_names` puts each in its column."""
     rows = helsinki.read("q_search_index")
     assert rows and all(tuple(row) == INDEX_COLUMNS for row in rows)
+    assert read_names(helsinki) == NameColumns.of(rows)
     assert any(row["aliases"] for row in rows) and any(row["name_sv"] for row in rows)
 
 
