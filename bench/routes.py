@@ -30,7 +30,7 @@ CAUSES = {
     "paths": "the layers of every shortest path on the arrays, then each step's relations as models",
     "governance": "every membership without an owner is listed (about 1 MB of JSON at 10^5 nodes)",
     "neighbourhood": "up to 2,000 nodes and their relations as plain data, then up to 0.7 MB of JSON",
-    "map JSON": "the layout (Kamada-Kawai, scipy's minimiser, up to 60 nodes), the styled nodes and a snapshot read",
+    "map JSON": "the question's reads, one snapshot read of the entities shown, the styled nodes and their layout",
     "contacts": "its reads of the database (the contact rule, step by step) per call",
     "entity": "two reads of the database per call (the entity, its relations)",
     "search": "the ranking in Python",

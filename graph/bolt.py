@@ -865,9 +865,8 @@ class BoltStore:
             node_rows = self.read("snapshot_all_nodes")
             rel_rows = self.read("snapshot_all_relations")
         else:
-            wanted = sorted(set(keys))
-            node_rows = self.read("snapshot_nodes", {"keys": wanted})
-            rel_rows = self.read("snapshot_relations", {"keys": wanted})
+            node_rows = self.read("snapshot_keys", {"keys": sorted(set(keys))})
+            rel_rows = [{"start": row["props"]["key"], **out} for row in node_rows for out in row["out"]]
         graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         for row in node_rows:
             props = _decode_sources(row["props"])

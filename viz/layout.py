@@ -1,6 +1,9 @@
 """Node positions, precomputed in Python so that large maps open without browser physics.
 
-- small connected graphs (<= 60 nodes): Kamada-Kawai (networkx);
+- small connected graphs (<= 60 nodes): Kamada-Kawai, igraph's (in C). networkx's, which this
+  replaced, minimises the same energy with scipy from Python: on connected graphs of 9, 20 and 60
+  nodes (medians of 30, same run) it took 3.4, 14 and 74 ms, igraph 0.12, 0.6 and 5.3 ms, and the
+  layouts' stress stayed within 10% of each other (lower on some graphs, higher on others);
 - larger: Fruchterman-Reingold forces with repulsion computed on a grid (exact between nodes in
   neighbouring cells, from cell centroids beyond), so one iteration costs about O(n * sqrt(n))
   instead of O(n^2). Measured on generated graphs (median of 5, same run, load 3.7): at 500 nodes
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import math
 
+import igraph
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
@@ -41,14 +45,13 @@ def compute_layout(
         simple.remove_nodes_from(isolated)
         placed = compute_layout(simple, seed, iterations)
         return {**placed, **_rows_below(placed, [str(v) for v in isolated])}
-    if n <= SMALL and nx.is_connected(simple):
-        raw = nx.kamada_kawai_layout(simple)
-        nodes = list(raw)
-        pos = np.array([raw[v] for v in nodes], dtype=float)
+    nodes = list(simple.nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    pairs = [(index[u], index[v]) for u, v in simple.edges()]
+    if n <= SMALL and nx.is_connected(simple):  # from a circle, so deterministic without the seed
+        pos = np.array(igraph.Graph(n=n, edges=pairs).layout_kamada_kawai().coords, dtype=float)
     else:
-        nodes = list(simple.nodes)
-        index = {v: i for i, v in enumerate(nodes)}
-        edges = np.array([(index[u], index[v]) for u, v in simple.edges()], dtype=np.int64).reshape(-1, 2)
+        edges = np.array(pairs, dtype=np.int64).reshape(-1, 2)
         pos = grid_fruchterman_reingold(n, edges, seed=seed, iterations=iterations)
     pos = pos - pos.mean(axis=0)
     radius = float(np.percentile(np.sqrt((pos * pos).sum(axis=1)), 95)) or 1.0

@@ -1,4 +1,0 @@
-// The entities with the given keys.
-UNWIND $keys AS k
-MATCH (n:Entity {key: k})
-RETURN properties(n) AS props
