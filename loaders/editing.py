@@ -145,9 +145,10 @@ def delete_entity(store: GraphStore, key: str, journal: Journal = _no_journal, e
     if before is None:
         raise NotFound(f"No entity with key {key!r}.")
     # The relations that go with it, so the audit says what the delete removed.
+    [[found]] = store.read_values("q_entity_relations", {"key": key})
     before["relations"] = sorted(
-        f"{key} -{row['type']}-> {row['other']}" if row["start"] == key else f"{row['other']} -{row['type']}-> {key}"
-        for row in store.read("q_entity_relations", {"key": key})
+        f"{key} -{rel_type}-> {other}" if start == key else f"{other} -{rel_type}-> {key}"
+        for rel_type, start, other, *_ in found
     )
     summary = store.delete(
         node_keys=[key], receipt=journal("entity.delete", key), expect={key: expect} if expect else None

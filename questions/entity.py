@@ -67,7 +67,8 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
         raise NotFound(f"no entity with key {key!r}")
     relations: dict[str, list[Relation]] = {}
     # Plain values, not converted dicts (a hub has hundreds of relations); only dates need converting.
-    for rel_type, start, *other, rel in store.read_values("q_entity_relations", {"key": key}):
+    [[found]] = store.read_values("q_entity_relations", {"key": key})
+    for rel_type, start, *other, rel in found:
         if not holds(rel, as_of):
             continue
         relations.setdefault(rel_type, []).append(
