@@ -865,8 +865,13 @@ class BoltStore:
             node_rows = self.read("snapshot_all_nodes")
             rel_rows = self.read("snapshot_all_relations")
         else:
-            node_rows = self.read("snapshot_keys", {"keys": sorted(set(keys))})
-            rel_rows = [{"start": row["props"]["key"], **out} for row in node_rows for out in row["out"]]
+            [found] = self.read("snapshot_keys", {"keys": sorted(set(keys))})
+            node_rows = [{"props": props} for props, _ in found["rows"]]
+            rel_rows = [
+                {"start": props["key"], "type": rel_type, "end": end, "props": rel}
+                for props, out in found["rows"]
+                for rel_type, end, rel in out
+            ]
         graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         for row in node_rows:
             props = _decode_sources(row["props"])
