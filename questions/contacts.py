@@ -80,10 +80,7 @@ def contacts(
     schema = store.schema
     is_theme = found.kind == schema.kind_with_role("theme")
     targets = sorted(theme_closure(store, [key], as_of)[key]) if is_theme else [key]
-    found_rows = [_contact(schema, row, "direct") for row in store.read("q_contacts", {"keys": targets})]
-    found_rows += [
-        _contact(schema, row, "membership_owner") for row in store.read("q_contacts_via_owner", {"keys": targets})
-    ]
+    found_rows = [_contact(schema, row, row["step"]) for row in store.read("q_contacts", {"keys": targets})]
     people = [c for c, row in found_rows if _holds(row, as_of)]
     if not people:
         rows = [_leader(schema, row) for row in store.read("q_contacts_via_coordinator", {"home": home})]
