@@ -1,3 +1,4 @@
-// Names and aliases of every entity, for the in-memory search index (questions/search.py).
+// Names and aliases of every entity, for the in-memory search index (questions/search.py), as one
+// row holding a list: the driver's cost is per record (10^5 entities: 4.7 -> 1.1 s on ArcadeDB).
 MATCH (n:Entity)
-RETURN n.key AS key, n.kind AS kind, n.name_fi AS name_fi, n.name_en AS name_en, n.name_sv AS name_sv, n.aliases AS aliases
+RETURN collect([n.key, n.kind, n.name_fi, n.name_en, n.name_sv, n.aliases]) AS rows

@@ -19,6 +19,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -78,13 +79,13 @@ class Projection:
         the rows of 4·10^5 relations as dicts would take about 250 MB for a moment (measured at
         10^5 nodes), and a Python process keeps its peak. Repeated texts (types, roles, bases) are
         stored once and shared."""
-        nodes = sorted(store.read("q_projection_nodes"), key=lambda row: str(row["key"]))
-        keys = [str(row["key"]) for row in nodes]
-        kinds = [str(row["kind"]) for row in nodes]
-        names_fi = [row["name_fi"] for row in nodes]
-        names_en = [row["name_en"] for row in nodes]
-        names_sv = [row.get("name_sv") for row in nodes]
-        aliases = [row.get("aliases") or None for row in nodes]
+        [[rows]] = store.read_values("q_projection_nodes")
+        nodes = sorted(rows, key=itemgetter(0))
+        del rows
+        keys = [str(row[0]) for row in nodes]
+        kinds = [str(row[1]) for row in nodes]
+        names_fi, names_en, names_sv = ([row[i] for row in nodes] for i in (2, 3, 4))
+        aliases = [row[5] or None for row in nodes]
         del nodes
         index = {key: i for i, key in enumerate(keys)}
         shared: dict[Any, Any] = {}  # one object per distinct type, role, basis and date
@@ -110,11 +111,10 @@ class Projection:
         since: list[Any] = []
         until: list[Any] = []
         for start_keys in chunks(keys):
-            # Plain value lists (start, end, type, key, role, basis, since, until): a third faster to
-            # fetch than converted dicts; only the dates need converting.
-            for start, end_key, rel_type, rel_key, role, basis, first, last in store.read_values(
-                "q_projection_relations", {"keys": list(start_keys)}
-            ):
+            # Plain value lists (start, end, type, key, role, basis, since, until) in one row: only
+            # the dates need converting.
+            [[rows]] = store.read_values("q_projection_relations", {"keys": list(start_keys)})
+            for start, end_key, rel_type, rel_key, role, basis, first, last in rows:
                 end = index.get(end_key)
                 if end is None:  # an end created after the nodes were read: the counter moved, the next use rebuilds
                     continue

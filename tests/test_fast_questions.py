@@ -99,7 +99,7 @@ def _but_themes(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_partners_by_themes_fast_is_the_reference_on_helsinki(helsinki_store: GraphStore) -> None:
-    themes = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes") if r["kind"] == "Theme")
+    themes = sorted(k for k, d in helsinki_store.snapshot().nodes(data=True) if d["kind"] == "Theme")
     cases = [{"themes": [t], "mode": "all"} for t in themes]
     cases += [
         {"themes": list(pair), "mode": mode}
@@ -155,7 +155,7 @@ def test_theme_overview_fast_is_the_reference_on_a_generated_graph(generated: tu
 
 
 def test_governance_fast_is_the_reference(helsinki_store: GraphStore) -> None:
-    cities = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes") if r["kind"] == "City")
+    cities = sorted(k for k, d in helsinki_store.snapshot().nodes(data=True) if d["kind"] == "City")
     for as_of in DAYS:
         for home in ["helsinki", *cities[:6]]:
             raw = governance_raw(helsinki_store, home=home, as_of=as_of)
@@ -217,7 +217,7 @@ def brokers_cases(themes: list[str]) -> list[dict[str, Any]]:
 
 
 def test_brokers_fast_is_networkx_on_helsinki(helsinki_store: GraphStore) -> None:
-    themes = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes") if r["kind"] == "Theme")
+    themes = sorted(k for k, d in helsinki_store.snapshot().nodes(data=True) if d["kind"] == "Theme")
     for case in brokers_cases(themes[:12]):
         same(brokers(helsinki_store, **case), brokers(helsinki_store, **case, in_database=True))
 
@@ -319,7 +319,7 @@ def test_neighbourhood_kept_to_themes_is_the_reference(generated: tuple[GraphSto
 def test_paths_fast_is_the_reference(helsinki_store: GraphStore) -> None:
     """Paths walk the projection and take their steps' entities and relations from it; the
     reference asks every hop of the database and reads the steps from a snapshot."""
-    keys = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes"))
+    keys = sorted(helsinki_store.snapshot().nodes)
     rng = random.Random(8)
     cases: list[dict[str, Any]] = [
         {},

@@ -43,7 +43,7 @@ def generated(store: GraphStore) -> tuple[GraphStore, Any]:
 
 
 def test_every_hop_is_the_databases_on_helsinki(helsinki_store: GraphStore) -> None:
-    keys = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes"))
+    keys = sorted(helsinki_store.snapshot().nodes)
     for as_of in DAYS:
         for key in keys:
             assert rows(hop(helsinki_store, [key], as_of=as_of)) == rows(
@@ -99,7 +99,7 @@ def test_questions_answer_the_same_from_the_projection_and_from_the_database(
 def test_neighbourhood_answers_are_the_full_snapshots_on_helsinki(helsinki_store: GraphStore) -> None:
     """The answer (from the projection) is what the full snapshot (from the database) gives, and
     its JSON straight from plain data is its model's, byte for byte."""
-    keys = sorted(r["key"] for r in helsinki_store.read("q_projection_nodes"))
+    keys = sorted(helsinki_store.snapshot().nodes)
     for key in keys:
         for depth, as_of, cap in ((1, None, 2_000), (2, dt.date(2019, 6, 1), 2_000), (2, None, 30)):
             found = neighbourhood(helsinki_store, [key], depth=depth, as_of=as_of, node_cap=cap)
