@@ -31,7 +31,7 @@ CAUSES = {
     "governance": "every membership without an owner is listed (about 1 MB of JSON at 10^5 nodes)",
     "neighbourhood": "up to 2,000 nodes and their relations as plain data, then up to 0.7 MB of JSON",
     "map JSON": "the question's reads, one snapshot read of the entities shown, the styled nodes and their layout",
-    "contacts": "its reads of the database (the contact rule, step by step) per call",
+    "contacts": "its reads per call: the key, then the contact rule (one read, two when it falls back to the unit)",
     "entity": "two reads of the database per call (the entity, its relations)",
     "search": "the ranking in Python",
 }
