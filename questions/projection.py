@@ -3,10 +3,11 @@
 Breadth-first questions (neighbourhood, paths) need only who is linked to whom, by which type and
 when; asking the database for that hop by hop costs a round trip and a query per hop. The
 projection holds it in numpy arrays (a CSR index of each entity's relations), built from two reads
-(each row of theirs a list of rows: the driver's cost is per record) and tagged with the change counter stored in the database (`store.data_version()`), which every
-write of every process bumps in its own transaction. Each use reads that counter once (one indexed
-read); when it moved, the projection is rebuilt before answering, so no answer is ever stale.
-Properties and provenance stay in the database: answers still read them there.
+(each returning one row that holds a list of rows: the driver's cost is per record) and tagged
+with the change counter stored in the database (`store.data_version()`), which every write of
+every process bumps in its own transaction. Each use reads that counter once (one indexed read);
+when it moved, the projection is rebuilt before answering, so no answer is ever stale. Properties
+and provenance stay in the database: answers still read them there.
 """
 
 from __future__ import annotations
