@@ -14,8 +14,9 @@ words is also read as its head and as both words; a head word naming a kind (`ki
 the schema) lifts that kind. Measured outside `make bench` on 10^5 generated entities (two
 cores, shared): a query takes a few ms at the median; a build 1.0-1.3 s where the loop over each
 phrase's words it replaced took 2.4-2.7 s in the same runs (the cyclic garbage collector paused
-in both), and it keeps 36 MB of Python objects where that one kept 77 MB (tracemalloc). `make
-bench` prints the build at 10^5 names.
+in both), and it keeps 36 MB of Python objects where that one kept 77 MB (tracemalloc). Entities
+made on demand and word ids from one dict pass took a further 15% off (medians of 6 interleaved
+builds, the other core busy: 1.17 against 1.38 s). `make bench` prints the build at 10^5 names.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import math
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, cast
+from typing import NamedTuple, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -126,7 +127,7 @@ class SearchIndex:
             self._words = list(self._word_ids)
             self._build_postings()
         order = sorted(range(len(self._words)), key=self._words.__getitem__)
-        self._sorted_words = [self._words[i] for i in order]
+        self._sorted_words = list(map(self._words.__getitem__, order))
         self._sorted_ids = np.asarray(order, dtype=np.int32)
         self._sorted_lengths = np.fromiter(map(len, self._sorted_words), dtype=np.int32, count=len(order))
 
@@ -137,8 +138,8 @@ class SearchIndex:
         """The entities (kept in `self.entities`), and every text to index with its entity and its
         place among the entity's texts (names 0-2, aliases 3…, the key last), in entity order."""
         names = [_texts_or_none(column) for column in columns.names()]
-        keys = [str(key) for key in columns.keys]
-        self.entities = list(map(IndexedEntity, keys, map(str, columns.kinds), *names))
+        keys, self._kinds = _texts(columns.keys), _texts(columns.kinds)
+        self.entities = _Entities(keys, self._kinds, *names)
         texts: list[str] = []
         owners: list[Ints] = []
         slots: list[Ints] = []
@@ -149,7 +150,8 @@ class SearchIndex:
             slots.append(np.full(len(have), slot, dtype=np.int64))
         alias_owners: list[int] = []
         alias_slots: list[int] = []
-        for i, found in enumerate(columns.aliases):
+        for i in [i for i, found in enumerate(columns.aliases) if found]:  # most entities have none
+            found = columns.aliases[i]
             if isinstance(found, list):
                 for offset, alias in enumerate(found):
                     if isinstance(alias, str) and alias:
@@ -174,12 +176,17 @@ class SearchIndex:
         texts, owners, slots = self._texts(columns)
         # One stream of folded words, the phrases separated by a mark folding never leaves.
         stream = word_stream(texts, _MARK)
-        vocabulary = dict.fromkeys(stream)  # in order of first appearance: the word ids
-        vocabulary.pop(_MARK, None)
-        self._word_ids = word_ids = dict(zip(vocabulary, itertools.count()))
-        word_ids[_MARK] = -1
-        ids = np.fromiter(map(word_ids.__getitem__, stream), dtype=np.int64, count=len(stream))
-        del word_ids[_MARK], stream, vocabulary
+        # One dict pass: each word's first place in the stream; word ids follow first appearance.
+        first_at: dict[str, int] = {}
+        at = np.fromiter(map(first_at.setdefault, stream, itertools.count()), dtype=np.int64, count=len(stream))
+        del stream
+        mark_at = first_at.pop(_MARK, -1)
+        firsts = np.zeros(len(at), dtype=bool)
+        firsts[np.fromiter(first_at.values(), dtype=np.int64, count=len(first_at))] = True
+        ids = (np.cumsum(firsts) - 1)[at]
+        ids[at == mark_at] = -1
+        self._word_ids = word_ids = dict(zip(first_at, itertools.count()))
+        del first_at, firsts, at
         marks = ids < 0
         phrase_of, word_of = np.cumsum(marks, dtype=np.int64)[~marks], ids[~marks]
         # A word repeated within a phrase counts once, at its first place (rare: sorted keys tell).
@@ -269,9 +276,10 @@ class SearchIndex:
         packed in one int64 (21 bits each, so integer order is text order), deduplicated within
         each word. The query-time cache of `trigrams` stays empty (it filled with ~10^5 frozensets,
         about 100 MB at 10^5 names, when the vocabulary went through it)."""
-        padded = ["  " + word + " " for word in self._words]
-        sizes = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
-        points = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        count = len(self._words)
+        sizes = np.fromiter(map(len, self._words), dtype=np.int64, count=count) + 3  # "  " + word + " "
+        padded = "  " + "   ".join(self._words) + " " if count else ""
+        points = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         ends = np.cumsum(sizes)
         starts = ends - sizes
         # Trigram i of a word starts at its position i; a word of n padded letters has n - 2.
@@ -281,8 +289,8 @@ class SearchIndex:
         names, gram_of = np.unique(codes, return_inverse=True)
         # Each (trigram, word) pair once, ordered by trigram then word: plain sorts of packed ints
         # (numpy's lexsort and its unique without indices are several times slower here).
-        word_count = max(len(padded), 1)
-        by_word = gram_of.reshape(-1) + len(names) * np.repeat(np.arange(len(padded), dtype=np.int64), counts)
+        word_count = max(count, 1)
+        by_word = gram_of.reshape(-1) + len(names) * np.repeat(np.arange(count, dtype=np.int64), counts)
         by_word.sort()
         pairs = by_word[_run_starts(by_word)]
         words, grams = np.divmod(pairs, max(len(names), 1))
@@ -294,7 +302,7 @@ class SearchIndex:
         }
         self._entries: IntArray = entries.astype(np.int32)
         self._starts = np.searchsorted(by_gram // word_count, np.arange(len(names) + 1))
-        self._gram_counts: IntArray = np.bincount(words, minlength=len(padded)).astype(np.int32)
+        self._gram_counts: IntArray = np.bincount(words, minlength=count).astype(np.int32)
 
     # -- querying -------------------------------------------------------------------------------
 
@@ -438,9 +446,9 @@ class SearchIndex:
         for phrase_id, raw_score in scored:
             entity = self._phrase_entity[phrase_id]
             score = raw_score * weight
-            if hinted and self.entities[entity].kind in hinted:
+            if hinted and self._kinds[entity] in hinted:
                 score += KIND_BONUS * (1.0 - score)
-            if score < MIN_SCORE or (wanted is not None and self.entities[entity].kind not in wanted):
+            if score < MIN_SCORE or (wanted is not None and self._kinds[entity] not in wanted):
                 continue
             candidate = (-score, 0 if self._phrase_field[phrase_id] in NAME_FIELDS else 1, phrase_id)
             current = best.get(entity)
@@ -465,7 +473,7 @@ class SearchIndex:
                 entity = self._phrase_entity[phrase_id]
                 score = similarity * (0.8 + 0.2 / self._phrase_words.size(phrase_id))
                 yield phrase_id, score
-                if entity in seen or (wanted is not None and self.entities[entity].kind not in wanted):
+                if entity in seen or (wanted is not None and self._kinds[entity] not in wanted):
                     continue
                 seen.add(entity)
                 if len(floors) < limit:
@@ -520,6 +528,40 @@ class _Ragged:
 def _ints(values: npt.NDArray[np.int64]) -> array[int]:
     """A compact array of 4-byte ints, read item by item at Python speed (numpy's items are slower)."""
     return array("i", values.astype(np.int32).tobytes())
+
+
+class _Entities(Sequence[IndexedEntity]):
+    """The indexed entities, made on demand from their columns: 10^5 tuples made at each build
+    took a tenth of it."""
+
+    __slots__ = ("_columns",)
+
+    def __init__(self, *columns: Sequence[str | None]):
+        self._columns = columns
+
+    @overload
+    def __getitem__(self, at: int) -> IndexedEntity: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[IndexedEntity]: ...
+    def __getitem__(self, at: int | slice) -> IndexedEntity | list[IndexedEntity]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        return IndexedEntity(*(cast(str, column[at]) for column in self._columns))
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _texts(column: Sequence[object]) -> list[str]:
+    """The column as texts (checked at C speed first: the database's keys and kinds are texts)."""
+    if set(map(type, column)) == {str}:
+        return cast(list[str], list(column))
+    return [str(v) for v in column]
 
 
 def _texts_or_none(column: Sequence[object]) -> list[str | None]:
