@@ -98,6 +98,8 @@ def fold(text: str) -> str:
 
 _SEPARATOR = "\x1f"  # a control character no folding makes; a text holding it takes the slow path
 _NON_WORD_BUT_SEPARATOR = re.compile(r"[^0-9a-z\x1f]+")
+# The same for ASCII text, byte for byte: every other byte a space (a third of the regex's time).
+_ASCII_WORDS = bytes(c if chr(c) in "0123456789abcdefghijklmnopqrstuvwxyz" + _SEPARATOR else 32 for c in range(256))
 
 
 def word_stream(texts: Sequence[str], mark: str) -> list[str]:
@@ -109,7 +111,10 @@ def word_stream(texts: Sequence[str], mark: str) -> list[str]:
         folded = joined.casefold()
         if not folded.isascii():
             folded = folded.translate(_FOLDING)
-        folded = _NON_WORD_BUT_SEPARATOR.sub(" ", folded)
+        if folded.isascii():
+            folded = folded.encode("ascii").translate(_ASCII_WORDS).decode("ascii")
+        else:
+            folded = _NON_WORD_BUT_SEPARATOR.sub(" ", folded)
         if folded.count(_SEPARATOR) == len(texts) - 1:
             return folded.replace(_SEPARATOR, f" {mark} ").split()
     return f" {mark} ".join(fold(text) for text in texts).split()  # a text holds the separator (or none)

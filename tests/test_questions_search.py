@@ -177,7 +177,8 @@ def test_an_index_built_after_a_write_reads_the_names(empty: GraphStore) -> None
 def test_word_stream_is_the_folded_words_of_each_text() -> None:
     """One pass over all the texts gives what folding each gives, whatever the texts hold."""
     texts = ["Kööpenhamina", "Straße 5", "", "—", "New  New York", "a\x1fb", "ŁÓDŹ 北京", "ΑΣ ς", "C40"]
-    for chosen in (texts, texts[:5], texts[6:], [], ["x"]):
+    ascii_after_folding = ["Reykjavík, Ísland!", "C40 (Cities)", "a_b-c.d/e", "tab\tand\nnewline\x7f", "~`@#", "ÅÄÖ"]
+    for chosen in (texts, texts[:5], texts[6:], [], ["x"], ascii_after_folding):
         assert word_stream(chosen, "|") == " | ".join(fold(text) for text in chosen).split(), chosen
 
 
