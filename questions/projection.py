@@ -80,7 +80,7 @@ class Projection:
         the rows of 4·10^5 relations as dicts would take about 250 MB for a moment (measured at
         10^5 nodes), and a Python process keeps its peak. Repeated texts (types, roles, bases) are
         stored once and shared."""
-        [[rows]] = store.read_values("q_projection_nodes")
+        [[rows]] = store.read_values("q_entity_names")
         nodes = sorted(rows, key=itemgetter(0))
         del rows
         keys = [str(row[0]) for row in nodes]

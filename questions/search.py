@@ -93,13 +93,13 @@ def kind_words(schema: Schema) -> dict[str, str]:
     return out
 
 
-INDEX_COLUMNS = ("key", "kind", "name_fi", "name_en", "name_sv", "aliases")  # q_search_index's, in order
+INDEX_COLUMNS = ("key", "kind", "name_fi", "name_en", "name_sv", "aliases")  # q_entity_names' columns, in order
 
 
 def read_names(store: GraphStore) -> NameColumns:
     """Every entity's key, kind, names and aliases, in one read (one row holding plain value
     lists), as columns in key order."""
-    [[rows]] = store.read_values("q_search_index")
+    [[rows]] = store.read_values("q_entity_names")
     ordered = sorted(rows, key=itemgetter(0))
     if not ordered:
         return NameColumns([], [], [], [], [], [])

@@ -154,7 +154,7 @@ def test_the_index_is_built_from_the_projection_when_it_is_current(
     monkeypatch.setattr(helsinki, "read_values", recorded)
     invalidate(helsinki)
     from_projection = index_for(helsinki)
-    assert "q_search_index" not in reads
+    assert "q_entity_names" not in reads
     assert from_projection.entities == from_read.entities and from_projection._word_ids == from_read._word_ids
     queries = [text for node in nodes().values() for text in (node.name_fi, node.name_en, *node.aliases) if text]
     queries += ["helsingissä", "kaupunkiverkostot", "city networks", "eurocitis", "tallinna"]
