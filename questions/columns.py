@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, TypeVar, cast
 
@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 IntT = TypeVar("IntT", bound=np.integer[Any])
 
 
@@ -19,6 +20,13 @@ def gather(values: Sequence[T], indices: Sequence[int]) -> Sequence[T]:
     if len(indices) < 2:
         return [values[i] for i in indices]
     return cast(tuple[T, ...], itemgetter(*indices)(values))
+
+
+def look_up(mapping: Mapping[K, T], keys: Sequence[K]) -> Sequence[T]:
+    """`[mapping[k] for k in keys]`, as `gather` does it."""
+    if len(keys) < 2:
+        return [mapping[k] for k in keys]
+    return cast(tuple[T, ...], itemgetter(*keys)(mapping))
 
 
 def distinct(values: npt.NDArray[IntT]) -> npt.NDArray[IntT]:

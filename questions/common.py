@@ -32,6 +32,8 @@ class Raw(Generic[M]):
     data: dict[str, Any]
 
     def validate(self) -> M:
+        if any(isinstance(value, orjson.Fragment) for value in self.data.values()):
+            return self.model.model_validate_json(self.json())  # parts already encoded (questions/encoded.py)
         return self.model.model_validate(self.data)
 
     def json(self) -> bytes:

@@ -14,16 +14,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 from pydantic import BaseModel
 
 from graph.schema import load_schema
 from graph.store import GraphStore
-from questions.columns import is_in
+from questions.columns import gather, is_in, look_up
 from questions.common import EntityRef, Raw
+from questions.encoded import entities_json, json_list, list_json
 from questions.projection import Projection, View, view
 from questions.reads import Link, relations_of_type
 from questions.resolve import Resolution, resolve
@@ -35,6 +37,7 @@ MEMBER_OF = _SCHEMA.type_with_role("membership")
 MEMBER_KINDS = _SCHEMA.relation_types[MEMBER_OF].sources  # who can be a member
 OWNS_MEMBERSHIP, PARTNER_OF = _SCHEMA.type_with_role("membership_owner"), _SCHEMA.type_with_role("partnership")
 INFERRED = "inferred"
+_INFERRED_JSON = orjson.dumps(INFERRED)
 
 
 class Membership(BaseModel):
@@ -145,9 +148,8 @@ def governance_raw(store: GraphStore, *, home: str = "helsinki", as_of: dt.date 
     resolution = resolve(store, home, at=at)
     home = resolution.entity.key
     p = at.projection
-    refs = _Refs(p)
     members = p.held(at.get(("of_type", MEMBER_OF), lambda q: q.of_type(MEMBER_OF)), as_of)
-    unowned, inferred = _fast_ownership(at, refs, members, as_of)
+    unowned, inferred = _fast_ownership(at, members, as_of)
     links = link_rels(at, as_of)
     tree = theme_tree(store, as_of, at=at)
     workers = links[~is_in(p.kind_ids[p.starts[links]], _kind_ids(p, [THEME]), len(p.kind_names))]
@@ -165,13 +167,13 @@ def governance_raw(store: GraphStore, *, home: str = "helsinki", as_of: dt.date 
     with_theme = np.zeros(len(p.keys), dtype=bool)
     with_theme[p.starts[links]] = True
     kinds = set(_kind_ids(p, PARTNER_KINDS))
-    lonely = [refs(i) for i in sorted(partners) if int(p.kind_ids[i]) in kinds and not with_theme[i]]
+    lonely = [i for i in sorted(partners) if int(p.kind_ids[i]) in kinds and not with_theme[i]]
     data = {
         "home": home,
         "memberships_without_owner": unowned,
         "memberships_with_inferred_owner": inferred,
         "themes_without_partners": nobody,
-        "partners_without_theme": lonely,
+        "partners_without_theme": json_list(entities_json(at, lonely)),
         "themes_only_home": only_home,
         "as_of": as_of,
         "resolved": resolution,
@@ -179,72 +181,53 @@ def governance_raw(store: GraphStore, *, home: str = "helsinki", as_of: dt.date 
     return Raw(GovernanceAnswer, data)
 
 
-Item = dict[str, Any]
-
-
-class _Refs:
-    """Projection entities as `EntityRef` data, made once per answer."""
-
-    def __init__(self, p: Projection):
-        self._p = p
-        self._made: dict[int, Item] = {}
-
-    def __call__(self, i: int) -> Item:
-        found = self._made.get(i)
-        if found is None:
-            found = self._made[i] = self._p.entity(i)
-        return found
-
-
-def _with_ends(p: Projection, rels: npt.NDArray[np.int64]) -> zip[tuple[int, int, int]]:
-    """(relation, start, end) of each of `rels`, as plain ints."""
-    return zip(rels.tolist(), p.starts[rels].tolist(), p.ends[rels].tolist(), strict=True)
-
-
 def _kind_ids(p: Projection, kinds: tuple[str, ...] | list[str]) -> list[int]:
     return [i for i, name in enumerate(p.kind_names) if name in kinds]
 
 
-def _basis(p: Projection, r: int) -> str:
-    basis = p.bases[r]
-    return "stated" if basis is None else str(basis)
+def _bases_json(p: Projection, rels: list[int]) -> Sequence[bytes]:
+    """Each relation's basis as JSON (a few distinct ones, each encoded once)."""
+    bases = gather(p.bases, rels)
+    encoded = {basis: orjson.dumps("stated" if basis is None else basis) for basis in set(bases)}
+    return look_up(encoded, bases)
 
 
 def _fast_ownership(
-    at: View, refs: _Refs, members: npt.NDArray[np.int64], as_of: dt.date | None
-) -> tuple[list[Item], list[Item]]:
-    """`_ownership` on the projection, as `Membership` and `InferredOwnership` data: memberships
-    (one per member and network, the last relation in key order, as the reference's dict keeps)
-    with no owner, and those whose owners are all inferred."""
+    at: View, members: npt.NDArray[np.int64], as_of: dt.date | None
+) -> tuple[orjson.Fragment, orjson.Fragment]:
+    """`_ownership` on the projection, as the JSON of `Membership` and `InferredOwnership` lists:
+    memberships (one per member and network, the last relation in key order, as the reference's
+    dict keeps) with no owner, and those whose owners are all inferred. At 10^5 entities these are
+    some 10^4 memberships, so each is joined from its entities' JSON (questions/encoded.py)."""
     p = at.projection
     owned = p.held(at.get(("of_type", OWNS_MEMBERSHIP), lambda q: q.of_type(OWNS_MEMBERSHIP)), as_of)
     owners = np.bincount(p.ends[owned], minlength=len(p.keys))
-    stated = [r for r in owned.tolist() if _basis(p, r) != INFERRED]
+    owned_list = owned.tolist()
+    stated = [r for r, basis in zip(owned_list, gather(p.bases, owned_list), strict=True) if basis != INFERRED]
     sure = np.bincount(p.ends[np.asarray(stated, dtype=np.int64)], minlength=len(p.keys))
     members = members[is_in(p.kind_ids[p.starts[members]], _kind_ids(p, MEMBER_KINDS), len(p.kind_names))]
     pairs = p.starts[members].astype(np.int64) * len(p.keys) + p.ends[members]
     members = members[np.append(pairs[1:] != pairs[:-1], True)] if len(members) else members  # the last of each pair
     ends = p.ends[members]
-    unowned_rels = members[owners[ends] == 0]
-    unowned = [
-        {"member": refs(start), "network": refs(network), "basis": _basis(p, r)}
-        for r, start, network in _with_ends(p, unowned_rels)
-    ]
+
+    def memberships(rels: npt.NDArray[np.int64]) -> tuple[list[int], zip[tuple[bytes, bytes, bytes]]]:
+        """The networks' indices, and (member, network, basis) JSON of each membership."""
+        rel_list, networks = rels.tolist(), p.ends[rels].tolist()
+        parts = entities_json(at, p.starts[rels].tolist()), entities_json(at, networks), _bases_json(p, rel_list)
+        return networks, zip(*parts, strict=True)
+
+    _, without = memberships(members[owners[ends] == 0])
+    unowned = json_list(b'{"member":%b,"network":%b,"basis":%b}' % parts for parts in without)
     by_network = owned[np.argsort(p.ends[owned], kind="stable")]  # each network's owning relations side by side
     first = np.searchsorted(p.ends[by_network], np.arange(len(p.keys) + 1))
-    owners_of: dict[int, list[Item]] = {}  # many members share a network: its owners once
-    inferred = []
-    for r, start, network in _with_ends(p, members[(owners[ends] > 0) & (sure[ends] == 0)]):
-        if network not in owners_of:
-            mine = by_network[first[network] : first[network + 1]]
-            owners_of[network] = [refs(i) for i in sorted(set(p.starts[mine].tolist()))]  # indices sort as keys
-        inferred.append(
-            {
-                "member": refs(start),
-                "network": refs(network),
-                "basis": _basis(p, r),
-                "owners": owners_of[network],
-                "owner_basis": INFERRED,
-            }
-        )
+    networks, only_inferred = memberships(members[(owners[ends] > 0) & (sure[ends] == 0)])
+    owners_of = {  # many members share a network: its owners once (indices sort as keys)
+        i: list_json(entities_json(at, sorted(set(p.starts[by_network[first[i] : first[i + 1]]].tolist()))))
+        for i in set(networks)
+    }
+    inferred = json_list(
+        b'{"member":%b,"network":%b,"basis":%b,"owners":%b,"owner_basis":%b}'
+        % (member, network, basis, owners, _INFERRED_JSON)
+        for (member, network, basis), owners in zip(only_inferred, look_up(owners_of, networks), strict=True)
+    )
     return unowned, inferred

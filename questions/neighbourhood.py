@@ -15,11 +15,13 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
+import orjson
 from pydantic import BaseModel
 
 from graph.store import GraphStore
-from questions.columns import distinct, gather, is_in
+from questions.columns import distinct, is_in
 from questions.common import EntityRef, QuestionError, Raw, RelationRef, check_kinds
+from questions.encoded import nodes_json, relations_json
 from questions.expand import Ball, expand
 from questions.projection import Projection, View, view
 from questions.resolve import Resolution, keys_of, resolve_all
@@ -125,30 +127,12 @@ def neighbourhood(
     return Neighbourhood(store, ball, Raw(NeighbourhoodAnswer, data), as_of)
 
 
-def _from_projection(at: View, ball: Ball, as_of: dt.date | None) -> tuple[list[Item], list[Item]]:
-    """The answer's nodes and edges as plain data (`NodeOut`, `RelationRef`), as `answer_from_graph`
-    makes them from the snapshot."""
-    p = at.projection
-    placed, levels = _placed(p, ball)
-    at_nodes = placed.tolist()
-    columns = (gather(column, at_nodes) for column in (p.keys, p.kinds, p.names_fi, p.names_en, p.names_sv))
-    nodes = [  # `Projection.entity` and the depth, written out: the answer's hot loop (2,000 nodes)
-        {"key": key, "kind": kind, "name_fi": fi, "name_en": en, "name_sv": sv, "depth": level}
-        for key, kind, fi, en, sv, level in zip(*columns, levels.tolist(), strict=True)
-    ]
-    rels = _among(at, placed, as_of)
-    at_rels = rels.tolist()
-    starts, ends = gather(p.keys, p.starts[rels].tolist()), gather(p.keys, p.ends[rels].tolist())
-    types, rel_keys, roles, since, until, bases = (
-        gather(column, at_rels) for column in (p.types, p.rel_keys, p.roles, p.since, p.until, p.bases)
-    )
-    edges = [
-        {"start": start, "end": end, "type": rel_type, "key": key, "role": role, "since": first, "until": last,
-         "basis": "stated" if basis is None else basis}
-        for start, end, rel_type, key, role, first, last, basis
-        in zip(starts, ends, types, rel_keys, roles, since, until, bases, strict=True)
-    ]  # fmt: skip
-    return nodes, edges
+def _from_projection(at: View, ball: Ball, as_of: dt.date | None) -> tuple[orjson.Fragment, orjson.Fragment]:
+    """The answer's nodes and edges (`NodeOut`, `RelationRef`) as JSON, as `answer_from_graph`
+    makes them from the snapshot: each entity and relation encoded once per projection
+    (questions/encoded.py)."""
+    placed, levels = _placed(at.projection, ball)
+    return nodes_json(at, placed.tolist(), levels.tolist()), relations_json(at, _among(at, placed, as_of).tolist())
 
 
 def _placed(p: Projection, ball: Ball) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

@@ -3,7 +3,8 @@
 `questions.expand.hop` answers from `questions.projection`; `hop(in_database=True)` runs `q_neighbours`.
 On the Helsinki data and on a generated graph (hubs, dates), on ArcadeDB and on Neo4j, both give the
 same rows for every entity, and the questions built on them (neighbourhood, paths) give the same
-answers either way; a neighbourhood's JSON from plain data is its model's, byte for byte. A write is
+answers either way; a neighbourhood's JSON from plain data is its model's, byte for byte, also
+when the entities and relations encoded once (questions/encoded.py) are dropped between answers. A write is
 seen by the next hop; a built projection is left out of the cyclic collector.
 """
 
@@ -22,6 +23,7 @@ from test_questions_support import SCHEMA
 from bench.generate import generate
 from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
+from questions import encoded
 from questions import expand as expand_module
 from questions.expand import expand, hop
 from questions.neighbourhood import answer_from_graph, neighbourhood
@@ -117,6 +119,20 @@ def test_neighbourhood_answers_are_the_full_snapshots_on_a_generated_graph(
             found = neighbourhood(store, [key], depth=depth, as_of=as_of, node_cap=300)
             assert (found.answer.nodes, found.answer.edges) == answer_from_graph(found.graph), (key, depth)
             assert found.raw.json() == found.answer.model_dump_json(by_alias=True).encode()  # what the API sends
+
+
+def test_neighbourhood_answers_survive_dropping_the_encoded_items(
+    generated: tuple[GraphStore, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entities and relations are encoded once per projection and dropped past `KEPT_MAX`: answers
+    made across such drops (a bound far below one answer's size) are still the full snapshots'."""
+    monkeypatch.setattr(encoded, "KEPT_MAX", 7)
+    store, graph = generated
+    for key in [graph.keys["City"][0], *random.Random(8).sample([n.key for n in graph.batch.nodes], 5)]:
+        for depth in (1, 2, 1):
+            found = neighbourhood(store, [key], depth=depth, node_cap=300)
+            assert (found.answer.nodes, found.answer.edges) == answer_from_graph(found.graph), (key, depth)
+            assert found.raw.json() == found.answer.model_dump_json(by_alias=True).encode()
 
 
 def test_a_write_is_seen_by_the_next_hop(store: GraphStore) -> None:
