@@ -45,6 +45,7 @@ from graph.store import (
     WriteConflict,
     WriteSummary,
     chunks,
+    native,
     relation_holds,
     version_of,
 )
@@ -66,17 +67,6 @@ CONNECT_TIMEOUT_S = 1.0
 RETRY_TIME_S = 0.0
 QUICK_FAILURE_S = 0.3  # a dead pooled connection fails at once; only then is one more try worth it
 LOST = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired)
-
-
-def native(value: Any) -> Any:
-    """Driver values to plain Python: temporal types to datetime, containers recursively."""
-    if hasattr(value, "to_native"):
-        return value.to_native()
-    if isinstance(value, list):
-        return [native(v) for v in value]
-    if isinstance(value, dict):
-        return {k: native(v) for k, v in value.items()}
-    return value
 
 
 def jsonable(value: Any) -> Any:

@@ -171,6 +171,18 @@ class ReadOnlyResult:
     truncated: bool
 
 
+def native(value: Any) -> Any:
+    """Driver values (as `read_values` hands them over) to plain Python: temporal types to
+    datetime, containers recursively."""
+    if hasattr(value, "to_native"):
+        return value.to_native()
+    if isinstance(value, list):
+        return [native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: native(v) for k, v in value.items()}
+    return value
+
+
 @runtime_checkable
 class ReadOnlyConsole(Protocol):
     """The admin's Cypher console: a port of its own, narrower than the store's, since it runs a

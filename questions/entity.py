@@ -1,7 +1,7 @@
 """An entity: its properties, its relations grouped by type, and where each fact comes from.
 
-Contact fields are never read here: they live on ContactCard nodes, which neither statement of
-this question touches (only questions.contacts reads them, and only when allowed).
+Contact fields are never read here: they live on ContactCard nodes, which this question's one
+statement never touches (only questions.contacts reads them, and only when allowed).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 from pydantic import BaseModel, Field, PrivateAttr
 
 from graph.model import Source
-from graph.store import GraphStore, NotFound, version_of
+from graph.store import GraphStore, NotFound, native, version_of
 from questions.common import EntityRef, holds, row_ref, sources
 from questions.resolve import Resolution, resolve
 
-OTHER_FIELDS = ("key", "kind", "name_fi", "name_en", "name_sv")  # q_entity_relations' columns for the other end
+OTHER_FIELDS = ("key", "kind", "name_fi", "name_en", "name_sv")  # q_entity's columns for a relation's other end
 # Stored helper properties that are not facts about the entity.
 HIDDEN = frozenset({"search_text", "sources", "key", "kind", "name_fi", "name_en", "name_sv", "aliases"})
 
@@ -51,11 +51,15 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
     """`key`: a key, a name or an alias (questions.resolve). The answer's `version` (its ETag) is
     that of the properties it shows, read with them."""
     stored: dict[str, dict[str, Any]] = {}
+    related: dict[str, list[list[Any]]] = {}
 
     def read(keys: list[str]) -> dict[str, EntityRef]:
-        """The entities among `keys`, their properties kept: a key resolves and reads in one go."""
-        for row in store.read("q_entity", {"keys": keys}):
-            stored[row["props"]["key"]] = row["props"]
+        """The entities among `keys`, their properties and relations kept: a key resolves and
+        reads in one statement."""
+        # Plain values: a hub's hundreds of relations are not converted (only their dates are, below).
+        for props, relations in store.read_values("q_entity", {"keys": keys}):
+            stored[props["key"]] = native(props)
+            related[props["key"]] = relations
         return {k: row_ref(props) for k, props in stored.items() if k in keys}
 
     resolution = resolve(store, key, refs=read)
@@ -66,9 +70,7 @@ def entity(store: GraphStore, key: str, *, as_of: dt.date | None = None) -> Enti
     if props is None:
         raise NotFound(f"no entity with key {key!r}")
     relations: dict[str, list[Relation]] = {}
-    # Plain values, not converted dicts (a hub has hundreds of relations); only dates need converting.
-    [[found]] = store.read_values("q_entity_relations", {"key": key})
-    for rel_type, start, *other, rel in found:
+    for rel_type, start, *other, rel in related[key]:
         if not holds(rel, as_of):
             continue
         relations.setdefault(rel_type, []).append(

@@ -60,6 +60,21 @@ class Neighbourhood:
         self.raw = raw
 
     @property
+    def seeds(self) -> list[str]:
+        """The answer's seeds, truncation and resolutions, without building the whole answer."""
+        seeds: list[str] = self.raw.data["seeds"]
+        return seeds
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.raw.data["truncated"])
+
+    @property
+    def resolved(self) -> list[Resolution]:
+        resolved: list[Resolution] = self.raw.data["resolved"]
+        return resolved
+
+    @property
     def answer(self) -> NeighbourhoodAnswer:
         if self._answer is None:
             self._answer = self.raw.validate()

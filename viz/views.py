@@ -96,7 +96,7 @@ def neighbourhood_map(
 ) -> MapData:
     """The entities within `depth` relations of the seeds (highlighted)."""
     _ = translator(language)
-    names = ", ".join(_name(found.graph, k, language) for k in found.answer.seeds)
+    names = ", ".join(_name(found.graph, k, language) for k in found.seeds)
     data = build_map(
         found.graph,
         title=_("Neighbourhood of {names}", names=names),
@@ -105,11 +105,11 @@ def neighbourhood_map(
             if as_of
             else _("depth {depth}", depth=depth)
         ),
-        highlight=found.answer.seeds,
+        highlight=found.seeds,
         options=MapOptions(node_cap=node_cap, language=language),
-        notice=_(TRUNCATED, cap=node_cap) if found.answer.truncated else None,
+        notice=_(TRUNCATED, cap=node_cap) if found.truncated else None,
     )
-    return _resolved(data, found.answer.resolved)
+    return _resolved(data, found.resolved)
 
 
 def themes_map(found: Subgraph[PartnersAnswer], *, node_cap: int = DEFAULT_NODE_CAP, language: str = "en") -> MapData:
