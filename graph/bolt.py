@@ -855,11 +855,14 @@ class BoltStore:
             node_rows = self.read("snapshot_all_nodes")
             rel_rows = self.read("snapshot_all_relations")
         else:
-            [found] = self.read("snapshot_keys", {"keys": sorted(set(keys))})
-            node_rows = [{"props": props} for props, _ in found["rows"]]
+            # Values as the driver gives them, converted here: its own conversion of records (made
+            # for graph types) took 11.5 ms of CPU for Helsinki's 81-entity map, this 4.7 ms.
+            [[found]] = self.read_values("snapshot_keys", {"keys": sorted(set(keys))})
+            rows = native(found)
+            node_rows = [{"props": props} for props, _ in rows]
             rel_rows = [
                 {"start": props["key"], "type": rel_type, "end": end, "props": rel}
-                for props, out in found["rows"]
+                for props, out in rows
                 for rel_type, end, rel in out
             ]
         graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
