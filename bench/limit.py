@@ -122,7 +122,7 @@ def compare(
             median_ratio <= LIMIT_TARGET,
             ""
             if median_ratio <= LIMIT_TARGET
-            else "the question reads the start and the counter from the database, walks the projection's "
-            "arrays, then lays out up to 2,000 nodes and their relations as plain data and encodes the JSON",
+            else "the question reads the counter from the database, resolves the start and walks the "
+            "projection's arrays, then joins up to 2,000 nodes and their relations from JSON encoded once",
         )
     )

@@ -28,11 +28,12 @@ SLOW_S = 5.0  # a warm-up slower than this: one timed answer only
 CAUSES = {
     "partners": "the theme links' masks on the arrays each call, then the page's partners as models",
     "paths": "the layers of every shortest path on the arrays, then each step's relations as models",
-    "governance": "every membership without an owner is listed (about 1 MB of JSON at 10^5 nodes)",
-    "neighbourhood": "up to 2,000 nodes and their relations as plain data, then up to 0.7 MB of JSON",
+    "governance": "every membership without an owner is listed (about 1 MB of JSON at 10^5 nodes, joined from "
+    "each entity's JSON encoded once)",
+    "neighbourhood": "up to 2,000 nodes and their relations joined from JSON encoded once, up to 0.7 MB of it",
     "map JSON": "the question's reads, one snapshot read of the entities shown, the styled nodes and their layout",
     "contacts": "its reads per call: the key, then the contact rule (one read, two when it falls back to the unit)",
-    "entity": "two reads of the database per call (the entity, its relations)",
+    "entity": "one read of the database per call (the entity with its relations), then its relations as models",
     "search": "the ranking in Python",
 }
 
