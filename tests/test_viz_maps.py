@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import html
+import itertools
 import json
 import math
 import re
@@ -18,6 +19,7 @@ import pytest
 from bench.perf import synthetic_graph
 from graph.schema import load_schema, parse_schema
 from graph.store import GraphStore
+from viz.labels import labels
 from viz.layout import _grid_repulsion, compute_layout
 from viz.maps import (
     STATIC_DIR,
@@ -74,6 +76,22 @@ def test_style_comes_from_the_schema() -> None:
     for name, rel in schema.relation_types.items():
         assert style.relations[name].dashes == LINE_DASHES[rel.line]
         assert style.relations[name].vis()["arrows"]["to"]["enabled"] is (not rel.symmetric)
+
+
+def test_every_map_carries_its_own_schemas_style_in_its_language() -> None:
+    """The style and its JSON are made once per schema and language, then shared: maps drawn in
+    turn in each language and with two schemas each carry what their schema and language give."""
+    raw = copy.deepcopy(load_schema().raw)
+    raw["relation_types"]["MEMBER_OF"]["colour"] = "#123456"
+    schemas = [load_schema(), parse_schema(raw)]
+    seen = set()
+    for language, schema in itertools.product(("fi", "sv", "en", "fi"), [*schemas, schemas[0]]):
+        data = build_map(small_graph(), options=MapOptions(language=language), schema=schema)
+        fresh = style_from_schema(schema)
+        style = data.payload()["style"]
+        assert style == {**fresh.as_json(), **labels(language, fresh)}
+        seen.add((language, style["relations"]["MEMBER_OF"]["colour"], style["kindLabels"]["City"]))
+    assert len(seen) == 6  # two colours, three languages' labels
 
 
 def test_a_relation_colour_declared_in_the_schema_is_used() -> None:
