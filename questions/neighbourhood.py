@@ -168,14 +168,30 @@ def _among(at: View, placed: npt.NDArray[np.int64], as_of: dt.date | None) -> np
     (one per start, end and relation key: the last one read), in the answer's order."""
     p = at.projection
     group, rank = at.get("edge_order", _edge_order)
+    heavy, between_heavy = at.get(("heavy_entities", HEAVY_DEGREE), lambda q: _heavy_entities(q, HEAVY_DEGREE))
     inside = np.zeros(len(p.keys), dtype=bool)
     inside[placed] = True
-    incident, others = p.incident(placed)  # each relation of the ball's entities: cheaper than all relations
-    rels = p.held(distinct(incident[inside[others]]).astype(np.int64), as_of)
+    # A relation among the ball's entities is one of a light end's few (each relation of theirs is
+    # read), or one between two heavy entities (a short list): a theme at the ball's edge brought
+    # its 21,000 relations to a city's depth 2 at 10^5, for the 1,578 among its 1,002 entities.
+    incident, others = p.incident(placed[~heavy[placed]])
+    among = inside[p.starts[between_heavy]] & inside[p.ends[between_heavy]]
+    found = np.concatenate([incident[inside[others]], between_heavy[among]])
+    rels = p.held(distinct(found).astype(np.int64), as_of)
     by_group = rels[np.lexsort((rels, group[rels]))]
     groups = group[by_group]
     kept = by_group[np.append(groups[1:] != groups[:-1], True)] if len(by_group) else by_group
     return np.asarray(kept[np.argsort(rank[kept])], dtype=np.int64)
+
+
+HEAVY_DEGREE = 128  # relations; at 10^5 entities: 347 such entities, 699 relations between two of them
+
+
+def _heavy_entities(p: Projection, degree: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int32]]:
+    """Per entity: whether it has more than `degree` relations; and the relations between two
+    such entities."""
+    heavy = np.diff(p.indptr) > degree
+    return heavy, np.flatnonzero(heavy[p.starts] & heavy[p.ends]).astype(np.int32)
 
 
 def _edge_order(p: Projection) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

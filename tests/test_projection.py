@@ -25,6 +25,7 @@ from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
 from questions import encoded
 from questions import expand as expand_module
+from questions import neighbourhood as neighbourhood_module
 from questions.expand import expand, hop
 from questions.neighbourhood import answer_from_graph, neighbourhood
 from questions.paths import paths
@@ -133,6 +134,21 @@ def test_neighbourhood_answers_survive_dropping_the_encoded_items(
             found = neighbourhood(store, [key], depth=depth, node_cap=300)
             assert (found.answer.nodes, found.answer.edges) == answer_from_graph(found.graph), (key, depth)
             assert found.raw.json() == found.answer.model_dump_json(by_alias=True).encode()
+
+
+@pytest.mark.parametrize("heavy", [0, 2, 10**9])
+def test_neighbourhood_relations_are_found_from_light_and_heavy_ends_alike(
+    generated: tuple[GraphStore, Any], monkeypatch: pytest.MonkeyPatch, heavy: int
+) -> None:
+    """The relations among a ball's entities come from their light ends, and from the short list of
+    relations between two heavy entities: with every entity heavy, some, or none, the answers are
+    the full snapshots'."""
+    monkeypatch.setattr(neighbourhood_module, "HEAVY_DEGREE", heavy)
+    store, graph = generated
+    for key in [graph.keys["City"][0], *random.Random(9).sample([n.key for n in graph.batch.nodes], 4)]:
+        for depth, as_of in ((1, None), (2, None), (2, dt.date(2019, 6, 1))):
+            found = neighbourhood(store, [key], depth=depth, as_of=as_of, node_cap=300)
+            assert (found.answer.nodes, found.answer.edges) == answer_from_graph(found.graph), (key, depth)
 
 
 def test_a_write_is_seen_by_the_next_hop(store: GraphStore) -> None:
