@@ -74,17 +74,29 @@ def contacts(
 ) -> ContactsAnswer:
     """`key`: a key, a name or an alias. `include_personal` is the caller's right to see email and
     phone; the API decides it by role. `home`: the city whose coordinating unit is the last step."""
-    resolution = resolve(store, key)
+    schema = store.schema
+    read_rows: list[dict[str, Any]] = []
+
+    def read(keys: list[str]) -> dict[str, EntityRef]:
+        """The entities among `keys` (the read's `self` rows) and their contacts: a key resolves
+        and finds its contacts in one statement."""
+        read_rows[:] = store.read("q_contacts", {"keys": keys})
+        return {r["key"]: _entity(r) for r in read_rows if r["step"] == "self"}
+
+    resolution = resolve(store, key, refs=read)
     found = resolution.entity
     key = found.key
-    schema = store.schema
     is_theme = found.kind == schema.kind_with_role("theme")
-    targets = sorted(theme_closure(store, [key], as_of)[key]) if is_theme else [key]
-    found_rows = [_contact(schema, row, row["step"]) for row in store.read("q_contacts", {"keys": targets})]
+    rows = [r for r in read_rows if r["step"] != "self" and r["target"] == key]
+    if is_theme or not any(r["step"] == "self" and r["key"] == key for r in read_rows):
+        # A theme's contacts are its sub-themes' too; a name or alias was read as a key only now.
+        targets = sorted(theme_closure(store, [key], as_of)[key]) if is_theme else [key]
+        rows = [r for r in store.read("q_contacts", {"keys": targets}) if r["step"] != "self"]
+    found_rows = [_contact(schema, row, row["step"]) for row in rows]
     people = [c for c, row in found_rows if _holds(row, as_of)]
     if not people:
-        rows = [_leader(schema, row) for row in store.read("q_contacts_via_coordinator", {"home": home})]
-        unit = [c for c, row in rows if _holds(row, as_of)]
+        leaders = [_leader(schema, row) for row in store.read("q_contacts_via_coordinator", {"home": home})]
+        unit = [c for c, row in leaders if _holds(row, as_of)]
         leading = schema.types_with_role("leading")
         people = [c for c in unit if c.relation in leading] or unit
     if include_personal and people:
@@ -114,6 +126,12 @@ def contacts(
         found_by=people[0].step if people else None,
         resolved=resolution,
     )
+
+
+def _entity(row: dict[str, Any]) -> EntityRef:
+    """A `self` row of q_contacts: the entity asked about (its kind in `type`)."""
+    return EntityRef(key=row["key"], kind=row["type"], name_fi=row["name_fi"], name_en=row["name_en"],
+                     name_sv=row["name_sv"])  # fmt: skip
 
 
 def _holds(row: dict[str, Any], as_of: dt.date | None) -> bool:

@@ -126,6 +126,28 @@ def test_contact_for_c40(helsinki_store: GraphStore) -> None:
     assert all(c.email is None and c.phone is None for c in answer.contacts)
 
 
+def test_contacts_by_key_take_one_read_and_answer_as_by_name(
+    helsinki_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key resolves and finds its contacts in one statement; a name, an alias or a theme reads
+    more, and every way gives the same contacts."""
+    names: list[str] = []
+    read = helsinki_store.read
+
+    def recorded(name: str, *args: object, **options: object) -> object:
+        names.append(name)
+        return read(name, *args, **options)  # type: ignore[arg-type]
+
+    by_key = {key: contacts(helsinki_store, key) for key in ("c40", "helsinki", "tallinn", "smart-city", "new-york")}
+    monkeypatch.setattr(helsinki_store, "read", recorded)
+    contacts(helsinki_store, "c40")
+    assert names == ["q_contacts"]
+    for asked in ("C40", "Tallinna", "c40 ", "Helsingfors"):
+        answer = contacts(helsinki_store, asked)
+        assert answer.contacts == by_key[answer.key].contacts and answer.found_by == by_key[answer.key].found_by
+    assert {s for answer in by_key.values() for s in [answer.found_by]} >= {"direct", "leading_unit"}
+
+
 def test_one_contact_rule_for_every_entity(helsinki_store: GraphStore) -> None:
     """New York has no contact and no membership: the leading unit's head is found, and says so."""
     coordinators = {r.start for r in relations("COORDINATES") if r.end == "helsinki"}
