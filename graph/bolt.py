@@ -51,9 +51,6 @@ from graph.store import (
 )
 
 log = logging.getLogger(__name__)
-# Neo4j warns at run time about property keys and types absent from the data (a date-less or empty
-# graph); the statements themselves are checked by Neo4j's linter in `make test`.
-logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 T = TypeVar("T")
 DEFAULT_BATCH = BATCH
 WRITE_ATTEMPTS = 6
@@ -89,8 +86,12 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _fail_fast(connection_timeout: float) -> dict[str, Any]:
+def _driver_options(connection_timeout: float) -> dict[str, Any]:
     return {
+        # Neo4j's run-time warnings (property keys absent from the data: the counter's load lease
+        # before any staged load) came with every counter read, and cost it 0.1-0.4 ms of CPU; the
+        # statements themselves are checked by Neo4j's linter in `make test`.
+        "notifications_min_severity": "OFF",
         "connection_timeout": connection_timeout,
         "connection_acquisition_timeout": connection_timeout + 0.5,
         "max_transaction_retry_time": RETRY_TIME_S,
@@ -245,7 +246,7 @@ class BoltStore:
         self._readonly_driver: neo4j.Driver | None = None
         self._version_read = FreshRead(self._read_data_version)  # one read for the threads asking at once
         try:
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, **_fail_fast(connection_timeout))
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, **_driver_options(connection_timeout))
             agent = self._driver.get_server_info().agent
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.AuthError, OSError, ValueError) as exc:
             raise StoreUnavailable(f"cannot reach the graph database at {uri}: {exc}") from exc
@@ -908,7 +909,7 @@ class BoltStore:
                     raise ReadOnlyRefused("no read-only database user is configured for this store")
                 if self._readonly_driver is None:
                     self._readonly_driver = neo4j.GraphDatabase.driver(
-                        self.uri, auth=self._readonly_auth, **_fail_fast(CONNECT_TIMEOUT_S)
+                        self.uri, auth=self._readonly_auth, **_driver_options(CONNECT_TIMEOUT_S)
                     )
                 driver = self._readonly_driver
 
