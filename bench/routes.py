@@ -31,7 +31,7 @@ CAUSES = {
     "governance": "every membership without an owner is listed (about 1 MB of JSON at 10^5 nodes, joined from "
     "each entity's JSON encoded once)",
     "neighbourhood": "up to 2,000 nodes and their relations joined from JSON encoded once, up to 0.7 MB of it",
-    "map JSON": "the question's reads, one snapshot read of the entities shown, the styled nodes and their layout",
+    "map JSON": "one read of the entities shown with the change counter, the styled nodes and their layout",
     "contacts": "one read for a key and the contact rule's first two steps, a second when it falls back to the unit",
     "entity": "one read of the database per call (the entity with its relations), then its relations as models",
     "search": "the ranking in Python",

@@ -267,6 +267,12 @@ class GraphStore(Protocol):
     def snapshot(self, keys: Iterable[str] | None = None, as_of: dt.date | None = None) -> nx.MultiDiGraph[str]:
         """The subgraph over `keys` (all entities when None) as networkx; never any contact data."""
 
+    def snapshot_as_read(
+        self, keys: Iterable[str], as_of: dt.date | None = None
+    ) -> tuple[tuple[int, str] | None, nx.MultiDiGraph[str]]:
+        """`snapshot(keys)` and the change counter (`data_version`) read after it in the same
+        statement; None instead of the counter while a load holds its lease."""
+
     def counts(self) -> Counts: ...
 
     def clear(self) -> None:

@@ -23,7 +23,7 @@ from questions.columns import distinct, is_in
 from questions.common import EntityRef, QuestionError, Raw, RelationRef, check_kinds
 from questions.encoded import nodes_json, relations_json
 from questions.expand import Ball, expand
-from questions.projection import Projection, View, view
+from questions.projection import Projection, View, held_view, pinned, view
 from questions.resolve import Resolution, keys_of, resolve_all
 from questions.themes import THEME, closure_in, link_rels, theme_tree
 
@@ -83,11 +83,39 @@ class Neighbourhood:
     @property
     def graph(self) -> nx.MultiDiGraph[str]:
         if self._graph is None:
-            graph = self._store.snapshot(self._ball.depth, as_of=self._as_of)
-            for key in graph.nodes:
-                graph.nodes[key]["depth"] = self._ball.depth[key]
-            self._graph = graph
+            self.read_graph()
+        assert self._graph is not None
         return self._graph
+
+    def read_graph(self) -> tuple[int, str] | None:
+        """Read the graph; returns the change counter read after it (None while a load holds its lease)."""
+        version, graph = self._store.snapshot_as_read(self._ball.depth, as_of=self._as_of)
+        for key in graph.nodes:
+            graph.nodes[key]["depth"] = self._ball.depth[key]
+        self._graph = graph
+        return version
+
+
+def neighbourhood_read(store: GraphStore, keys: Iterable[str], **scope: Any) -> Neighbourhood:
+    """`neighbourhood` with its graph read, for maps: one read of the database where there were
+    two (the counter, then the graph), when this process holds the projection as of now.
+
+    The neighbourhood is found in the projection held, and the graph's read returns the counter
+    read after it: if that is the counter the projection was built at, nothing had moved before
+    the graph was read, and the answer is the one a fresh counter read would have given.
+    Otherwise (a write in between, or no projection held yet) it is asked again as of now."""
+    held = held_view(store)
+    if held is not None:
+        try:
+            with pinned(held):
+                found = neighbourhood(store, keys, **scope)
+        except (QuestionError, LookupError):
+            found = None  # perhaps only the held projection's answer: asked again as of now
+        if found is not None and found.read_graph() == held.version:
+            return found
+    found = neighbourhood(store, keys, **scope)
+    found.read_graph()
+    return found
 
 
 def neighbourhood(

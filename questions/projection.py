@@ -399,6 +399,19 @@ def held(store: GraphStore, version: tuple[int, str]) -> Projection | None:
         return slot.projection if slot.version == version else None
 
 
+def held_view(store: GraphStore) -> View | None:
+    """The view this process holds, as of the counter it last read; no read, no build. For a
+    question that reads the counter in its own statement and compares (`neighbourhood_read`)."""
+    with _SLOTS_LOCK:
+        slot = _SLOTS.get(store)
+    if slot is None:
+        return None
+    with slot.lock:
+        if slot.projection is None or slot.version is None:
+            return None
+        return View(slot, slot.version, slot.projection)
+
+
 def projection(store: GraphStore) -> Projection:
     """The store's projection as of now: rebuilt first if the database's change counter moved."""
     return view(store).projection

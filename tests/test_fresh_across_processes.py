@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Backend
@@ -24,9 +25,11 @@ from graph.store import GraphStore, KindConflict
 from questions.brokers import brokers
 from questions.entity import entity
 from questions.governance import governance
+from questions.neighbourhood import neighbourhood
 from questions.partners import partners_by_themes
 from questions.search import search
 from questions.themes import theme_overview
+from viz.views import NeighbourhoodMap, _draw_neighbourhood, neighbourhood_map
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -150,3 +153,49 @@ def test_every_write_moves_the_counter_and_a_failed_one_does_not(store: GraphSto
     with pytest.raises(KindConflict):
         store.apply(bad)  # a kind conflict: the batch rolls back, and so does its bump
     assert store.data_version() == moved
+
+
+def test_a_map_reads_once_and_still_sees_another_process_write(
+    store: GraphStore, backend: Backend, managed_servers: dict[str, ManagedServer]
+) -> None:
+    """A neighbourhood map reads the graph and the change counter in one statement when this
+    process holds the projection; a write by another process in between is still on the next map,
+    which then reads the counter anew, and the one-read map equals the one drawn from fresh reads."""
+    server = managed_servers[backend.name]
+    nodes = [("helsinki", "City"), ("tku", "City"), ("c40", "Network")]
+    store.apply(Batch([parse_node(SCHEMA, {"key": k, "kind": kind, "name_en": k}, "t") for k, kind in nodes]))
+    store.apply(
+        Batch(relations=[parse_relation(SCHEMA, {"start": "helsinki", "type": "MEMBER_OF", "end": "c40"}, "t")])
+    )
+    asked = NeighbourhoodMap.model_validate({"key": ["helsinki"]})
+    reads: list[str] = []
+    read, read_values = store.read, store.read_values
+
+    def recorded(reader: Any) -> Any:
+        def call(name: str, *args: Any, **options: Any) -> Any:
+            reads.append(name)
+            return reader(name, *args, **options)
+
+        return call
+
+    def drawn() -> tuple[dict[str, Any], list[str]]:
+        reads.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(store, "read", recorded(read))
+            patch.setattr(store, "read_values", recorded(read_values))
+            data = _draw_neighbourhood(store, asked, "en")
+        return data.payload(), list(reads)
+
+    drawn()  # the projection is built here, in this process
+    payload, statements = drawn()
+    assert statements == ["snapshot_keys"]
+    assert {n["id"] for n in payload["nodes"]} == {"helsinki", "c40"}
+    fresh = neighbourhood(store, ["helsinki"], depth=asked.depth, node_cap=asked.node_cap)
+    assert payload == neighbourhood_map(fresh, depth=asked.depth, node_cap=asked.node_cap).payload()
+
+    relate_from_another_process(backend, server, [{"start": "helsinki", "type": "PARTNER_OF", "end": "tku"}])
+    payload, statements = drawn()
+    assert {n["id"] for n in payload["nodes"]} == {"helsinki", "c40", "tku"}
+    assert statements == ["snapshot_keys", "meta_generation", *statements[2:]] and statements[-1] == "snapshot_keys"
+    payload, statements = drawn()
+    assert statements == ["snapshot_keys"] and {n["id"] for n in payload["nodes"]} == {"helsinki", "c40", "tku"}

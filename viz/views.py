@@ -22,7 +22,7 @@ from graph.model import display_name
 from graph.store import GraphStore
 from i18n import N_, translator
 from questions.common import check_kinds
-from questions.neighbourhood import MAX_DEPTH, Neighbourhood, neighbourhood
+from questions.neighbourhood import MAX_DEPTH, Neighbourhood, neighbourhood_read
 from questions.partners import PartnersAnswer, partners_by_themes
 from questions.paths import PathsAnswer
 from questions.registry import BY_NAME, KIND_ENUM, CliParam, IsoDate, Name, NeighbourhoodScope, PathsParams
@@ -198,7 +198,7 @@ def _name(graph: nx.MultiDiGraph[str], key: str, language: str = "en") -> str:
 
 
 def _draw_neighbourhood(store: GraphStore, p: NeighbourhoodMap, language: str) -> MapData:
-    found = neighbourhood(
+    found = neighbourhood_read(
         store, p.key, depth=p.depth, kinds=p.kinds, themes=p.theme or None, as_of=p.as_of, node_cap=p.node_cap
     )
     return neighbourhood_map(found, depth=p.depth, as_of=p.as_of, node_cap=p.node_cap, language=language)
