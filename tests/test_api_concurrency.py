@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reads import reads_of
 from records import sourced
 from test_api_support import Clients, audit_lines, graph_state, headers
 
@@ -41,19 +42,7 @@ def test_the_etag_is_the_version_of_what_the_answer_shows(store: GraphStore, cli
     by_key, by_name = client.get("/entities/nycx"), client.get("/entities/NYCX")
     assert by_key.headers["etag"] == by_name.headers["etag"] == f'"{store.versions(["nycx"])["nycx"]}"'
     assert by_key.json() == by_name.json() | {"resolved": by_key.json()["resolved"]}
-    reads: list[str] = []
-    read, read_values = store.read, store.read_values
-
-    def recorded(reader: Any) -> Any:
-        def call(name: str, *args: Any, **options: Any) -> Any:
-            reads.append(name)
-            return reader(name, *args, **options)
-
-        return call
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(store, "read", recorded(read))
-        patch.setattr(store, "read_values", recorded(read_values))
+    with reads_of(store) as reads:
         assert client.get("/entities/nycx").headers["etag"] == by_key.headers["etag"]
     assert [name for name in reads if name.startswith("q_")] == ["q_entity"], reads
 

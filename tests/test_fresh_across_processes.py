@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import Backend
+from reads import reads_of
 from test_questions_support import SCHEMA
 
 from graph.managed import ManagedServer
@@ -168,23 +169,11 @@ def test_a_map_reads_once_and_still_sees_another_process_write(
         Batch(relations=[parse_relation(SCHEMA, {"start": "helsinki", "type": "MEMBER_OF", "end": "c40"}, "t")])
     )
     asked = NeighbourhoodMap.model_validate({"key": ["helsinki"]})
-    reads: list[str] = []
-    read, read_values = store.read, store.read_values
-
-    def recorded(reader: Any) -> Any:
-        def call(name: str, *args: Any, **options: Any) -> Any:
-            reads.append(name)
-            return reader(name, *args, **options)
-
-        return call
 
     def drawn() -> tuple[dict[str, Any], list[str]]:
-        reads.clear()
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(store, "read", recorded(read))
-            patch.setattr(store, "read_values", recorded(read_values))
+        with reads_of(store) as reads:
             data = _draw_neighbourhood(store, asked, "en")
-        return data.payload(), list(reads)
+        return data.payload(), reads
 
     drawn()  # the projection is built here, in this process
     payload, statements = drawn()

@@ -14,6 +14,7 @@ from collections import Counter
 from functools import partial
 
 import pytest
+from reads import reads_of
 from test_questions_support import (
     THEME_LINKS,
     actors,
@@ -127,20 +128,13 @@ def test_contact_for_c40(helsinki_store: GraphStore) -> None:
 
 
 def test_contacts_by_key_take_one_read_and_answer_as_by_name(
-    helsinki_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+    helsinki_store: GraphStore,
 ) -> None:
     """A key resolves and finds its contacts in one statement; a name, an alias or a theme reads
     more, and every way gives the same contacts."""
-    names: list[str] = []
-    read = helsinki_store.read
-
-    def recorded(name: str, *args: object, **options: object) -> object:
-        names.append(name)
-        return read(name, *args, **options)  # type: ignore[arg-type]
-
     by_key = {key: contacts(helsinki_store, key) for key in ("c40", "helsinki", "tallinn", "smart-city", "new-york")}
-    monkeypatch.setattr(helsinki_store, "read", recorded)
-    contacts(helsinki_store, "c40")
+    with reads_of(helsinki_store) as names:
+        contacts(helsinki_store, "c40")
     assert names == ["q_contacts"]
     for asked in ("C40", "Tallinna", "c40 ", "Helsingfors"):
         answer = contacts(helsinki_store, asked)

@@ -13,6 +13,7 @@ import statistics
 import time
 
 import pytest
+from reads import reads_of
 from test_questions_support import SCHEMA, nodes
 
 from graph.model import Batch, parse_node
@@ -136,7 +137,7 @@ def test_the_index_follows_writes(empty: GraphStore) -> None:
 
 
 def test_the_index_is_built_from_the_projection_when_it_is_current(
-    helsinki: GraphStore, monkeypatch: pytest.MonkeyPatch
+    helsinki: GraphStore,
 ) -> None:
     """A graph question has built the projection at this very change counter: the index takes its
     names from it, reads no name, and is the index one read of the names gives, query by query."""
@@ -144,16 +145,9 @@ def test_the_index_is_built_from_the_projection_when_it_is_current(
     assert held(helsinki, helsinki.data_version()) is built
     words = kind_words(helsinki.schema)
     from_read = SearchIndex.from_columns(read_names(helsinki), words)
-    reads: list[str] = []
-    read_values = helsinki.read_values
-
-    def recorded(name: str, *args: object, **options: object) -> object:
-        reads.append(name)
-        return read_values(name, *args, **options)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(helsinki, "read_values", recorded)
     invalidate(helsinki)
-    from_projection = index_for(helsinki)
+    with reads_of(helsinki) as reads:
+        from_projection = index_for(helsinki)
     assert "q_entity_names" not in reads
     assert from_projection.entities == from_read.entities and from_projection._word_ids == from_read._word_ids
     queries = [text for node in nodes().values() for text in (node.name_fi, node.name_en, *node.aliases) if text]
