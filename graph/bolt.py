@@ -89,7 +89,7 @@ def jsonable(value: Any) -> Any:
 def _driver_options(connection_timeout: float) -> dict[str, Any]:
     return {
         # Neo4j's run-time warnings (property keys absent from the data: the counter's load lease
-        # before any staged load) came with every counter read, and cost it 0.1-0.4 ms of CPU; the
+        # before any staged load) came with every counter read, 0.1-0.4 ms of the driver's CPU; the
         # statements themselves are checked by Neo4j's linter in `make test`.
         "notifications_min_severity": "OFF",
         "connection_timeout": connection_timeout,
@@ -869,7 +869,7 @@ class BoltStore:
             for props, out in rows
             for rel_type, end, rel in out
         ]
-        # A load's lease: `data_version` settles an abandoned one first, so the counter is not told here.
+        # No counter while a load holds its lease: `data_version` settles an abandoned load before answering.
         version = None if load else (int(value), str(token)) if value is not None else (0, "")
         return version, self._graph_of(node_rows, rel_rows, as_of)
 
