@@ -391,17 +391,14 @@ def view(store: GraphStore) -> View:
 def held(store: GraphStore, version: tuple[int, str]) -> Projection | None:
     """The store's projection if this process holds it as of exactly `version` (the change counter
     as just read); no read, no build."""
-    with _SLOTS_LOCK:
-        slot = _SLOTS.get(store)
-    if slot is None:
-        return None
-    with slot.lock:
-        return slot.projection if slot.version == version else None
+    at = held_view(store)
+    return at.projection if at is not None and at.version == version else None
 
 
 def held_view(store: GraphStore) -> View | None:
     """The view this process holds, as of the counter it last read; no read, no build. For a
-    question that reads the counter in its own statement and compares (`neighbourhood_read`)."""
+    caller that has read the counter itself and compares (`held`; `neighbourhood_read`, in the
+    statement of its own read)."""
     with _SLOTS_LOCK:
         slot = _SLOTS.get(store)
     if slot is None:
