@@ -30,6 +30,7 @@ from graph.managed import ManagedServer
 from graph.model import Batch, Source
 from graph.staged import LoadInProgress
 from graph.store import DuplicateWrite, GraphStore, KindConflict, Receipt, StoreError
+from questions.neighbourhood import neighbourhood_read
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -179,6 +180,14 @@ LOADER = textwrap.dedent(
 )
 
 
+def kill_a_loader_mid_load(staged: BoltStore, server: ManagedServer) -> None:
+    """`LOADER` in another process: it dies (SIGKILL) with its node chunks committed."""
+    args = json.dumps([staged.uri, *server.auth, server.database])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(ROOT), str(ROOT / "tests")))}
+    done = subprocess.run([sys.executable, "-c", LOADER, args], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == -signal.SIGKILL and "nodes written" in done.stdout, done.stderr[-2000:]
+
+
 def test_a_loader_killed_mid_load_leaves_no_half_load_behind(
     staged: BoltStore, backend: Backend, managed_servers: dict[str, ManagedServer]
 ) -> None:
@@ -188,13 +197,27 @@ def test_a_loader_killed_mid_load_leaves_no_half_load_behind(
     seed(staged)
     before = state(staged)
     version = staged.data_version()
-    server = managed_servers[backend.name]
-    args = json.dumps([staged.uri, *server.auth, server.database])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(ROOT), str(ROOT / "tests")))}
-    done = subprocess.run([sys.executable, "-c", LOADER, args], capture_output=True, text=True, timeout=120, env=env)
-    assert done.returncode == -signal.SIGKILL and "nodes written" in done.stdout, done.stderr[-2000:]
+    kill_a_loader_mid_load(staged, managed_servers[backend.name])
     assert staged.kinds_of(["city-0"]) == {"city-0": "City"}  # the dead load's chunks, not yet settled
     settled = staged.data_version()
     assert settled != version
     assert state(staged) == before
     assert leftovers(staged) == []
+
+
+def test_a_map_after_a_killed_loader_settles_its_lease_first(
+    staged: BoltStore, backend: Backend, managed_servers: dict[str, ManagedServer]
+) -> None:
+    """A map's one read (the graph with the change counter) meets the dead load's lease: it takes
+    no counter from it, and asks again through `data_version`, which rolls the load back first;
+    the map shows the graph as it was before the load."""
+    seed(staged)
+    before = state(staged)
+    drawn_before = neighbourhood_read(staged, ["helsinki"], depth=1).graph  # the projection is held from here
+    kill_a_loader_mid_load(staged, managed_servers[backend.name])
+    assert staged.snapshot_as_read(["helsinki"])[0] is None  # the lease: no counter
+    drawn = neighbourhood_read(staged, ["helsinki"], depth=1).graph
+    assert leftovers(staged) == [] and state(staged) == before
+    assert sorted(drawn.nodes(data=True)) == sorted(drawn_before.nodes(data=True))
+    assert sorted(drawn.edges(keys=True)) == sorted(drawn_before.edges(keys=True))
+    assert staged.snapshot_as_read(["helsinki"])[0] == staged.data_version()
