@@ -67,6 +67,7 @@ class Projection:
     until: list[Any]
     indptr: npt.NDArray[np.int64]  # CSR: the relations of entity i are rels[indptr[i]:indptr[i + 1]]
     rels: npt.NDArray[np.int32]
+    others: npt.NDArray[np.int32]  # aligned with rels: the entity at the relation's other end
     kind_ids: npt.NDArray[np.int16]  # per entity, into kind_names
     kind_names: list[str]
     type_ids: npt.NDArray[np.int16]  # per relation, into type_names
@@ -135,6 +136,7 @@ class Projection:
         owner = np.concatenate([starts, ends])
         order = np.argsort(owner, kind="stable")
         rels = (order % max(count, 1)).astype(np.int32)
+        others = np.concatenate([ends, starts])[order]  # a walk's next entities, without gathering both ends
         indptr = np.zeros(len(keys) + 1, dtype=np.int64)
         np.cumsum(np.bincount(owner, minlength=len(keys)), out=indptr[1:])
         kind_names = sorted(set(kinds))
@@ -158,6 +160,7 @@ class Projection:
             until=until,
             indptr=indptr,
             rels=rels,
+            others=others,
             kind_ids=np.fromiter((kind_of[k] for k in kinds), dtype=np.int16, count=len(kinds)),
             kind_names=kind_names,
             type_ids=np.fromiter((type_of[t] for t in types), dtype=np.int16, count=count),
@@ -222,9 +225,7 @@ class Projection:
         first = self.indptr[frontier]
         counts = self.indptr[frontier + 1] - first
         positions = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-        rels = self.rels[positions]
-        starts = self.starts[rels]
-        return rels, np.where(starts == np.repeat(frontier, counts), self.ends[rels], starts)
+        return self.rels[positions], self.others[positions]
 
     def expand(
         self,
