@@ -67,7 +67,9 @@ class Plan:
     quick: bool = False
     route_reps: int = 20
     route_budget_s: float = 5.0
+    route_warm_s: float = 30.0  # every route in turn, untimed, between the first pass and the timed one
     mix_seconds: float = 8.0
+    mix_warm_s: float = 8.0
     mix_requests: int = 5_000
 
 
@@ -84,7 +86,9 @@ QUICK: dict[str, Any] = {
     "quick": True,
     "route_reps": 10,
     "route_budget_s": 2.0,
+    "route_warm_s": 2.0,
     "mix_seconds": 4.0,
+    "mix_warm_s": 1.0,
 }
 
 
@@ -237,7 +241,7 @@ def one_size(
             print(f"[bench] {routes.MIX_CLIENTS} clients, read mix, Helsinki data", flush=True)
             try:
                 mixes.append(routes.mix(results, db, tmp / f"mix-{engine}", seconds=plan.mix_seconds,
-                                        requests=plan.mix_requests))  # fmt: skip
+                                        requests=plan.mix_requests, warm_s=plan.mix_warm_s))  # fmt: skip
             except Exception as exc:  # keep the other families' results
                 api_failures.append(f"{db.title}, read mix: {type(exc).__name__}: {exc}"[:300])
         if index == 0 and "load" in want:
@@ -302,7 +306,8 @@ def one_size(
             print("[bench] every question route over HTTP", flush=True)
             try:
                 route_entries.append(routes.run(results, db, graph, tmp / f"routes-{engine}-{size}", seed=plan.seed,
-                                                reps=plan.route_reps, budget_s=plan.route_budget_s))  # fmt: skip
+                                                reps=plan.route_reps, budget_s=plan.route_budget_s,
+                                                warm_s=plan.route_warm_s))  # fmt: skip
             except Exception as exc:  # keep the other families' results
                 api_failures.append(f"{db.title}, routes at {size:,} nodes: {type(exc).__name__}: {exc}"[:300])
         entry["jvm_rss_mb"] = db.jvm_rss_mb()

@@ -235,10 +235,12 @@ def _all_up(app: AppProcess) -> bool:
 
 
 def lean_load(
-    app: AppProcess, targets: Sequence[tuple[str, dict[str, Any]]], clients: int, requests: int, seconds: float
-) -> Load:
+    app: AppProcess, targets: Sequence[tuple[str, dict[str, Any]]], clients: int, requests: int, seconds: float,
+    *, warm_s: float = 0.0,
+) -> Load:  # fmt: skip
     """`clients` threads with a keep-alive connection each, calling `targets` (path, query) in
-    turn; a timeout or a status other than 200 is an error of the run."""
+    turn, after `warm_s` of the same load untimed; a timeout or a status other than 200 is an
+    error of the run."""
     local = threading.local()
 
     def call(i: int) -> bool:
@@ -253,6 +255,8 @@ def lean_load(
     for _ in range(4 * app.workers):
         for path, params in targets:
             LeanClient(app.base_url).get(path, params)
+    if warm_s > 0:
+        closed_loop(call, clients, 1 << 30, warm_s)
     return with_cpu(lambda: closed_loop(call, clients, requests, seconds), app.cpu_processes)
 
 
