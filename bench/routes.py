@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num
+from bench.common import ENGINE_TITLES, Database, Results, Stat, Table, Target, ms, num
 from bench.generate import CITY, NETWORK, ORGANISATION, PERSON, THEME, Synthetic
 from bench.http_api import THROUGHPUT_WORKERS, LeanClient, cpu_text, lean_load, saturated, serve
 
@@ -180,19 +181,22 @@ def tables(results: Results, entries: list[dict[str, Any]], mixes: list[dict[str
     sizes = sorted({e["nodes"] for e in entries})
     by = {(e["engine"], e["nodes"]): e for e in entries}
     labels = list(entries[0]["routes"]) if entries else []
-    table = results.table(
-        "routes",
+
+    def route_table(title: str, timed: str, cell: Callable[[dict[str, Any]], str]) -> Table:
+        """A row a route, a column a (size, database): `cell` of that pass's timing, or –."""
+        table = results.table(
+            "routes", title, ["route", *(f"{ENGINE_TITLES[e]} {s:,}" for s in sizes for e in engines)]
+        )
+        for label in labels:
+            found = [by.get((engine, size), {}).get(timed, {}).get(label) for size in sizes for engine in engines]
+            table.rows.append([label, *(cell(r) if r else "–" for r in found)])
+        return table
+
+    table = route_table(
         "Every question route over HTTP, one client: p50 / p99 (ms)",
-        ["route", *(f"{ENGINE_TITLES[e]} {s:,}" for s in sizes for e in engines)],
+        "routes",
+        lambda r: f"{ms(r['p50_s'])} / {ms(r['p99_s'])}" + (f" ({r['errors']} err)" if r["errors"] else ""),
     )
-    for label in labels:
-        row = [label]
-        for size in sizes:
-            for engine in engines:
-                r = by.get((engine, size), {}).get("routes", {}).get(label)
-                row.append(f"{ms(r['p50_s'])} / {ms(r['p99_s'])}" + (f" ({r['errors']} err)" if r["errors"] else "")
-                           if r else "–")  # fmt: skip
-        table.rows.append(row)
     warm = [e["warm_up"] for e in entries if "warm_up" in e]
     table.notes.append(
         "One keep-alive http.client connection; each route warmed up once, then called until 20 answers or its "
@@ -207,18 +211,11 @@ def tables(results: Results, entries: list[dict[str, Any]], mixes: list[dict[str
             "server started for it, and a fresh JVM compiles its hot code as it goes; the targets are judged on "
             "this pass, a server's steady state."
         )
-        cold = results.table(
-            "routes",
+        route_table(
             "The same routes in the first pass, just after the database server and the app started: p50 (ms)",
-            ["route", *(f"{ENGINE_TITLES[e]} {s:,}" for s in sizes for e in engines)],
+            "first_pass",
+            lambda r: ms(r["p50_s"]),
         )
-        for label in labels:
-            row = [label]
-            for size in sizes:
-                for engine in engines:
-                    r = by.get((engine, size), {}).get("first_pass", {}).get(label)
-                    row.append(ms(r["p50_s"]) if r else "–")
-            cold.rows.append(row)
     for (engine, size), entry in sorted(by.items()):
         goal = P50_TARGETS.get(size)
         if goal is None:
