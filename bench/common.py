@@ -136,6 +136,12 @@ def proc_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_steal_share() -> tuple[float, float]:
+    """This machine's CPU time so far (all cores) and the part of it the hypervisor stole, in ticks."""
+    fields = [int(n) for n in Path("/proc/stat").read_text(encoding="utf-8").split("\n", 1)[0].split()[1:]]
+    return float(sum(fields[:8])), float(fields[7])
+
+
 @dataclass
 class Database:
     """One managed database server (ArcadeDB or Neo4j) in its own folder, with our store and a raw
