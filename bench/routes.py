@@ -10,8 +10,10 @@ just after the start, and the pass the targets are judged on, after `warm_s` of 
 turn. A fresh JVM compiles its hot code as it goes: on Neo4j at 10^4 nodes the first pass was up to
 twice the later ones, and a bare `RETURN 1` took 1.9 ms of the server's CPU before 15,000 calls and
 0.65 ms after them (measured outside `make bench`, the graph loaded by the bulk path). A production
-server is long past that. Both passes are reported: in a full run, a server that has been through
-every earlier family at its size can be slower in the second (Neo4j at 10^4, 2026-12-03).
+server is long past that. Both passes are reported, with the CPU a call of the app and of the
+database server and the hypervisor's steal during each: two full runs on the same app code
+(2026-12-03) put Neo4j at 10^4 at 2 and at 11 of 11 routes holding in the judged pass, so the
+split says where a slow pass's time went.
 """
 
 from __future__ import annotations
