@@ -176,6 +176,30 @@ def test_word_stream_is_the_folded_words_of_each_text() -> None:
         assert word_stream(chosen, "|") == " | ".join(fold(text) for text in chosen).split(), chosen
 
 
+@pytest.mark.parametrize("hash_base", [1_000_003, 1])  # base 1: the hash ignores word order, so "a b" meets "b a"
+def test_an_entity_s_repeated_phrases_are_indexed_once(hash_base: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A phrase with the words of an earlier one of the same entity is left out, whatever the hash
+    says: equal words only, compared word by word."""
+    import questions.search_index as search_index
+
+    monkeypatch.setattr(search_index, "_HASH_BASE", hash_base)
+    rows = [
+        {"key": "x1", "kind": "City", "name_fi": "Alfa Beta", "name_en": "alfa beta", "name_sv": "Beta Alfa",
+         "aliases": ["beta alfa", "ALFA  beta", "", 7, "Gamma"]},
+        {"key": "x2", "kind": "City", "name_fi": "Alfa Beta", "aliases": ("not", "a list")},
+        {"key": "x3", "kind": "City", "name_en": "Beta Alfa", "aliases": ["alfa beta", "Beta Alfa"]},
+    ]  # fmt: skip
+    index = SearchIndex(rows)
+    kept = [(index.entities[e].key, text, field) for e, text, field in
+            zip(index._phrase_entity, index._phrase_text, index._phrase_field, strict=True)]  # fmt: skip
+    assert kept == [
+        ("x1", "Alfa Beta", "name_fi"), ("x1", "Beta Alfa", "name_sv"), ("x1", "Gamma", "alias"), ("x1", "x1", "key"),
+        ("x2", "Alfa Beta", "name_fi"), ("x2", "x2", "key"),
+        ("x3", "Beta Alfa", "name_en"), ("x3", "alfa beta", "alias"), ("x3", "x3", "key"),
+    ]  # fmt: skip
+    assert index.search("gamma")[0].entity.key == "x1"
+
+
 def test_folding_and_finnish_variants() -> None:
     assert fold("Kööpenhamina") == "koopenhamina"
     assert fold("Reykjavík, Ísland!") == "reykjavik island"
