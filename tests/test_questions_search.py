@@ -183,7 +183,7 @@ def test_an_entity_s_repeated_phrases_are_indexed_once(hash_base: int, monkeypat
     import questions.search_index as search_index
 
     monkeypatch.setattr(search_index, "_HASH_BASE", hash_base)
-    rows = [
+    rows: list[dict[str, object]] = [
         {"key": "x1", "kind": "City", "name_fi": "Alfa Beta", "name_en": "alfa beta", "name_sv": "Beta Alfa",
          "aliases": ["beta alfa", "ALFA  beta", "", 7, "Gamma"]},
         {"key": "x2", "kind": "City", "name_fi": "Alfa Beta", "aliases": ("not", "a list")},
