@@ -242,7 +242,7 @@ def tables(results: Results, timings: list[Timing]) -> None:
         "Each question runs over several parameter sets drawn from the generated graph (hubs and ordinary "
         "entities; see `bench/questions.py`), the p50/p95 are over all calls of all its sets.",
         "Raw: the statements the question sent (recorded), replayed in one session with auto-commit `run` "
-        "and `.data()`; ours adds a read session and one auto-commit statement per read, value conversion, the "
+        "and `.data()`; ours adds taking an idle read session for each read, value conversion, the "
         "Python logic (the projection's array walks and kept values, sorting) and the pydantic answer.",
     ]
     builds = [(t, t.index) for t in timings if t.index is not None]
@@ -314,38 +314,59 @@ def overhead_target(results: Results, timings: list[Timing]) -> None:
             if ratio <= OVERHEAD_TARGET
             else f"{worst.question} reads {worst.rows / max(worst.cases, 1):,.0f} rows a call in "
             f"{worst.statements / max(worst.cases, 1):.0f} statements; ours adds the Python side (the "
-            "projection's array walks, value conversion, the pydantic answer) and a read session with one "
-            "auto-commit statement per read (see the fixed-cost table)",
+            "projection's array walks, value conversion, the pydantic answer) and taking an idle read session "
+            "for each read (see the fixed-cost table)",
         )
     )
 
 
-def read_overhead(results: Results, db: Database, reps: int = 300) -> None:
-    """The fixed cost of one read: `store.read` (a read session and one auto-commit statement per call, values
-    converted) against an auto-commit `run` in an open session, on the trivial `ping` statement."""
+def read_overhead(results: Results, db: Database, reps: int = 300, warm_s: float = 10.0) -> None:
+    """The fixed cost of one read: `store.read` (an idle read session reused, one auto-commit statement,
+    values converted) against an auto-commit `run` in an open session, on the trivial `ping` statement:
+    `reps` calls each just after the questions, then again after `warm_s` of both in turn, untimed
+    (the server was started for this size, and a fresh JVM compiles its hot code as it goes)."""
     query = REGISTRY.get("ping")
-    ours, raw = [], []
-    with db.session() as session:
-        for _ in range(reps):
-            started = time.perf_counter()
-            db.store.read("ping")
-            middle = time.perf_counter()
-            session.run(query).data()  # text from REGISTRY
-            done = time.perf_counter()
-            ours.append(middle - started)
-            raw.append(done - middle)
-    o, r = Stat(ours), Stat(raw)
+
+    def timed(calls: int) -> tuple[list[float], list[float]]:
+        ours, raw = [], []
+        with db.session() as session:
+            for _ in range(calls):
+                started = time.perf_counter()
+                db.store.read("ping")
+                middle = time.perf_counter()
+                session.run(query).data()  # text from REGISTRY
+                done = time.perf_counter()
+                ours.append(middle - started)
+                raw.append(done - middle)
+        return ours, raw
+
+    first = [Stat(found) for found in timed(reps)]
+    deadline, warm_calls = time.perf_counter() + warm_s, 0
+    while time.perf_counter() < deadline:
+        timed(100)
+        warm_calls += 100
+    o, r = (Stat(found) for found in timed(reps))
     table = results.table(
         "questions", f"{db.title}: the fixed cost of one read (`ping`, {reps} calls each)",
-        ["path", "p50 (ms)", "p95 (ms)"],
+        ["path", "just after the questions: p50 (ms)", "p95 (ms)", f"after {warm_calls:,} more: p50 (ms)", "p95 (ms)"],
     )  # fmt: skip
-    table.rows.append(["`store.read`: new read session + auto-commit statement + conversion", ms(o.median), ms(o.p95)])
-    table.rows.append(["raw: auto-commit `session.run` in an open session", ms(r.median), ms(r.p95)])
+    for label, cold, warm in (
+        ("`store.read`: an idle read session + auto-commit statement + conversion", first[0], o),
+        ("raw: auto-commit `session.run` in an open session", first[1], r),
+    ):
+        table.rows.append([label, ms(cold.median), ms(cold.p95), ms(warm.median), ms(warm.p95)])
+    table.notes.append(
+        f"Judged on the second pass: {warm_s:.0f} s of both in turn, untimed, came between the two (a server "
+        "in production is long past its first calls)."
+    )
     holds = o.median <= READ_TARGET_S
     results.targets.append(
         Target(f"{db.title}: fixed cost of one store read (`ping`, p50)", f"{ms(o.median)} ms",
                f"≤ {READ_TARGET_S * 1000:.1f} ms", holds,
-               "" if holds else "a session and one auto-commit statement (RUN+PULL in one round trip) per read over "
-               f"Bolt, values converted; the raw run in an already open session takes {ms(r.median)} ms")
+               "" if holds else "one auto-commit statement (RUN+PULL in one round trip) per read over Bolt, in an "
+               f"idle session reused, values converted; the raw run in an open session takes {ms(r.median)} ms")
     )  # fmt: skip
-    results.raw.setdefault("read_overhead", {})[db.engine] = {"ours": o.as_dict(), "raw": r.as_dict()}
+    results.raw.setdefault("read_overhead", {})[db.engine] = {
+        "ours": o.as_dict(), "raw": r.as_dict(), "first_ours": first[0].as_dict(), "first_raw": first[1].as_dict(),
+        "warm_calls": warm_calls, "warm_s": warm_s,
+    }  # fmt: skip

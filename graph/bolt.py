@@ -12,6 +12,7 @@ import logging
 import random
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -205,6 +206,13 @@ def _add(summary: WriteSummary, part: WriteSummary) -> None:
         getattr(summary, name).update(getattr(part, name))
 
 
+def _close_quietly(session: neo4j.Session) -> None:
+    try:
+        session.close()
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError):
+        log.debug("a read session did not close cleanly", exc_info=True)
+
+
 def _same(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     """True when writing `wanted` would not change `stored` (sources only ever accumulate)."""
     for name, value in wanted.items():
@@ -216,8 +224,12 @@ def _same(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     return True
 
 
+IDLE_READ_SESSIONS = 64  # read sessions kept open for reuse; more are closed after their read
+
+
 class BoltStore:
-    """`GraphStore` over one neo4j driver. Thread-safe as the driver is; sessions are per call."""
+    """`GraphStore` over one neo4j driver. Thread-safe as the driver is; a write has a session of its
+    own, reads reuse idle read sessions (one thread at a time each)."""
 
     def __init__(
         self,
@@ -244,6 +256,9 @@ class BoltStore:
         self.staged_min = staged.STAGED_MIN
         self.stage_rows = staged.STAGE_ROWS
         self._readonly_driver: neo4j.Driver | None = None
+        # Reused, not opened per read: an auto-commit read gives its connection back to the pool
+        # when its result is consumed, so an idle session holds nothing but a little state.
+        self._idle_reads: deque[neo4j.Session] = deque()
         self._version_read = FreshRead(self._read_data_version)  # one read for the threads asking at once
         try:
             self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, **_driver_options(connection_timeout))
@@ -344,8 +359,14 @@ class BoltStore:
         started = time.monotonic()
         for attempt in range(1, READ_ATTEMPTS + 1):
             try:
-                with self._session(neo4j.READ_ACCESS) as session:
-                    return rows(session.run(query, dict(params or {})))
+                session = self._read_session()
+                try:
+                    answer = rows(session.run(query, dict(params or {})))
+                except BaseException:
+                    _close_quietly(session)  # whatever failed, its session is not reused
+                    raise
+                self._idle_read(session)
+                return answer
             except neo4j_errors.TransientError as exc:
                 if attempt == READ_ATTEMPTS or not exc.is_retryable():
                     raise StoreError(f"the graph database could not answer {statement!r} now") from exc
@@ -359,6 +380,23 @@ class BoltStore:
             except neo4j_errors.Neo4jError as exc:
                 raise StoreError(f"the graph database refused the query {statement!r} ({exc.code})") from exc
         raise AssertionError("unreachable")
+
+    def _read_session(self) -> neo4j.Session:
+        """An idle read session, or a new one: opening one per read cost 0.05-0.09 ms of client CPU."""
+        try:
+            session = self._idle_reads.pop()
+        except IndexError:
+            return self._session(neo4j.READ_ACCESS)
+        if self._down():
+            self._idle_read(session)
+            raise StoreUnavailable("the graph database is restarting")
+        return session
+
+    def _idle_read(self, session: neo4j.Session) -> None:
+        if len(self._idle_reads) < IDLE_READ_SESSIONS:
+            self._idle_reads.append(session)
+        else:
+            _close_quietly(session)
 
     def data_version(self) -> tuple[int, str]:
         """The change counter stored in the database: (value, token of the last write); (0, "")
@@ -940,6 +978,8 @@ class BoltStore:
             raise StoreUnavailable("the graph database is not reachable") from exc
 
     def close(self) -> None:
+        while self._idle_reads:
+            _close_quietly(self._idle_reads.pop())
         if self._readonly_driver is not None:
             self._readonly_driver.close()
         self._driver.close()
