@@ -348,7 +348,8 @@ def read_overhead(results: Results, db: Database, reps: int = 300, warm_s: float
     o, r = (Stat(found) for found in timed(reps))
     table = results.table(
         "questions", f"{db.title}: the fixed cost of one read (`ping`, {reps} calls each)",
-        ["path", "just after the questions: p50 (ms)", "p95 (ms)", f"after {warm_calls:,} more: p50 (ms)", "p95 (ms)"],
+        ["path", "just after the questions: p50 (ms)", "p95 (ms)", f"after {warm_calls:,} more of each: p50 (ms)",
+         "p95 (ms)"],
     )  # fmt: skip
     for label, cold, warm in (
         ("`store.read`: an idle read session + auto-commit statement + conversion", first[0], o),
