@@ -26,6 +26,7 @@ from loaders.pipeline import load
 from partnergraph import __version__
 from partnergraph.access import Role
 from partnergraph.settings import Settings, get_settings
+from questions.answer_cache import AnswerCache
 from questions.search import invalidate as invalidate_search
 
 DESCRIPTION = """\
@@ -81,6 +82,7 @@ def create_app(
     app.state.keyring = KeyRing.from_settings(settings)
     app.state.rate_limits = RateLimits(settings)
     app.state.audit = AuditLog(settings.audit_log)
+    app.state.answers = AnswerCache(settings.answer_cache_mb * 1024 * 1024)
     app.state.after_write = [invalidate_search]  # called with the store after every API write
     if store is not None:
         app.state.store = store  # served as given, lifespan or not

@@ -15,6 +15,7 @@ from api.security import require
 from graph.store import GraphStore, ReadOnlyConsole, console_of
 from partnergraph.access import Principal, Role
 from partnergraph.settings import Settings
+from questions.answer_cache import AnswerCache
 
 MAX_LIMIT = 200
 MAX_OFFSET = 100_000
@@ -27,6 +28,11 @@ async def get_store(request: Request) -> GraphStore:
 
 async def get_console(request: Request) -> ReadOnlyConsole:
     return console_of(request.app.state.store)
+
+
+async def get_answers(request: Request) -> AnswerCache:
+    answers: AnswerCache = request.app.state.answers
+    return answers
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -56,6 +62,7 @@ StoreDep = Annotated[GraphStore, Depends(get_store)]
 ConsoleDep = Annotated[ReadOnlyConsole, Depends(get_console)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
+AnswersDep = Annotated[AnswerCache, Depends(get_answers)]
 PageDep = Annotated[Page, Depends(page)]
 
 # The caller, admitted at a role or above. Use one of these (or `dependencies=[Depends(public())]`)

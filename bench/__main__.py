@@ -34,6 +34,7 @@ from bench.report import machine, markdown, readme_summary, today, with_readme_s
 from graph.connect import ENGINES
 from graph.staged import STAGE_ROWS, STAGED_MIN
 from graph.store import StoreError
+from partnergraph.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -436,7 +437,9 @@ def memory(results: Results, largest: dict[str, dict[str, Any]]) -> None:
         by_route.notes.append(
             "The routes of the route table, in its order, each called until its answers were timed; the first "
             "neighbourhood or paths call builds the projection, the first search the search index. VmRSS and "
-            "VmHWM of the app's own process (not this benchmark's)."
+            "VmHWM of the app's own process (not this benchmark's). Answers are not kept in these runs; kept "
+            f"ones add at most PARTNERGRAPH_ANSWER_CACHE_MB ({Settings.model_fields['answer_cache_mb'].default} MB "
+            "by default) to each process."
         )
     for engine, e in largest.items():
         app = e.get("app_peak_rss_mb", float("nan"))

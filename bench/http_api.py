@@ -180,8 +180,12 @@ class AppProcess:
 
 
 @contextlib.contextmanager
-def serve(db: Database, folder: Path, timeout: float = 60.0, *, workers: int = 1) -> Iterator[AppProcess]:
-    """The app in a uvicorn subprocess on a free loopback port (`workers` processes), stopped on exit."""
+def serve(
+    db: Database, folder: Path, timeout: float = 60.0, *, workers: int = 1, keep_answers: bool = False
+) -> Iterator[AppProcess]:
+    """The app in a uvicorn subprocess on a free loopback port (`workers` processes), stopped on exit.
+    Answers are not kept (PARTNERGRAPH_ANSWER_CACHE_MB=0) unless `keep_answers`: a route called back to
+    back with the same parameters would otherwise time the cache, not the question."""
     assert db.server is not None
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -202,6 +206,8 @@ def serve(db: Database, folder: Path, timeout: float = 60.0, *, workers: int = 1
         # Run from a scratch folder (no developer's .env is read) with the checkout importable.
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
     }
+    if not keep_answers:
+        env["PARTNERGRAPH_ANSWER_CACHE_MB"] = "0"
     command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1",
                "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", str(workers)]  # fmt: skip
     log = (folder / "uvicorn.log").open("wb")

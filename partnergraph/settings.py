@@ -65,6 +65,14 @@ class Settings(BaseSettings):
         description="Processes `partnergraph serve` answers from (one a core): each holds its own projection, "
         "and a write through any of them is seen by all (the change counter in the database).",
     )
+    answer_cache_mb: int = Field(
+        default=32,
+        ge=0,
+        le=4096,
+        validation_alias="PARTNERGRAPH_ANSWER_CACHE_MB",
+        description="Memory each process keeps answers in until the data changes (0 = off): a question asked "
+        "again before any write is answered as it was built.",
+    )
     explorer_home: str = Field(
         default="helsinki",
         validation_alias="PARTNERGRAPH_HOME",

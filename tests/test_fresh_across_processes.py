@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from conftest import Backend
 from reads import reads_of
+from test_api_support import Clients
 from test_questions_support import SCHEMA
 
 from graph.managed import ManagedServer
@@ -188,3 +189,36 @@ def test_a_map_reads_once_and_still_sees_another_process_write(
     assert statements == ["snapshot_keys", "meta_generation", *statements[2:]] and statements[-1] == "snapshot_keys"
     payload, statements = drawn()
     assert statements == ["snapshot_keys"] and {n["id"] for n in payload["nodes"]} == {"helsinki", "c40", "tku"}
+
+
+def test_kept_answers_give_way_to_another_process_write(
+    store: GraphStore, backend: Backend, managed_servers: dict[str, ManagedServer], tmp_path: Path
+) -> None:
+    """The API keeps answers until the data changes (questions/answer_cache.py): a write by another
+    process, which signals this one only through the counter, is on the very next answer."""
+    server = managed_servers[backend.name]
+    nodes = [("helsinki", "City"), ("tku", "City"), ("c40", "Network")]
+    store.apply(Batch([parse_node(SCHEMA, {"key": k, "kind": kind, "name_fi": k}, "t") for k, kind in nodes]))
+    store.apply(
+        Batch(relations=[parse_relation(SCHEMA, {"start": "helsinki", "type": "MEMBER_OF", "end": "c40"}, "t")])
+    )
+    with Clients(tmp_path) as clients:
+        client = clients(store)
+        centre = {"key": "helsinki"}
+
+        def asked() -> tuple[object, ...]:
+            return (
+                client.get("/entities/tku").json()["name_fi"],
+                [r["entity"]["key"] for r in client.get("/search", params={"q": "Åbo"}).json()["results"]],
+                sorted(n["key"] for n in client.get("/neighbourhood", params=centre).json()["nodes"]),
+                sorted(n["id"] for n in client.get("/maps/neighbourhood.json", params=centre).json()["nodes"]),
+            )
+
+        before = asked()
+        assert asked() == before == ("tku", [], ["c40", "helsinki"], ["c40", "helsinki"])
+        kept = client.app.state.answers  # type: ignore[attr-defined]
+        assert kept.hits == 4  # the second round was served from what the first kept
+        write_from_another_process(backend, server, "Åbo")
+        relate_from_another_process(backend, server, [{"start": "helsinki", "type": "PARTNER_OF", "end": "tku"}])
+        assert asked() == ("Åbo", ["tku"], ["c40", "helsinki", "tku"], ["c40", "helsinki", "tku"])
+        assert kept.hits == 4

@@ -3,11 +3,13 @@
 A route takes the question's parameter model as its query (path fields from the URL), pages the
 answer's list where the entry says so (`limit` <= the entry's cap, `offset`), answers JSON or the
 whole answer as an .xlsx workbook, and shows personal contact fields only to the contacts role and
-above, each such read audited. Nothing here knows any one question.
+above, each such read audited. A JSON answer asked again before the data changed is served as it
+was built (questions/answer_cache.py). Nothing here knows any one question.
 """
 
 import inspect
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -15,10 +17,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.deps import AuditDep, Reader, StoreDep
+from api.deps import AnswersDep, AuditDep, Reader, StoreDep
 from api.params import model_from, model_parameters, parameter
 from graph.coalesce import asked_now
 from graph.schema import load_schema
+from graph.store import GraphStore
+from questions.answer_cache import AnswerCache
 from questions.projection import pinned, view
 from questions.registry import QUESTIONS, Paging, Question
 from viz.xlsx import MEDIA_TYPE as XLSX
@@ -57,6 +61,7 @@ def _parameters(question: Question[Any, Any]) -> list[inspect.Parameter]:
         parameter("store", StoreDep),
         parameter("who", Reader),
         parameter("audit", AuditDep),
+        parameter("answers", AnswersDep),
     ]
     if question.paged is not None:
         parameters += _page_parameters(question.paged)
@@ -71,46 +76,72 @@ def _file_name(question: Question[Any, Any], answer: BaseModel) -> str:
     return f"{question.name}-{key}" if isinstance(key, str) else question.name
 
 
+@dataclass(frozen=True)
+class JsonAnswer:
+    """An answer's JSON as served, with its ETag and what its serving audits (kept as a whole)."""
+
+    body: bytes
+    etag: str | None = None
+    shown: tuple[str, list[str]] | None = None  # (asked about, people whose email or phone it shows)
+
+
+def _json_answer(
+    question: Question[Any, Any], store: GraphStore, params: BaseModel, page: tuple[int, int] | None, personal: bool
+) -> JsonAnswer:
+    if question.audit is not None:
+        result = (
+            question.ask_page(store, params, *page, include_personal=personal)
+            if page is not None
+            else question.ask(store, params, include_personal=personal)
+        )
+        return JsonAnswer(result.model_dump_json(by_alias=True).encode(), shown=question.audit(result))
+    if page is not None:  # a page: JSON at once
+        return JsonAnswer(question.ask_page_json(store, params, *page, include_personal=personal))
+    if question.etag is None:  # the answer as it is: JSON at once
+        return JsonAnswer(question.ask_json(store, params, include_personal=personal))
+    # The ETag (what If-Match on PATCH/DELETE names) is the version of what the answer shows, read
+    # in the same statement: a change based on this answer never overwrites a newer one.
+    tagged = question.ask(store, params, include_personal=personal)
+    return JsonAnswer(tagged.model_dump_json(by_alias=True).encode(), etag=question.etag(tagged))
+
+
 def _endpoint(question: Question[Any, Any]) -> tuple[Callable[..., Any], type[BaseModel]]:
     parameters = _parameters(question)
     paged = question.page_model() if question.paged is not None else question.answer
 
     async def endpoint(**values: Any) -> Any:
-        if question.from_projection and values.get("fmt", "json") == "json":
-            with asked_now():  # counter reads need only have begun after the request arrived
+        with asked_now():  # counter reads need only have begun after the request arrived
+            if question.from_projection and values.get("fmt", "json") == "json":
                 at = await run_in_threadpool(view, values["store"])  # the read and any rebuild: off the loop
                 with pinned(at):
-                    return answer(**values)  # arrays and plain data on the loop: no thread hop
-        return await run_in_threadpool(answer, **values)
+                    return answer(at.version, **values)  # arrays and plain data on the loop: no thread hop
+            return await run_in_threadpool(answer, None, **values)
 
-    def answer(**values: Any) -> Any:
+    def answer(version: tuple[int, str] | None, **values: Any) -> Any:
         params = model_from(question.params, question.route, values)
         store, who, fmt = values["store"], values["who"], values.get("fmt", "json")
         personal = question.personal and who.sees_contacts
-        if fmt == "json" and question.etag is not None and question.paged is None and question.audit is None:
-            # The ETag (what If-Match on PATCH/DELETE names) is the version of what the answer shows,
-            # read in the same statement: a change based on this answer never overwrites a newer one.
-            tagged = question.ask(store, params, include_personal=personal)
-            version = question.etag(tagged)
-            headers = {"ETag": f'"{version}"'} if version is not None else None
-            return Response(tagged.model_dump_json(by_alias=True), media_type=JSON, headers=headers)
-        if fmt == "json" and question.paged is None and question.audit is None:  # the answer as it is: JSON at once
-            return Response(question.ask_json(store, params, include_personal=personal), media_type=JSON)
-        if fmt == "json" and question.paged is not None and question.audit is None:  # a page: JSON at once
-            page = question.ask_page_json(store, params, values["limit"], values["offset"], include_personal=personal)
-            return Response(page, media_type=JSON)
-        if question.paged is not None and fmt == "json":
-            result = question.ask_page(store, params, values["limit"], values["offset"], include_personal=personal)
-        else:
-            result = question.ask(store, params, include_personal=personal)
-        if question.audit is not None:
-            subject, shown = question.audit(result)
-            values["audit"].contacts_read(who.name, who.role.name, subject, shown)
         if fmt == "xlsx":
+            result = question.ask(store, params, include_personal=personal)
+            if question.audit is not None:
+                values["audit"].contacts_read(who.name, who.role.name, *question.audit(result))
             return workbook_response(result, _file_name(question, result), include_personal=personal)
-        # Serialised here, once: the answer is already a validated model of the declared type, so
-        # FastAPI's second validation and encoding of it (a third of a large answer's time) is skipped.
-        return Response(result.model_dump_json(by_alias=True), media_type=JSON)
+        page = (values["limit"], values["offset"]) if question.paged is not None else None
+        answers: AnswerCache = values["answers"]
+        if answers.enabled and question.from_schema is None:
+            # The counter first, then the answer's own reads: what is kept at it was read from it or later.
+            at = version if version is not None else store.data_version()
+            key = (question.name, params.model_dump_json(), page, personal)
+            found = answers.answer(
+                store, at, key, lambda: _json_answer(question, store, params, page, personal), lambda a: len(a.body)
+            )
+        else:
+            found = _json_answer(question, store, params, page, personal)
+        if found.shown is not None:  # every serving of personal fields is audited, kept or not
+            values["audit"].contacts_read(who.name, who.role.name, *found.shown)
+        headers = {"ETag": f'"{found.etag}"'} if found.etag is not None else None
+        # Serialised once, where it was built: FastAPI's second validation and encoding is skipped.
+        return Response(found.body, media_type=JSON, headers=headers)
 
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = f"get_{question.name.replace('-', '_')}"
