@@ -117,7 +117,7 @@ def test_kept_answers_never_cross_roles_and_every_serving_is_audited(
 
 def test_a_kept_map_is_kept_per_language(planted: GraphStore, clients: Clients) -> None:
     client = clients(planted)
-    names = {}
+    names: dict[str, list[str]] = {}
     for lang in ("fi", "sv", "fi", "sv", "en"):
         nodes = client.get("/maps/neighbourhood.json", params={"key": "helsinki", "lang": lang}).json()["nodes"]
         names.setdefault(lang, []).append(next(n["label"] for n in nodes if n["id"] == "helsinki"))
