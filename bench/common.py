@@ -136,6 +136,16 @@ def proc_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def group_cpu_s(processes: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds each named group of processes has used so far."""
+    return {name: sum(proc_cpu_s(pid) for pid in pids) for name, pids in processes.items()}
+
+
+def cpu_tick_ms() -> float:
+    """The resolution of /proc's CPU times: one clock tick, in ms."""
+    return 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_steal_share() -> tuple[float, float]:
     """This machine's CPU time so far (all cores) and the part of it the hypervisor stole, in ticks."""
     fields = [int(n) for n in Path("/proc/stat").read_text(encoding="utf-8").split("\n", 1)[0].split()[1:]]

@@ -29,7 +29,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import psutil
 
-from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, ms, num, proc_cpu_s, proc_status_mb
+from bench.common import ENGINE_TITLES, Database, Results, Stat, Target, group_cpu_s, ms, num, proc_status_mb
 from bench.generate import THEME, Synthetic
 from graph.managed import free_port, terminate
 
@@ -93,14 +93,11 @@ def with_cpu(run: Callable[[], Load], processes: dict[str, list[int]]) -> Load:
     """`run()` with the CPU time (user + system) each group of processes spent, and this one's (the
     client threads), per request answered."""
 
-    def spent(pids: list[int]) -> float:
-        return sum(proc_cpu_s(pid) for pid in pids)
-
-    before = {name: spent(pids) for name, pids in processes.items()}
+    before = group_cpu_s(processes)
     clients = time.process_time()
     done = run()
     count = max(len(done.latencies) + done.errors, 1)
-    done.cpu_ms = {name: 1000 * (spent(pids) - before[name]) / count for name, pids in processes.items()}
+    done.cpu_ms = {name: 1000 * (used - before[name]) / count for name, used in group_cpu_s(processes).items()}
     done.cpu_ms["clients"] = 1000 * (time.process_time() - clients) / count
     return done
 

@@ -24,7 +24,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import ENGINE_TITLES, Database, Results, Stat, Table, Target, cpu_steal_share, ms, num, proc_cpu_s
+from bench.common import (
+    ENGINE_TITLES,
+    Database,
+    Results,
+    Stat,
+    Table,
+    Target,
+    cpu_steal_share,
+    cpu_tick_ms,
+    group_cpu_s,
+    ms,
+    num,
+)
 from bench.generate import CITY, NETWORK, ORGANISATION, PERSON, THEME, Synthetic
 from bench.http_api import THROUGHPUT_WORKERS, LeanClient, cpu_text, lean_load, saturated, serve
 
@@ -65,7 +77,7 @@ def cause(label: str) -> str:
     return next((why for name, why in CAUSES.items() if label.startswith(name)), "")
 
 
-def spent(timing: dict[str, Any]) -> str:
+def cpu_split(timing: dict[str, Any]) -> str:
     """The CPU a call took in the app and the database, as the start of a 'why not'."""
     cpu = timing.get("cpu_ms")
     if not cpu:
@@ -74,7 +86,7 @@ def spent(timing: dict[str, Any]) -> str:
 
 
 def why_slow(timing: dict[str, Any], label: str) -> str:
-    return "; ".join(part for part in (spent(timing), cause(label)) if part) or "no cause measured"
+    return "; ".join(part for part in (cpu_split(timing), cause(label)) if part) or "no cause measured"
 
 
 def route_cases(graph: Synthetic, seed: int) -> list[tuple[str, str, dict[str, Any]]]:
@@ -112,7 +124,7 @@ def time_route(
     if time.perf_counter() - started > SLOW_S:  # one more answer is enough to say it misses by far
         reps = 1
     processes = processes or {}
-    cpu_before = {name: sum(proc_cpu_s(pid) for pid in pids) for name, pids in processes.items()}
+    cpu_before = group_cpu_s(processes)
     ticks_before, stolen_before = cpu_steal_share()
     while len(latencies) < reps and (spent < budget_s or len(latencies) < min(3, reps)) and errors < 2:
         started = time.perf_counter()
@@ -125,8 +137,7 @@ def time_route(
             errors += 1
     stat = Stat(latencies)
     calls = max(1, len(latencies) + errors)
-    cpu_ms = {name: 1000 * (sum(proc_cpu_s(pid) for pid in pids) - cpu_before[name]) / calls
-              for name, pids in processes.items()}  # fmt: skip
+    cpu_ms = {name: 1000 * (used - cpu_before[name]) / calls for name, used in group_cpu_s(processes).items()}
     ticks, stolen = cpu_steal_share()
     steal = (stolen - stolen_before) / (ticks - ticks_before) if ticks > ticks_before else 0.0
     return {"n": len(latencies), "errors": errors, "p50_s": stat.median, "p99_s": stat.p99, "cpu_ms": cpu_ms,
@@ -255,10 +266,15 @@ def tables(results: Results, entries: list[dict[str, Any]], mixes: list[dict[str
         lambda r: f"{r['cpu_ms']['app']:.1f} / {r['cpu_ms']['database']:.1f}" if r.get("cpu_ms") else "–",
     )
     steals = [r["steal"] for e in entries for r in e["routes"].values() if "steal" in r]
+    calls = sorted({r["n"] + r["errors"] for e in entries for r in e["routes"].values() if r.get("cpu_ms")})
+    tick = cpu_tick_ms()
+    resolution = (
+        "; ".join(f"±{tick / n:.1f} ms at {n} calls" for n in dict.fromkeys((calls[-1], calls[0]))) if calls else ""
+    )
     cpu.notes.append(
-        "User + system CPU of the app's process and of the database server's, from /proc/<pid>/stat in clock "
-        "ticks over the pass's calls (so ±0.5 ms at 20 calls); the rest of a call's time is waiting: loopback, "
-        "the client, and waking the processes on the 2 shared cores."
+        f"User + system CPU of the app's process and of the database server's, from /proc/<pid>/stat in clock "
+        f"ticks of {tick:.0f} ms over the pass's calls ({resolution}); the rest of a call's time is waiting: "
+        "loopback, the client, and waking the processes on the 2 shared cores."
         + (
             f" The hypervisor took {100 * min(steals):.1f}–{100 * max(steals):.1f}% of the machine's CPU during "
             "these passes (steal, /proc/stat)."
