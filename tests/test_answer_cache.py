@@ -14,17 +14,13 @@ from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import PLANTED_EMAIL, PLANTED_PHONE, Clients, audit_lines, headers
+from test_api_support import PLANTED_EMAIL, PLANTED_KEY, PLANTED_PHONE, Clients, audit_lines, headers, plant_contact
 
-from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
-from loaders.curated import DEFAULT_DATASET
-from loaders.pipeline import load
 from questions.answer_cache import ENTRY_OVERHEAD, LARGEST_SHARE, AnswerCache
 from questions.registry import QUESTIONS
 from viz.views import MAP_VIEWS
 
-PLANTED_KEY = "planted-person"
 # Every question route and map over the Helsinki data, paged and whole; (path, query).
 ASKED: list[tuple[str, dict[str, Any]]] = [
     ("/entities/helsinki", {}),
@@ -65,13 +61,7 @@ def clients(tmp_path: Path) -> Iterator[Clients]:
 
 @pytest.fixture
 def planted(store: GraphStore) -> GraphStore:
-    """Helsinki plus one person with contact details, the contact person of Helsinki."""
-    load(store, [(DEFAULT_DATASET, "dataset")])
-    person = {"key": PLANTED_KEY, "kind": "Person", "name_en": "Planted Person", "email": PLANTED_EMAIL}
-    link = {"start": PLANTED_KEY, "type": "CONTACT_FOR", "end": "helsinki"}
-    person_node = parse_node(store.schema, {**person, "phone": PLANTED_PHONE}, "test")
-    store.apply(Batch(nodes=[person_node], relations=[parse_relation(store.schema, link, "test")]))
-    return store
+    return plant_contact(store)
 
 
 def answers_of(client: TestClient) -> AnswerCache:

@@ -15,17 +15,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_api_support import KEYS, PLANTED_EMAIL, PLANTED_PHONE, ROLES, Clients, audit_lines, headers, make_settings
+from test_api_support import (
+    KEYS,
+    PLANTED_EMAIL,
+    PLANTED_KEY,
+    PLANTED_PHONE,
+    ROLES,
+    Clients,
+    audit_lines,
+    headers,
+    make_settings,
+    plant_contact,
+)
 
 from api.app import create_app
 from api.security import api_routes, route_access
-from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
-from loaders.curated import DEFAULT_DATASET
-from loaders.pipeline import load
 from partnergraph.access import Role
-
-PLANTED_KEY = "planted-person"
 
 
 @dataclass
@@ -94,23 +100,7 @@ def client_for(tmp_path: Path) -> Iterator[Clients]:
 
 @pytest.fixture
 def planted_store(store: GraphStore) -> GraphStore:
-    """Helsinki plus one person with contact details, the contact person of Helsinki."""
-    load(store, [(DEFAULT_DATASET, "dataset")])
-    person = parse_node(
-        store.schema,
-        {
-            "key": PLANTED_KEY,
-            "kind": "Person",
-            "name_en": "Planted Person",
-            "title_en": "International officer",
-            "email": PLANTED_EMAIL,
-            "phone": PLANTED_PHONE,
-        },
-        "test",
-    )
-    link = parse_relation(store.schema, {"start": PLANTED_KEY, "type": "CONTACT_FOR", "end": "helsinki"}, "test")
-    store.apply(Batch(nodes=[person], relations=[link]))
-    return store
+    return plant_contact(store)
 
 
 def test_every_route_declares_its_access(tmp_path: Path, store: GraphStore) -> None:

@@ -12,7 +12,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.security import KeyRing
+from graph.model import Batch, parse_node, parse_relation
 from graph.store import GraphStore
+from loaders.curated import DEFAULT_DATASET
+from loaders.pipeline import load
 from partnergraph.access import Role, hash_key, new_key
 from partnergraph.settings import ApiKeyEntry, Settings
 
@@ -21,6 +24,7 @@ KEYS = {role: f"pg_test_{role.name}_{'x' * 20}" for role in Role}
 ROLES: list[str] = ["anonymous", *(r.name for r in Role)]
 PLANTED_EMAIL = "planted.person@example.org"
 PLANTED_PHONE = "+358 40 123 4567"
+PLANTED_KEY = "planted-person"
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -41,6 +45,25 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)
+
+
+def plant_contact(store: GraphStore) -> GraphStore:
+    """Load Helsinki plus one person with contact details, the contact person of Helsinki."""
+    load(store, [(DEFAULT_DATASET, "dataset")])
+    person = {
+        "key": PLANTED_KEY,
+        "kind": "Person",
+        "name_en": "Planted Person",
+        "title_en": "International officer",
+        "email": PLANTED_EMAIL,
+        "phone": PLANTED_PHONE,
+    }
+    link = {"start": PLANTED_KEY, "type": "CONTACT_FOR", "end": "helsinki"}
+    batch = Batch(
+        nodes=[parse_node(store.schema, person, "test")], relations=[parse_relation(store.schema, link, "test")]
+    )
+    store.apply(batch)
+    return store
 
 
 def headers(role: str) -> dict[str, str]:
