@@ -36,8 +36,8 @@ class _Held:
 
 
 class AnswerCache:
-    """`answer(store, version, key, build, size)`: `build()`'s value, or the one kept for `key` at
-    `version`. A budget of 0 keeps nothing."""
+    """`answer(store, key, build, size)`: `build()`'s value, or the one kept for `key` at the change
+    counter read first. A budget of 0 keeps nothing (and reads no counter)."""
 
     def __init__(self, budget_bytes: int):
         self.budget = max(0, budget_bytes)
@@ -51,10 +51,15 @@ class AnswerCache:
         return self.budget > 0
 
     def answer(
-        self, store: GraphStore, version: Version, key: Hashable, build: Callable[[], T], size: Callable[[T], int]
-    ) -> T:
+        self, store: GraphStore, key: Hashable, build: Callable[[], T], size: Callable[[T], int],
+        *, version: Version | None = None,
+    ) -> T:  # fmt: skip
+        """`version`: the counter this request already read (a pinned view's); else it is read here,
+        before `build` reads anything: what is kept at it was read from it or later."""
         if not self.enabled:
             return build()
+        if version is None:
+            version = store.data_version()
         with self._lock:
             held = self._held.get(store)
             found = held.entries.get(key) if held is not None and held.version == version else None

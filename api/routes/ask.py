@@ -10,6 +10,7 @@ was built (questions/answer_cache.py). Nothing here knows any one question.
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -128,13 +129,10 @@ def _endpoint(question: Question[Any, Any]) -> tuple[Callable[..., Any], type[Ba
             return workbook_response(result, _file_name(question, result), include_personal=personal)
         page = (values["limit"], values["offset"]) if question.paged is not None else None
         answers: AnswerCache = values["answers"]
-        if answers.enabled and question.from_schema is None:
-            # The counter first, then the answer's own reads: what is kept at it was read from it or later.
-            at = version if version is not None else store.data_version()
+        if question.from_schema is None:  # an answer from the schema alone reads no database: nothing to keep
             key = (question.name, params.model_dump_json(), page, personal)
-            found = answers.answer(
-                store, at, key, lambda: _json_answer(question, store, params, page, personal), lambda a: len(a.body)
-            )
+            build = partial(_json_answer, question, store, params, page, personal)
+            found = answers.answer(store, key, build, lambda a: len(a.body), version=version)
         else:
             found = _json_answer(question, store, params, page, personal)
         if found.shown is not None:  # every serving of personal fields is audited, kept or not

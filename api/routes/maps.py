@@ -81,13 +81,8 @@ def _endpoint(view: MapView[Any], model: type[BaseModel], page: bool) -> Callabl
         params = model_from(model, route, values)
         store, language, download = values["store"], values["language"], values.get("download", False)
         answers: AnswerCache = values["answers"]
-        if not answers.enabled:
-            return drawn(store, params, language, download)
-        at = store.data_version()  # first: what is kept at this counter was read from it or later
         key = (route, page, params.model_dump_json(), language, download)
-        kept = answers.answer(
-            store, at, key, lambda: _kept(drawn(store, params, language, download)), lambda k: len(k[0])
-        )
+        kept = answers.answer(store, key, lambda: _kept(drawn(store, params, language, download)), lambda k: len(k[0]))
         return Response(kept[0], status_code=200, headers=dict(kept[1]))
 
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
